@@ -1,0 +1,281 @@
+"""The shapes of every record in an archive.
+
+Each record is one TOML file with a ``schema_version``. Keys are stable English
+identifiers; values that are names or text are Chinese. Field order here is the key
+order of newly written files.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from schema.kinds import (
+    BranchKind,
+    Grade,
+    OrgKind,
+    ProblemSource,
+    ReportMode,
+    ReportStatus,
+    Rounding,
+    TaskStatus,
+)
+
+SCHEMA_VERSION = 1
+
+NonNegative = Field(default=None, ge=0)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Record(Model):
+    schema_version: int = SCHEMA_VERSION
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, v: int) -> int:
+        if v != SCHEMA_VERSION:
+            raise ValueError(f"不支持的 schema_version {v}（本程序支持 {SCHEMA_VERSION}）")
+        return v
+
+
+# ---------------------------------------------------------------- archive
+
+
+class ArchiveSettings(Record):
+    university: str = Field(min_length=1)
+    timezone: str = "Asia/Shanghai"
+    current_campaign: int
+
+
+class Org(Record):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = Field(min_length=1)
+    kind: OrgKind
+    order: int = 0
+    dissolved: date | None = None
+
+
+class Branch(Record):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    org: str
+    name: str = Field(min_length=1)
+    kind: BranchKind
+    founded: date
+    secretary: str = ""
+    members: int | None = NonNegative
+    code: str | None = None
+    last_election: date | None = None
+    committee_size: int | None = NonNegative
+    dissolved: date | None = None
+
+
+# ---------------------------------------------------------------- campaign
+
+
+class Quota(Model):
+    good_max: float = Field(default=0.30, ge=0, le=1)
+    rounding: Rounding = Rounding.FLOOR
+
+
+class RaterGroup(Model):
+    name: str
+    weight: float = Field(ge=0, le=1)
+
+
+class ScoringSettings(Model):
+    vote_values: dict[Grade, float] = Field(
+        default_factory=lambda: {Grade.GOOD: 100, Grade.FAIRLY_GOOD: 80, Grade.AVERAGE: 60, Grade.POOR: 40}
+    )
+    trimmed_mean: bool = False
+    rater_groups: list[RaterGroup] = Field(default_factory=list)
+    quorum: float = Field(default=0.5, ge=0, le=1)
+
+
+class GradingSettings(Model):
+    """Weights of the four inputs of the composite, in percent, and the grade bands."""
+
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {"述职情况": 20, "测评结果": 50, "日常了解": 15, "督查检查": 15}
+    )
+    bands: dict[Grade, float] = Field(
+        default_factory=lambda: {Grade.GOOD: 90, Grade.FAIRLY_GOOD: 75, Grade.AVERAGE: 60}
+    )
+
+    @field_validator("weights")
+    @classmethod
+    def _sum_to_100(cls, v: dict[str, float]) -> dict[str, float]:
+        total = sum(v.values())
+        if v and abs(total - 100) > 1e-6:
+            raise ValueError(f"各项权重之和应为 100%，现为 {total:g}%")
+        return v
+
+
+class Indicator(Model):
+    id: str
+    group: str
+    name: str
+    max_points: float = Field(gt=0)
+
+
+class ReportSettings(Model):
+    sections: list[str] = Field(
+        default_factory=lambda: ["个人履职", "支部建设情况和成效", "思想政治工作", "存在问题及下一步思路举措"]
+    )
+    min_chars: int = Field(default=1000, ge=0)
+    max_chars: int = Field(default=5000, ge=0)
+
+
+class Campaign(Record):
+    year: int = Field(ge=2000, le=2100)
+    title: str = ""
+    notice_date: date
+    report_deadline: date
+    completion_deadline: date
+    previous: int | None = None
+    quota: Quota = Field(default_factory=Quota)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    grading: GradingSettings = Field(default_factory=GradingSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    indicators: list[Indicator] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Campaign:
+        if self.report_deadline < self.notice_date:
+            raise ValueError("报送截止日期不能早于通知日期")
+        if self.completion_deadline < self.notice_date:
+            raise ValueError("完成期限不能早于通知日期")
+        return self
+
+
+# ---------------------------------------------------------------- review of one branch in one campaign
+
+
+class ScopeException(Model):
+    """Staff's recorded exception to the scope rule."""
+
+    in_scope: bool
+    reason: str = Field(min_length=1)
+
+
+class BranchFacts(Model):
+    """The year's facts the report speaks with (SPEC §4)."""
+
+    general_meetings: int | None = NonNegative  # 支部党员大会
+    committee_meetings: int | None = NonNegative  # 支委会
+    party_lectures: int | None = NonNegative  # 党课
+    theme_days: int | None = NonNegative  # 主题党日
+    new_members: int | None = NonNegative  # 发展党员
+    new_members_teachers: int | None = NonNegative  # 其中专任教师
+    dues_months: int | None = Field(default=None, ge=0, le=12)  # 党费按月足额收缴月数
+    election_due: date | None = None  # 换届到期日
+    committee_complete: bool | None = None  # 支委配齐
+    life_meeting_held: bool | None = None  # 专题组织生活会
+    member_appraisal_held: bool | None = None  # 民主评议党员
+    system_data_current: bool | None = None  # 省党务信息系统数据及时准确
+    commendations: str = ""
+
+
+class ReviewComment(Model):
+    section: int = Field(ge=0)
+    text: str
+    by: str
+    at: str
+
+
+class ReportPart(Model):
+    status: ReportStatus = ReportStatus.DRAFT
+    file: str | None = None  # Markdown beside the record, relative to the archive root
+    comments: list[ReviewComment] = Field(default_factory=list)
+
+
+class MeetingPart(Model):
+    mode: ReportMode = ReportMode.IN_PERSON
+    mode_reason: str = ""
+    order: int | None = None
+    comment: str = ""  # 点评
+
+
+class Tally(Model):
+    """Published meeting result for one secretary."""
+
+    counts: dict[str, int] = Field(default_factory=dict)  # 好/较好/一般/差/弃权 → ballots
+    valid: int = Field(default=0, ge=0)
+    score: float | None = None
+    good_share: float | None = None
+    good_or_fair_share: float | None = None
+    indicator_total: float | None = None
+
+
+class Components(Model):
+    report: float | None = Field(default=None, ge=0, le=100)  # 述职情况
+    rating: float | None = Field(default=None, ge=0, le=100)  # 测评结果
+    daily: float | None = Field(default=None, ge=0, le=100)  # 日常了解
+    inspection: float | None = Field(default=None, ge=0, le=100)  # 督查检查
+
+
+class GradeDecision(Model):
+    suggested: Grade | None = None
+    final: Grade | None = None
+    reason: str = ""
+
+
+class Feedback(Model):
+    text: str = ""
+    delivered: date | None = None
+
+
+class Interview(Model):
+    held: date | None = None
+    by: str = ""
+    points: str = ""
+    response: str = ""
+    deadline: date | None = None
+
+
+class Task(Model):
+    id: str
+    problem: str
+    source: ProblemSource = ProblemSource.SELF
+    measures: str = ""
+    owner: str = ""
+    deadline: date | None = None
+    status: TaskStatus = TaskStatus.NOT_STARTED
+    evidence: str = ""
+
+
+class CarriedProblem(Model):
+    """A problem named in last year's review, to be answered in section 4."""
+
+    text: str
+    source: str = ""
+    status: str = ""
+
+
+class Review(Record):
+    branch: str
+    org: str
+    year: int
+    scope_exception: ScopeException | None = None
+    facts: BranchFacts = Field(default_factory=BranchFacts)
+    report: ReportPart = Field(default_factory=ReportPart)
+    meeting: MeetingPart = Field(default_factory=MeetingPart)
+    tally: Tally | None = None
+    components: Components = Field(default_factory=Components)
+    grade: GradeDecision = Field(default_factory=GradeDecision)
+    feedback: Feedback = Field(default_factory=Feedback)
+    interview: Interview = Field(default_factory=Interview)
+    tasks: list[Task] = Field(default_factory=list)
+    carried: list[CarriedProblem] = Field(default_factory=list)
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    "settings": ArchiveSettings,
+    "org": Org,
+    "branch": Branch,
+    "campaign": Campaign,
+    "review": Review,
+}

@@ -1,0 +1,1 @@
+"""The archive on disk: TOML records in a git repository."""

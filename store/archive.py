@@ -1,0 +1,305 @@
+"""The archive: read records, write them atomically, commit each change, read history.
+
+Every write goes through ``Archive.commit``: under the archive-wide lock it checks that
+each file is still at the version the caller read, writes the files atomically and makes
+one commit authored by the operator. A crash at any point leaves files that are either
+committed or picked up by the recovery commit the next time the archive is opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Generic, Iterable, TypeVar
+
+from schema.problems import Problem, RecordError
+from schema.records import ArchiveSettings, Campaign, Record
+from schema.validation import parse, parse_or_raise
+from store import layout
+from store.atomic import TEMP_SUFFIX, atomic_delete, atomic_write
+from store.errors import ConflictError, StoreError
+from store.gitrepo import GitRepo, Identity, init_repo
+from store.identity import resolve_operator
+from store.lock import ArchiveLock
+from store.tomlio import blob_version, render
+
+R = TypeVar("R", bound=Record)
+T = TypeVar("T")
+
+ANY = "*"  # a base version that skips the conflict check (recovery, generated data)
+
+ARCHIVE_GITIGNORE = f"*{TEMP_SUFFIX}\n/{layout.LOCAL_DIR}/\n"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file to write (``data``) or delete (``data is None``), read at version ``base``.
+
+    ``base`` is the blob id the caller read, or None when the file must not exist yet.
+    """
+
+    path: str
+    data: bytes | None
+    base: str | None
+
+
+@dataclass(frozen=True)
+class Stored(Generic[T]):
+    record: T
+    path: str
+    version: str | None  # None: not on disk yet
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    author: str
+    when: datetime
+    subject: str
+    body: str = ""
+
+
+@dataclass
+class Recovery:
+    removed_locks: list[str] = field(default_factory=list)
+    removed_temp: list[str] = field(default_factory=list)
+    committed: list[str] = field(default_factory=list)
+
+
+class Archive:
+    def __init__(self, root: Path | str, operator: str | Identity | None = None):
+        self.root = Path(root).resolve()
+        self.operator = operator if isinstance(operator, Identity) else resolve_operator(operator)
+        self.git = GitRepo(self.root)
+        self.lock = ArchiveLock(self.git.git_dir / "shuping.lock")
+        self.check_access: Callable[[Identity, list[str]], None] = lambda who, paths: None
+        self.after_commit: list[Callable[[str, list[str]], None]] = []
+        if not (self.root / layout.SETTINGS).exists():
+            raise StoreError(f"{self.root} 不是 shuping 档案：缺少 {layout.SETTINGS}。可用 `shuping init` 新建。")
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def init(cls, root: Path | str, university: str, operator: str | Identity | None = None) -> Archive:
+        from store.campaigns import notice_2020
+
+        root = Path(root)
+        if (root / layout.SETTINGS).exists():
+            raise StoreError(f"{root} 已经是 shuping 档案。")
+        if root.exists() and any(p.name != ".git" for p in root.iterdir()):
+            raise StoreError(f"{root} 不是空文件夹，请换一个路径。")
+        init_repo(root)
+        campaign = notice_2020()
+        settings = ArchiveSettings(university=university, current_campaign=campaign.year)
+        atomic_write(root / ".gitignore", ARCHIVE_GITIGNORE.encode())
+        atomic_write(root / layout.SETTINGS, render(settings).encode())
+        atomic_write(root / layout.campaign_path(campaign.year), render(campaign).encode())
+        archive = cls(root, operator)
+        archive._commit_paths(
+            [".gitignore", layout.SETTINGS, layout.campaign_path(campaign.year)],
+            f"新建档案：{university}",
+            new=True,
+        )
+        return archive
+
+    @classmethod
+    def open(cls, root: Path | str, operator: str | Identity | None = None) -> Archive:
+        archive = cls(root, operator)
+        archive.recover()
+        return archive
+
+    def recover(self) -> Recovery:
+        """Clean what a crash left behind and commit changes that never got committed."""
+        done = Recovery()
+        with self.lock.held():
+            for lock in [self.git.git_dir / "index.lock", self.git.git_dir / "HEAD.lock"]:
+                if lock.exists():
+                    lock.unlink()
+                    done.removed_locks.append(lock.name)
+            refs = self.git.git_dir / "refs"
+            for lock in refs.rglob("*.lock"):
+                lock.unlink()
+                done.removed_locks.append(str(lock.relative_to(self.git.git_dir)))
+            status = self.git.run("status", "--porcelain=v1", "-z", "--ignored=matching", "--untracked-files=all", strip=False)
+            changed: list[str] = []
+            entries = [e for e in status.split("\0") if e]
+            i = 0
+            while i < len(entries):
+                entry = entries[i]
+                code, path = entry[:2], entry[3:]
+                if code.startswith("R") or code.startswith("C"):
+                    i += 1  # the next entry is the rename's source
+                if code == "!!":
+                    if path.endswith(TEMP_SUFFIX):
+                        (self.root / path).unlink(missing_ok=True)
+                        done.removed_temp.append(path)
+                else:
+                    changed.append(path)
+                i += 1
+            if changed:
+                self.git.run("add", "-A", "--", ".")
+                self.git.run(
+                    "commit", "-q", "--no-verify", "-m",
+                    self._message("恢复：提交上次中断时未提交的修改", "\n".join(changed), changed),
+                    env=self.operator.env(),
+                )
+                done.committed = changed
+        return done
+
+    # ------------------------------------------------------------------ reading
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def read_bytes(self, rel: str) -> tuple[bytes | None, str | None]:
+        try:
+            data = (self.root / rel).read_bytes()
+        except FileNotFoundError:
+            return None, None
+        except OSError as e:
+            raise StoreError(f"无法读取 {rel}：{e.strerror}") from e
+        return data, blob_version(data)
+
+    def read(self, model: type[R], rel: str) -> Stored[R]:
+        data, version = self.read_bytes(rel)
+        if data is None:
+            raise StoreError(f"记录不存在：{rel}")
+        text = _decode(data, rel)
+        return Stored(parse_or_raise(model, text, rel), rel, version)
+
+    def try_read(self, model: type[R], rel: str) -> tuple[Stored[R] | None, list[Problem]]:
+        data, version = self.read_bytes(rel)
+        if data is None:
+            return None, [Problem(rel, "文件不存在")]
+        try:
+            text = _decode(data, rel)
+        except RecordError as e:
+            return None, e.problems
+        record, problems = parse(model, text, rel)
+        return (Stored(record, rel, version) if record else None), problems
+
+    def settings(self) -> ArchiveSettings:
+        return self.read(ArchiveSettings, layout.SETTINGS).record
+
+    def campaign(self, year: int | None = None) -> Stored[Campaign]:
+        year = year or self.settings().current_campaign
+        return self.read(Campaign, layout.campaign_path(year))
+
+    # ------------------------------------------------------------------ writing
+
+    def save(self, stored: Stored[R], record: R, message: str, body: str = "") -> Stored[R]:
+        """Write ``record`` over ``stored`` (the version it was read as) and commit it."""
+        previous, _ = self.read_bytes(stored.path) if stored.version else (None, None)
+        text = render(record, previous.decode("utf-8") if previous else None)
+        data = text.encode()
+        self.commit([Change(stored.path, data, stored.version)], message, body)
+        return Stored(record, stored.path, blob_version(data))
+
+    def commit(self, changes: Iterable[Change], message: str, body: str = "") -> str | None:
+        """Apply ``changes`` and commit them as one change. Returns the commit id, or
+        None when nothing differed. Raises ConflictError, leaving every file as it was."""
+        changes = list(changes)
+        paths = [c.path for c in changes]
+        self.check_access(self.operator, paths)
+        with self.lock.held():
+            for change in changes:
+                if change.base == ANY:
+                    continue
+                _, current = self.read_bytes(change.path)
+                if current != change.base:
+                    who, when = self.last_change(change.path)
+                    raise ConflictError(change.path, who, when)
+            written = []
+            for change in changes:
+                target = self.root / change.path
+                if change.data is None:
+                    if target.exists():
+                        atomic_delete(target)
+                        written.append(change)
+                else:
+                    current, _ = self.read_bytes(change.path)
+                    if current != change.data:
+                        atomic_write(target, change.data)
+                        written.append(change)
+            if not written:
+                return None
+            new = any(c.base is None for c in written) or any(c.base == ANY for c in written)
+            sha = self._commit_paths([c.path for c in written], message, body, new=new)
+        for hook in self.after_commit:
+            hook(sha, paths)
+        return sha
+
+    def _commit_paths(self, paths: list[str], subject: str, body: str = "", new: bool = False) -> str:
+        message = self._message(subject, body, paths)
+        env = self.operator.env()
+        if new:
+            self.git.run("add", "-A", "--", *paths)
+            self.git.run("commit", "-q", "--no-verify", "-m", message, env=env)
+        else:
+            # one process: commit exactly these tracked paths
+            self.git.run("commit", "-q", "--no-verify", "-m", message, "--", *paths, env=env)
+        return self.git.run("rev-parse", "HEAD")
+
+    def _message(self, subject: str, body: str, paths: list[str]) -> str:
+        trailers = [f"Operator: {self.operator.name}"]
+        trailers += [f"Record: {p}" for p in paths[:20]]
+        if len(paths) > 20:
+            trailers.append(f"Records: {len(paths)}")
+        parts = [subject.strip()]
+        if body.strip():
+            parts.append(body.strip())
+        parts.append("\n".join(trailers))
+        return "\n\n".join(parts)
+
+    # ------------------------------------------------------------------ history
+
+    def last_change(self, rel: str) -> tuple[str, str]:
+        out = self.git.run("log", "-1", "--format=%an%x1f%aI", "--", rel)
+        if not out:
+            return "其他用户", "刚才"
+        who, when = out.split("\x1f")
+        return who, _cn_time(when)
+
+    def history(self, rel: str | None = None, limit: int = 200) -> list[Commit]:
+        args = ["log", f"-n{limit}", "--format=%H%x1f%an%x1f%aI%x1f%s%x1f%b%x1e"]
+        if rel:
+            args += ["--", rel]
+        out = self.git.run(*args)
+        commits = []
+        for chunk in out.split("\x1e"):
+            chunk = chunk.strip("\n")
+            if not chunk:
+                continue
+            sha, author, when, subject, body = chunk.split("\x1f")
+            commits.append(Commit(sha, author, datetime.fromisoformat(when), subject, body.strip()))
+        return commits
+
+    def diff(self, sha: str, rel: str | None = None) -> str:
+        args = ["show", "--format=", "--no-color", "--no-ext-diff", sha]
+        if rel:
+            args += ["--", rel]
+        return self.git.run(*args)
+
+    def head(self) -> str:
+        return self.git.run("rev-parse", "HEAD")
+
+    def maintain(self) -> None:
+        """Keep path-limited history fast on long histories (bloom filters in the commit-graph)."""
+        self.git.run("commit-graph", "write", "--reachable", "--changed-paths", timeout=600)
+
+
+def _decode(data: bytes, rel: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise RecordError([Problem(rel, f"文件不是 UTF-8 编码（第 {e.start} 字节），请另存为 UTF-8")]) from e
+
+
+def _cn_time(iso: str) -> str:
+    from schema.dates import cn_datetime
+
+    return cn_datetime(datetime.fromisoformat(iso))
+
+
+__all__ = ["ANY", "Archive", "Change", "Commit", "Stored"]

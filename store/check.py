@@ -1,0 +1,28 @@
+"""`shuping check`: every problem in every record, in one run."""
+
+from __future__ import annotations
+
+from schema.problems import Problem
+from schema.records import RECORD_TYPES
+from store import layout
+from store.archive import Archive
+from store.snapshot import load
+
+
+def check_archive(archive: Archive) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for path in sorted(archive.root.rglob("*.toml")):
+        rel = path.relative_to(archive.root).as_posix()
+        if rel.startswith((".git/", f"{layout.LOCAL_DIR}/")):
+            continue
+        kind = layout.kind_of(rel)
+        if kind is None:
+            continue
+        _, found = archive.try_read(RECORD_TYPES[kind], rel)
+        problems.extend(found)
+        seen.add(rel)
+    snapshot = load(archive)
+    # cross-record problems (the per-file ones were collected above already)
+    problems.extend(p for p in snapshot.problems if p not in problems)
+    return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))

@@ -1,0 +1,89 @@
+"""Git, as the store uses it: never prompting, always with a timeout, errors in Chinese.
+
+One long-lived GitPython ``Repo`` per archive; writes go through the git command itself
+(GitPython's index API is slower and not thread-safe).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # a missing git becomes our error, not an ImportError
+
+import git  # noqa: E402
+from git.exc import GitCommandError, GitCommandNotFound, InvalidGitRepositoryError, NoSuchPathError  # noqa: E402
+
+from store.errors import StoreError  # noqa: E402
+
+QUIET_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
+    "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o ConnectTimeout=15",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "LC_ALL": "C",
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+
+    def env(self) -> dict[str, str]:
+        return {
+            "GIT_AUTHOR_NAME": self.name,
+            "GIT_AUTHOR_EMAIL": self.email,
+            "GIT_COMMITTER_NAME": self.name,
+            "GIT_COMMITTER_EMAIL": self.email,
+        }
+
+
+class GitRepo:
+    def __init__(self, root: Path):
+        try:
+            self.repo = git.Repo(root)
+        except (InvalidGitRepositoryError, NoSuchPathError) as e:
+            raise StoreError(f"{root} 不是 shuping 档案（不是 git 仓库）。可用 `shuping init` 新建。") from e
+        except GitCommandNotFound as e:
+            raise StoreError("找不到 git 命令，请先安装 git。") from e
+        self.root = Path(self.repo.working_tree_dir or root)
+        self.git_dir = Path(self.repo.git_dir)
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 60, strip: bool = True) -> str:
+        try:
+            return self.repo.git.execute(
+                ["git", *args],
+                env={**os.environ, **QUIET_ENV, **(env or {})},
+                kill_after_timeout=timeout,
+                strip_newline_in_stdout=strip,
+            )
+        except GitCommandNotFound as e:
+            raise StoreError("找不到 git 命令，请先安装 git。") from e
+        except GitCommandError as e:
+            detail = (e.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
+            raise StoreError(f"git {args[0]} 失败：{detail or e}") from e
+
+
+def init_repo(root: Path) -> GitRepo:
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o2770)
+    try:
+        git.Repo.init(root, initial_branch="main", shared="0660")  # group-shared, never world-readable
+    except GitCommandNotFound as e:
+        raise StoreError("找不到 git 命令，请先安装 git。") from e
+    except GitCommandError as e:
+        raise StoreError(f"无法在 {root} 新建档案：{(e.stderr or '').strip()}") from e
+    repo = GitRepo(root)
+    for key, value in {
+        "core.fsync": "committed",  # objects and refs reach the disk before a commit returns
+        "core.fsyncMethod": "fsync",
+        "core.quotePath": "false",
+        "gc.writeCommitGraph": "true",
+        "commitGraph.readChangedPaths": "true",
+        "fetch.writeCommitGraph": "true",
+    }.items():
+        repo.run("config", key, value)
+    return repo

@@ -1,0 +1,65 @@
+"""Where each record lives inside an archive (paths are relative, with forward slashes).
+
+    shuping.toml                              archive settings
+    campaigns/2020.toml                       one campaign's settings
+    orgs/<org>/org.toml                       a secondary organisation
+    orgs/<org>/branches/<branch>.toml         a branch (master record)
+    orgs/<org>/<year>/reviews/<branch>.toml   the branch's review in that campaign
+    orgs/<org>/<year>/reports/<branch>.md     the secretary's report text
+
+Everything an organisation owns sits under ``orgs/<org>/``, so access rules and
+merges work per folder, and no folder holds thousands of files.
+"""
+
+from __future__ import annotations
+
+import re
+
+SETTINGS = "shuping.toml"
+LOCAL_DIR = ".shuping-local"  # machine-local state and caches, never committed
+
+
+def campaign_path(year: int) -> str:
+    return f"campaigns/{year}.toml"
+
+
+def org_path(org: str) -> str:
+    return f"orgs/{org}/org.toml"
+
+
+def branch_path(org: str, branch: str) -> str:
+    return f"orgs/{org}/branches/{branch}.toml"
+
+
+def org_year_dir(org: str, year: int) -> str:
+    return f"orgs/{org}/{year}"
+
+
+def review_path(org: str, year: int, branch: str) -> str:
+    return f"orgs/{org}/{year}/reviews/{branch}.toml"
+
+
+def report_path(org: str, year: int, branch: str) -> str:
+    return f"orgs/{org}/{year}/reports/{branch}.md"
+
+
+_KINDS = [
+    (re.compile(r"^shuping\.toml$"), "settings"),
+    (re.compile(r"^campaigns/\d{4}\.toml$"), "campaign"),
+    (re.compile(r"^orgs/[^/]+/org\.toml$"), "org"),
+    (re.compile(r"^orgs/[^/]+/branches/[^/]+\.toml$"), "branch"),
+    (re.compile(r"^orgs/[^/]+/\d{4}/reviews/[^/]+\.toml$"), "review"),
+]
+
+
+def kind_of(path: str) -> str | None:
+    """The record kind a path holds (a key of ``schema.records.RECORD_TYPES``), if any."""
+    for pattern, kind in _KINDS:
+        if pattern.match(path):
+            return kind
+    return None
+
+
+def org_of(path: str) -> str | None:
+    m = re.match(r"^orgs/([^/]+)/", path)
+    return m.group(1) if m else None

@@ -1,0 +1,98 @@
+"""Turning records into TOML text, keeping a hand-edited file's comments and key order."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import tomlkit
+from tomlkit.items import AoT, Table
+
+from schema.records import Record
+
+
+def blob_version(data: bytes) -> str:
+    """The git blob id of ``data``: the version a save states it was read from."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def to_data(value: Any) -> Any:
+    """Plain TOML-ready data: enums as their text, no None (TOML has no null)."""
+    if isinstance(value, Record):
+        value = value.model_dump(mode="python")
+    if isinstance(value, dict):
+        return {_key(k): to_data(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [to_data(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _key(k: Any) -> str:
+    return k.value if isinstance(k, Enum) else str(k)
+
+
+def render(record: Record, previous: str | None = None) -> str:
+    """TOML text of ``record``; unchanged parts of ``previous`` stay byte-identical."""
+    data = to_data(record)
+    doc = tomlkit.parse(previous) if previous else tomlkit.document()
+    _merge(doc, data)
+    return tomlkit.dumps(doc)
+
+
+def _merge(table: Any, data: dict[str, Any]) -> None:
+    for key in [k for k in table if k not in data]:
+        del table[key]
+    for key, value in data.items():
+        current = table.get(key)
+        if current is not None and _plain(current) == value:
+            continue
+        if isinstance(value, dict) and isinstance(current, Table):
+            _merge(current, value)
+        elif isinstance(value, dict):
+            table[key] = _table(value)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            aot = tomlkit.aot()
+            for item in value:
+                aot.append(_table(item))
+            table[key] = aot
+        else:
+            table[key] = value
+
+
+def _table(data: dict[str, Any]) -> Table:
+    t = tomlkit.table()
+    for k, v in data.items():
+        if isinstance(v, dict):
+            t[k] = _table(v)
+        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            aot = tomlkit.aot()
+            for item in v:
+                aot.append(_table(item))
+            t[k] = aot
+        else:
+            t[k] = v
+    return t
+
+
+def _plain(item: Any) -> Any:
+    if isinstance(item, (Table, AoT)) or hasattr(item, "unwrap"):
+        return _normalise(item.unwrap())
+    return _normalise(item)
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, date):
+        return value
+    return value

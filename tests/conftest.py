@@ -1,0 +1,44 @@
+"""Fixtures: real archives in temporary folders, built through the store."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from store.archive import Archive
+
+os.environ.setdefault("SHUPING_TODAY", "2021-01-20")
+TODAY = date(2021, 1, 20)
+OPERATOR = "测试员"
+
+
+@pytest.fixture
+def empty_archive(tmp_path: Path) -> Archive:
+    return Archive.init(tmp_path / "archive", "测试大学", OPERATOR)
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory) -> Path:
+    from store.demo import build
+
+    path = tmp_path_factory.mktemp("demo-template") / "archive"
+    build(path)
+    return path
+
+
+@pytest.fixture
+def demo_archive(_demo_template: Path, tmp_path: Path) -> Archive:
+    """A fresh copy of the demo archive (built once per test session)."""
+    import shutil
+
+    target = tmp_path / "demo"
+    shutil.copytree(_demo_template, target, symlinks=True)
+    return Archive.open(target, OPERATOR)
+
+
+def git_log(archive: Archive, *args: str) -> list[str]:
+    out = archive.git.run("log", "--format=%an|%s", *args)
+    return out.splitlines() if out else []

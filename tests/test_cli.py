@@ -1,0 +1,47 @@
+"""The command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def shuping(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+
+
+def test_check_is_silent_on_a_clean_archive(demo_archive):
+    result = shuping("check", "--archive", str(demo_archive.root))
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_check_names_file_and_line(demo_archive):
+    path = demo_archive.root / "orgs/chem/branches/b0001.toml"
+    path.write_text(path.read_text() + "members = = 3\n")
+    bad_kind = demo_archive.root / "orgs/math/branches/b0013.toml"
+    bad_kind.write_text(bad_kind.read_text().replace('kind = "', 'kind = "X', 1))
+    result = shuping("check", "--archive", str(demo_archive.root))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert "orgs/chem/branches/b0001.toml:12: TOML 语法错误：值无效（文本要加引号？）" in lines
+    assert any(line.startswith("orgs/math/branches/b0013.toml:5: 取值应为 教工、学生") for line in lines)
+
+
+def test_scope_json_lists_every_branch_with_reason(demo_archive):
+    result = shuping("scope", "--json", "--archive", str(demo_archive.root))
+    data = json.loads(result.stdout)
+    by_id = {b["id"]: b for b in data["branches"]}
+    clinic = next(b for b in data["branches"] if b["organisation"]["id"] == "clinic")
+    assert clinic["in_scope"] is False and "直属党支部" in clinic["reason"]
+    late = [b for b in by_id.values() if "晚于通知下发日" in b["reason"]]
+    assert len(late) == 1 and late[0]["organisation"]["id"] == "mech"
+    orgs = {o["id"]: o for o in data["organisations"]}
+    assert orgs["mech"]["excluded_by_reason"] == {"新成立": 1}
+    assert sum(o["branches"] for o in orgs.values()) == len(by_id)
+
+
+def test_schema_and_store_import_without_textual():
+    code = "import sys, schema.scope, store.archive, store.snapshot, store.check, tui.cli; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False"

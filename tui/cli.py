@@ -1,0 +1,213 @@
+"""The `shuping` command. Commands that need no screen never import Textual."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from store.errors import StoreError
+
+DEMO_DEFAULT = "shuping-demo"
+
+
+class Context:
+    def __init__(self, archive: str | None = None, operator: str | None = None):
+        self.archive_path = archive
+        self.operator = operator
+
+    def open(self):
+        from store.archive import Archive
+
+        path = self.archive_path or os.environ.get("SHUPING_ARCHIVE") or "."
+        return Archive.open(path, self.operator)
+
+
+def common(f):
+    """--archive and --operator on every command (also accepted before the command)."""
+
+    def set_archive(ctx, _param, value):
+        if value:
+            ctx.ensure_object(Context).archive_path = value
+        return value
+
+    def set_operator(ctx, _param, value):
+        if value:
+            ctx.ensure_object(Context).operator = value
+        return value
+
+    f = click.option("--archive", "-a", metavar="PATH", expose_value=False, callback=set_archive,
+                     help="档案文件夹（默认 $SHUPING_ARCHIVE，否则当前文件夹）")(f)
+    f = click.option("--operator", metavar="NAME", expose_value=False, callback=set_operator,
+                     help="操作人（默认 git 用户名，否则 用户@主机）")(f)
+    return f
+
+
+@click.group(invoke_without_command=True)
+@common
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """shuping 述评：党支部书记述职评议考核。不带命令时打开界面。"""
+    os.umask(0o007)  # archives hold personal data: group-shared, never world-readable
+    ctx.ensure_object(Context)
+    if ctx.invoked_subcommand is None:
+        run_tui(ctx.obj.open())
+
+
+def run_tui(archive) -> None:
+    from tui.app import ShupingApp
+
+    ShupingApp(archive).run()
+
+
+def fail(message: str) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(2)
+
+
+@main.command()
+@click.argument("path", type=click.Path(file_okay=False))
+@click.option("--name", required=True, help="学校名称")
+@common
+@click.pass_obj
+def init(obj: Context, path: str, name: str) -> None:
+    """新建一个空档案，含按 2020 年通知设置的年度。"""
+    from store.archive import Archive
+
+    try:
+        Archive.init(path, name, obj.operator)
+    except StoreError as e:
+        fail(str(e))
+    click.echo(f"已新建档案：{Path(path).resolve()}（{name}）")
+
+
+@main.command()
+@click.argument("path", required=False, default=DEMO_DEFAULT, type=click.Path(file_okay=False))
+@click.option("--no-open", is_flag=True, help="只生成，不打开界面")
+@click.option("--fresh", is_flag=True, help="删除已有的演示档案后重新生成")
+@common
+@click.pass_obj
+def demo(obj: Context, path: str, no_open: bool, fresh: bool) -> None:
+    """生成虚构大学的演示档案（已存在则直接打开）。"""
+    import shutil
+
+    from store.archive import Archive
+    from store.demo import build
+
+    target = Path(path)
+    if fresh and target.exists():
+        shutil.rmtree(target)
+    try:
+        if (target / "shuping.toml").exists():
+            archive = Archive.open(target, obj.operator)
+            click.echo(f"打开已有的演示档案：{target.resolve()}")
+        else:
+            click.echo(f"正在生成演示档案：{target.resolve()} …")
+            archive = build(target)
+            if obj.operator:
+                archive = Archive.open(target, obj.operator)
+    except StoreError as e:
+        fail(str(e))
+    if not no_open:
+        run_tui(archive)
+
+
+@main.command()
+@common
+@click.pass_obj
+def check(obj: Context) -> None:
+    """校验全部记录；有问题时逐条列出（文件:行: 说明）并以 1 退出。"""
+    from store.check import check_archive
+
+    try:
+        problems = check_archive(obj.open())
+    except StoreError as e:
+        fail(str(e))
+    for p in problems:
+        click.echo(str(p))
+    if problems:
+        click.echo(f"共 {len(problems)} 个问题。", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--org", "org_id", metavar="ID", help="只看一个二级党组织")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@common
+@click.pass_obj
+def scope(obj: Context, org_id: str | None, as_json: bool) -> None:
+    """每个党支部是否纳入本年度述职评议考核，以及原因。"""
+    from store.snapshot import load
+
+    try:
+        snap = load(obj.open())
+    except StoreError as e:
+        fail(str(e))
+    if org_id and org_id not in snap.orgs:
+        fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
+    orgs = [o for o in snap.sorted_orgs() if not org_id or o.id == org_id]
+    counts = snap.scope_counts()
+    if as_json:
+        out = {"year": snap.year, "organisations": [], "branches": []}
+        for org in orgs:
+            c = counts[org.id]
+            out["organisations"].append({
+                "id": org.id, "name": org.name, "kind": org.kind.value,
+                "branches": c.branches, "in_scope": c.in_scope,
+                "excluded": c.excluded,
+                "excluded_by_reason": {reason.value: n for reason, n in c.excluded_by.items()},
+            })
+            for branch in sorted(snap.org_branches(org.id), key=lambda b: b.id):
+                result = snap.scope(branch.id)
+                out["branches"].append({
+                    "id": branch.id, "name": branch.name,
+                    "organisation": {"id": org.id, "name": org.name},
+                    "in_scope": result.in_scope, "reason": result.detail, "reason_code": result.reason.value,
+                })
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for org in orgs:
+        c = counts[org.id]
+        click.echo(f"{org.name}（{org.id}）：党支部 {c.branches} 个，纳入 {c.in_scope} 个，不纳入 {c.excluded} 个")
+        for branch in sorted(snap.org_branches(org.id), key=lambda b: b.id):
+            result = snap.scope(branch.id)
+            click.echo(f"  {branch.id}  {result.label:<3}  {branch.name}  —  {result.detail}")
+
+
+@main.command()
+@click.argument("record", required=False)
+@click.option("-n", "limit", default=30, show_default=True, help="最多显示几条")
+@click.option("--diff", "show_diff", is_flag=True, help="同时显示改动内容")
+@common
+@click.pass_obj
+def log(obj: Context, record: str | None, limit: int, show_diff: bool) -> None:
+    """档案或某条记录（路径或党支部 id）的修改历史。"""
+    from schema.dates import cn_datetime
+
+    try:
+        archive = obj.open()
+        path = _record_path(archive, record) if record else None
+        for c in archive.history(path, limit):
+            click.echo(f"{c.sha[:8]}  {cn_datetime(c.when)}  {c.author}  {c.subject}")
+            if show_diff:
+                click.echo(archive.diff(c.sha, path))
+    except StoreError as e:
+        fail(str(e))
+
+
+def _record_path(archive, record: str) -> str:
+    if (archive.root / record).exists() or "/" in record:
+        return record
+    from store.snapshot import load
+
+    snap = load(archive)
+    if record in snap.branches:
+        return snap.branches[record].path
+    if record in snap.orgs:
+        return snap.orgs[record].path
+    raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""What every shuping screen shares: the title line, the footer and data refresh."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.messages import ArchiveReloaded
+
+if TYPE_CHECKING:
+    from store.snapshot import Snapshot
+    from tui.app import ShupingApp
+
+
+class AppScreen(Screen):
+    SCOPE = ""  # the screen's title in the help screen and the action registry
+
+    @property
+    def shuping(self) -> ShupingApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def snap(self) -> Snapshot:
+        snapshot = self.shuping.snapshot
+        assert snapshot is not None
+        return snapshot
+
+    def title_bar(self) -> ComposeResult:
+        from tui.app import archive_title
+
+        yield Static(f"{self.SCOPE} · {archive_title(self.shuping)}", classes="title", id="title")
+
+    def footer(self) -> ComposeResult:
+        yield Footer()
+
+    def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Redraw from ``self.snap``; screens that show data override this."""

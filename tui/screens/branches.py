@@ -1,0 +1,162 @@
+"""The branch browser: filter by organisation, kind and scope; search as you type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Select, Static
+
+from schema.kinds import BranchKind
+from tui.keys import Action, register
+from tui.screens.base import AppScreen
+
+PAGE = 200  # rows shown at once; the count line says how many match
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    org: str
+    kind: str
+    in_scope: bool
+    cells: tuple
+    haystack: str
+
+
+class BranchBrowserScreen(AppScreen):
+    SCOPE = "党支部"
+    BINDINGS = register(
+        SCOPE,
+        [
+            Action("branches.search", "slash", "focus_search", "搜索", "输入名称、书记、编码或 id 的一部分"),
+            Action("branches.open", "enter", "open_branch", "打开", "查看和编辑所选党支部"),
+            Action("branches.history", "h", "history", "历史", "所选党支部记录的修改历史"),
+            Action("branches.more", "pagedown", "more", "更多", "显示更多匹配的党支部", show=False),
+            Action("branches.clear", "escape", "clear", "清除", "清除搜索和筛选"),
+        ],
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[Row] = []
+        self._limit = PAGE
+
+    def compose(self) -> ComposeResult:
+        yield from self.title_bar()
+        yield Input(placeholder="搜索：名称 / 书记 / 编码 / id（按 / 聚焦）", id="search")
+        with Horizontal(id="filters", classes="form-row"):
+            yield Select([], prompt="全部二级党组织", id="org", allow_blank=True)
+            yield Select([(k.value, k.value) for k in BranchKind], prompt="全部类型", id="kind")
+            yield Select([("纳入", True), ("不纳入", False)], prompt="全部范围", id="scope")
+        yield Static(id="count", classes="status")
+        yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        yield from self.footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#table", DataTable)
+        for label in ("id", "党支部", "二级党组织", "类型", "书记", "范围", "说明"):
+            table.add_column(label, key=label)
+        self.refresh_data()
+        table.focus()
+
+    def refresh_data(self) -> None:
+        snap = self.snap
+        org_select = self.query_one("#org", Select)
+        current = org_select.value
+        org_select.set_options([(o.name, o.id) for o in snap.sorted_orgs()])
+        if current in snap.orgs:
+            org_select.value = current
+        rows = []
+        order = {o.id: n for n, o in enumerate(snap.sorted_orgs())}
+        for branch in sorted((b.record for b in snap.branches.values()), key=lambda b: (order.get(b.org, 0), b.id)):
+            org = snap.orgs[branch.org].record
+            scope = snap.scope(branch.id)
+            cells = (branch.id, branch.name, org.name, branch.kind.value, branch.secretary, scope.label, scope.detail)
+            haystack = " ".join((branch.id, branch.name, org.name, branch.secretary, branch.code or "")).lower()
+            rows.append(Row(branch.id, branch.org, branch.kind.value, scope.in_scope, cells, haystack))
+        self._rows = rows
+        self.apply_filter()
+
+    def matches(self) -> list[Row]:
+        text = self.query_one("#search", Input).value.strip().lower()
+        org = self.query_one("#org", Select).value
+        kind = self.query_one("#kind", Select).value
+        scope = self.query_one("#scope", Select).value
+        out = []
+        for row in self._rows:
+            if org is not Select.NULL and row.org != org:
+                continue
+            if kind is not Select.NULL and row.kind != kind:
+                continue
+            if scope is not Select.NULL and row.in_scope != scope:
+                continue
+            if text and not all(part in row.haystack for part in text.split()):
+                continue
+            out.append(row)
+        return out
+
+    def apply_filter(self) -> None:
+        found = self.matches()
+        table = self.query_one("#table", DataTable)
+        selected = self.selected_id()
+        table.clear()
+        shown = found[: self._limit]
+        table.add_rows([r.cells for r in shown])
+        for index, r in enumerate(shown):
+            if r.id == selected:
+                table.move_cursor(row=index)
+        more = f"，显示前 {len(shown)} 个（PgDn 显示更多）" if len(found) > len(shown) else ""
+        self.query_one("#count", Static).update(f"共 {len(self._rows)} 个党支部，匹配 {len(found)} 个{more}")
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#table", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.get_row_at(table.cursor_row)[0])
+
+    def filter_org(self, org_id: str) -> None:
+        self.query_one("#org", Select).value = org_id
+
+    def on_input_changed(self, _: Input.Changed) -> None:
+        self._limit = PAGE
+        self.apply_filter()
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self.query_one("#table", DataTable).focus()
+
+    def on_select_changed(self, _: Select.Changed) -> None:
+        self._limit = PAGE
+        self.apply_filter()
+
+    def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
+        self.action_open_branch()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear(self) -> None:
+        self.query_one("#search", Input).value = ""
+        for select_id in ("#org", "#kind", "#scope"):
+            self.query_one(select_id, Select).clear()
+        self.query_one("#table", DataTable).focus()
+
+    def action_more(self) -> None:
+        self._limit += PAGE
+        self.apply_filter()
+
+    def action_open_branch(self) -> None:
+        from tui.screens.branch import BranchScreen
+
+        branch_id = self.selected_id()
+        if branch_id:
+            self.app.push_screen(BranchScreen(branch_id))
+
+    def action_history(self) -> None:
+        from tui.screens.history import HistoryScreen
+
+        branch_id = self.selected_id()
+        if branch_id:
+            stored = self.snap.branches[branch_id]
+            self.app.push_screen(HistoryScreen(stored.path, stored.record.name))

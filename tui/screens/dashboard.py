@@ -1,0 +1,91 @@
+"""The campaign at a glance: deadlines and, per organisation, branches in and out of scope."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static
+
+from schema.dates import cn_date
+from schema.scope import ScopeCounts, ScopeReason
+from tui.keys import Action, register
+from tui.screens.base import AppScreen
+
+COLUMNS = ("二级党组织", "类型", "党支部", "纳入", "直属", "新成立", "其他不纳入")
+
+
+def deadline_text(deadline, today) -> str:
+    days = (deadline - today).days
+    if days > 0:
+        return f"报送截止 {cn_date(deadline)}，还有 {days} 天"
+    if days == 0:
+        return f"今天（{cn_date(deadline)}）报送截止"
+    return f"报送截止 {cn_date(deadline)}，已过 {-days} 天"
+
+
+class DashboardScreen(AppScreen):
+    SCOPE = "概览"
+    BINDINGS = register(
+        SCOPE,
+        [
+            Action("dashboard.open", "enter", "open_org", "看支部", "查看所选二级党组织的党支部"),
+        ],
+    )
+
+    def compose(self) -> ComposeResult:
+        yield from self.title_bar()
+        yield Static(id="deadlines", classes="subtitle")
+        yield Static(id="problems", classes="warning")
+        yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
+        yield from self.footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#orgs", DataTable)
+        for label in COLUMNS:
+            table.add_column(label, key=label)
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        snap = self.snap
+        campaign = snap.campaign
+        today = self.shuping.today()
+        self.query_one("#deadlines", Static).update(
+            f"通知 {cn_date(campaign.notice_date)} · {deadline_text(campaign.report_deadline, today)} · "
+            f"完成期限 {cn_date(campaign.completion_deadline)} · 今天 {cn_date(today)}"
+        )
+        broken = len(snap.problems)
+        self.query_one("#problems", Static).update(
+            f"有 {broken} 处记录错误未能读取，按 F10 查看" if broken else ""
+        )
+        table = self.query_one("#orgs", DataTable)
+        row = table.cursor_row
+        table.clear()
+        counts = snap.scope_counts()
+        total = ScopeCounts()
+        for org in snap.sorted_orgs():
+            c = counts[org.id]
+            table.add_row(*self._cells(org.name, org.kind.value, c), key=org.id)
+            total.branches += c.branches
+            total.in_scope += c.in_scope
+            for reason, n in c.excluded_by.items():
+                total.excluded_by[reason] = total.excluded_by.get(reason, 0) + n
+        table.add_row(*self._cells("合计", "", total), key="__total__")
+        if row is not None and row < table.row_count:
+            table.move_cursor(row=row)
+
+    @staticmethod
+    def _cells(name: str, kind: str, c: ScopeCounts) -> tuple:
+        direct = c.excluded_for(ScopeReason.DIRECT_BRANCH)
+        new = c.excluded_for(ScopeReason.NEW_BRANCH)
+        return (name, kind, c.branches, c.in_scope, direct, new, c.excluded - direct - new)
+
+    def action_open_org(self) -> None:
+        table = self.query_one("#orgs", DataTable)
+        if table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key and key != "__total__":
+            self.shuping.switch_mode("branches")
+            self.shuping.screen.filter_org(key)  # type: ignore[attr-defined]
+
+    def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
+        self.action_open_org()

@@ -1,0 +1,80 @@
+"""History of one record (or the archive): who changed what, when, and the diff."""
+
+from __future__ import annotations
+
+from rich.syntax import Syntax
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from schema.dates import cn_datetime
+from tui.keys import Action, register
+from tui.screens.base import AppScreen
+
+
+class HistoryScreen(AppScreen):
+    SCOPE = "修改历史"
+    BINDINGS = register(
+        SCOPE,
+        [
+            Action("history.back", "escape", "back", "返回", "返回上一界面"),
+        ],
+    )
+    DEFAULT_CSS = """
+    HistoryScreen #commits { height: 40%; }
+    HistoryScreen #diff { height: 1fr; border-top: solid $accent; }
+    """
+
+    def __init__(self, path: str | None, name: str = ""):
+        super().__init__()
+        self.path = path
+        self.record_name = name or path or "整个档案"
+        self.commits = []
+
+    def compose(self) -> ComposeResult:
+        yield from self.title_bar()
+        yield Static(f"{self.record_name}（{self.path or '全部记录'}）", classes="subtitle")
+        yield DataTable(id="commits", cursor_type="row")
+        with VerticalScroll(id="diff"):
+            yield Static(id="diff-text")
+        yield from self.footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#commits", DataTable)
+        table.add_columns("时间", "操作人", "说明")
+        self.load_history()
+
+    @work(thread=True, exclusive=True)
+    def load_history(self) -> None:
+        commits = self.shuping.archive.history(self.path)
+        self.app.call_from_thread(self._show, commits)
+
+    def _show(self, commits) -> None:
+        self.commits = commits
+        table = self.query_one("#commits", DataTable)
+        table.clear()
+        for c in commits:
+            table.add_row(cn_datetime(c.when), c.author, c.subject)
+        if not commits:
+            self.query_one("#diff-text", Static).update("还没有修改记录。")
+        table.focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.commits):
+            self.load_diff(self.commits[event.cursor_row])
+
+    @work(thread=True, exclusive=True, group="diff")
+    def load_diff(self, commit) -> None:
+        text = self.shuping.archive.diff(commit.sha, self.path)
+        self.app.call_from_thread(self._show_diff, commit, text)
+
+    def _show_diff(self, commit, text: str) -> None:
+        header = f"{commit.sha[:8]} · {commit.author} · {cn_datetime(commit.when)}\n{commit.subject}\n"
+        body = commit.body.strip()
+        widget = self.query_one("#diff-text", Static)
+        content = f"{header}{body}\n\n{text}" if body else f"{header}\n{text}"
+        widget.update(Syntax(content, "diff", theme="ansi_dark", word_wrap=True))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
