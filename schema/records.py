@@ -272,10 +272,47 @@ class Review(Record):
     carried: list[CarriedProblem] = Field(default_factory=list)
 
 
+# ---------------------------------------------------------------- one organisation in one campaign
+
+
+class Attachment(Model):
+    """A file stored in the archive (stamped scan, evidence), identified by its hash."""
+
+    name: str  # the original file name, for people
+    path: str  # where it is stored, relative to the archive root
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    added: date | None = None
+
+
+class Finalisation(Model):
+    finalised: bool = False
+    at: str = ""
+    by: str = ""
+    tag: str = ""
+    reopen_reasons: list[str] = Field(default_factory=list)
+
+
+class Submission(Model):
+    submitted: date | None = None
+    scan: Attachment | None = None
+
+
+class OrgYear(Record):
+    """What a secondary organisation owns in one campaign beyond its branches' reviews."""
+
+    org: str
+    year: int
+    grading: Finalisation = Field(default_factory=Finalisation)
+    announcement_scope: str = ""
+    work_report: str | None = None  # Markdown file, relative to the archive root
+    submission: Submission = Field(default_factory=Submission)
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     "settings": ArchiveSettings,
     "org": Org,
     "branch": Branch,
     "campaign": Campaign,
     "review": Review,
+    "org_year": OrgYear,
 }

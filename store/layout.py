@@ -6,6 +6,8 @@
     orgs/<org>/branches/<branch>.toml         a branch (master record)
     orgs/<org>/<year>/reviews/<branch>.toml   the branch's review in that campaign
     orgs/<org>/<year>/reports/<branch>.md     the secretary's report text
+    orgs/<org>/<year>/org-year.toml           the organisation's own record for that campaign
+    orgs/<org>/<year>/attachments/<hash>.pdf  stored files (scans, evidence), named by content hash
 
 Everything an organisation owns sits under ``orgs/<org>/``, so access rules and
 merges work per folder, and no folder holds thousands of files.
@@ -43,12 +45,21 @@ def report_path(org: str, year: int, branch: str) -> str:
     return f"orgs/{org}/{year}/reports/{branch}.md"
 
 
+def org_year_path(org: str, year: int) -> str:
+    return f"orgs/{org}/{year}/org-year.toml"
+
+
+def attachment_path(org: str, year: int, sha256: str, suffix: str) -> str:
+    return f"orgs/{org}/{year}/attachments/{sha256[:16]}{suffix.lower()}"
+
+
 _KINDS = [
     (re.compile(r"^shuping\.toml$"), "settings"),
     (re.compile(r"^campaigns/\d{4}\.toml$"), "campaign"),
     (re.compile(r"^orgs/[^/]+/org\.toml$"), "org"),
     (re.compile(r"^orgs/[^/]+/branches/[^/]+\.toml$"), "branch"),
     (re.compile(r"^orgs/[^/]+/\d{4}/reviews/[^/]+\.toml$"), "review"),
+    (re.compile(r"^orgs/[^/]+/\d{4}/org-year\.toml$"), "org_year"),
 ]
 
 

@@ -12,6 +12,7 @@ import click
 from store.errors import StoreError
 
 DEMO_DEFAULT = "shuping-demo"
+DEMO_TODAY = "2021-01-25"
 
 
 class Context:
@@ -112,6 +113,7 @@ def demo(obj: Context, path: str, no_open: bool, fresh: bool) -> None:
     except StoreError as e:
         fail(str(e))
     if not no_open:
+        os.environ.setdefault("SHUPING_TODAY", DEMO_TODAY)  # the demo's story is set in January 2021
         run_tui(archive)
 
 
