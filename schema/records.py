@@ -272,6 +272,38 @@ class Review(Record):
     carried: list[CarriedProblem] = Field(default_factory=list)
 
 
+# ---------------------------------------------------------------- the meeting of one organisation (issue 5 owns this)
+
+
+class Attendance(Model):
+    group: str  # 委员 / 党支部书记 / 党员干部 / 师生党员代表
+    due: int = Field(default=0, ge=0)
+    present: int = Field(default=0, ge=0)
+
+
+class BallotCounts(Model):
+    issued: int = Field(default=0, ge=0)  # 发出
+    collected: int = Field(default=0, ge=0)  # 收回
+    valid: int = Field(default=0, ge=0)  # 有效
+    invalid: int = Field(default=0, ge=0)
+
+
+class Meeting(Record):
+    """The 述职评议会 of one secondary organisation in one campaign."""
+
+    org: str
+    year: int
+    held: date | None = None
+    place: str = ""
+    chair: str = ""
+    attendance: list[Attendance] = Field(default_factory=list)
+    observers: list[str] = Field(default_factory=list)  # 列席 from the organisation department
+    order: list[str] = Field(default_factory=list)  # branch ids in speaking order
+    lot_seed: int | None = None
+    ballots: BallotCounts = Field(default_factory=BallotCounts)
+    published: bool = False
+
+
 # ---------------------------------------------------------------- one organisation in one campaign
 
 
@@ -315,4 +347,5 @@ RECORD_TYPES: dict[str, type[Record]] = {
     "campaign": Campaign,
     "review": Review,
     "org_year": OrgYear,
+    "meeting": Meeting,
 }

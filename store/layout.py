@@ -6,6 +6,7 @@
     orgs/<org>/branches/<branch>.toml         a branch (master record)
     orgs/<org>/<year>/reviews/<branch>.toml   the branch's review in that campaign
     orgs/<org>/<year>/reports/<branch>.md     the secretary's report text
+    orgs/<org>/<year>/meeting.toml            the organisation's 述职评议会 (ballots under ballots/)
     orgs/<org>/<year>/org-year.toml           the organisation's own record for that campaign
     orgs/<org>/<year>/attachments/<hash>.pdf  stored files (scans, evidence), named by content hash
 
@@ -45,6 +46,10 @@ def report_path(org: str, year: int, branch: str) -> str:
     return f"orgs/{org}/{year}/reports/{branch}.md"
 
 
+def meeting_path(org: str, year: int) -> str:
+    return f"orgs/{org}/{year}/meeting.toml"
+
+
 def org_year_path(org: str, year: int) -> str:
     return f"orgs/{org}/{year}/org-year.toml"
 
@@ -60,6 +65,7 @@ _KINDS = [
     (re.compile(r"^orgs/[^/]+/branches/[^/]+\.toml$"), "branch"),
     (re.compile(r"^orgs/[^/]+/\d{4}/reviews/[^/]+\.toml$"), "review"),
     (re.compile(r"^orgs/[^/]+/\d{4}/org-year\.toml$"), "org_year"),
+    (re.compile(r"^orgs/[^/]+/\d{4}/meeting\.toml$"), "meeting"),
 ]
 
 
