@@ -96,7 +96,7 @@ def build(archive: Archive) -> Archive:
         meeting = Meeting(
             org=org_id, year=YEAR, held=date(2021, 1, 15), place="学院报告厅", chair="党委书记",
             attendance=[Attendance(group="委员", due=7, present=7), Attendance(group="党支部书记", due=9, present=8)],
-            observers=["组织部 列席人"], ballots=BallotCounts(issued=counts[0], collected=counts[1], valid=counts[2],
+            observers=["王晓明"], ballots=BallotCounts(issued=counts[0], collected=counts[1], valid=counts[2],
                                                        invalid=counts[3]), published=True,
         )
         changes.append(Change(layout.meeting_path(org_id, YEAR), render(meeting).encode(), None))
