@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from schema.problems import Problem
-from schema.records import Meeting, OrgYear
+from schema.records import Branch, Meeting, OrgYear, Review
+from schema.scope import scope_of
 from schema.stats import OrgStats, StatsTable, org_stats, table_of
 from store import layout
 from store.archive import Archive, Stored
@@ -20,16 +21,29 @@ class Reporting:
     meetings: dict[str, Meeting] = field(default_factory=dict)  # org id → meeting, if one is recorded
     org_years: dict[str, Stored[OrgYear]] = field(default_factory=dict)  # every org, fresh when not saved yet
     problems: list[Problem] = field(default_factory=list)
+    by_org: dict[str, list[Branch]] = field(default_factory=dict)  # org id → its branches, by id
+
+    def branches(self, org_id: str) -> list[Branch]:
+        return self.by_org.get(org_id, [])
+
+    def in_scope_reviews(self, org_id: str) -> list[tuple[Branch, Review]]:
+        snap = self.snap
+        org = snap.orgs[org_id].record
+        out = []
+        for branch in self.branches(org_id):
+            stored = snap.reviews.get(branch.id)
+            if stored and scope_of(branch, org, snap.campaign, stored.record.scope_exception).in_scope:
+                out.append((branch, stored.record))
+        return out
 
     def org_year(self, org_id: str) -> Stored[OrgYear]:
         return self.org_years[org_id]
 
     def stats(self, org_id: str) -> OrgStats:
         snap = self.snap
-        reviews = {b.id: snap.reviews[b.id].record for b in snap.org_branches(org_id) if b.id in snap.reviews}
-        return org_stats(
-            snap.orgs[org_id].record, snap.org_branches(org_id), reviews, snap.campaign, self.meetings.get(org_id)
-        )
+        branches = self.branches(org_id)
+        reviews = {b.id: snap.reviews[b.id].record for b in branches if b.id in snap.reviews}
+        return org_stats(snap.orgs[org_id].record, branches, reviews, snap.campaign, self.meetings.get(org_id))
 
     def table(self, org_id: str | None = None) -> StatsTable:
         orgs = [o for o in self.snap.sorted_orgs() if org_id is None or o.id == org_id]
@@ -40,6 +54,8 @@ def load_reporting(archive: Archive, snap: Snapshot) -> Reporting:
     """Read every organisation's meeting and org-year record; broken files go to ``problems``."""
     out = Reporting(snap)
     year = snap.year
+    for stored in sorted(snap.branches.values(), key=lambda b: b.record.id):
+        out.by_org.setdefault(stored.record.org, []).append(stored.record)
     for org_id in snap.orgs:
         meeting_rel = layout.meeting_path(org_id, year)
         if archive.path(meeting_rel).exists():

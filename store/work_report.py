@@ -14,7 +14,6 @@ from docx.shared import Cm, Pt
 
 from schema import work_report
 from schema.records import OrgYear
-from schema.scope import scope_of
 from store import layout
 from store.archive import Archive, Change
 from store.atomic import atomic_write
@@ -28,13 +27,7 @@ BODY_FONT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT = "仿宋", "黑体", "楷�
 def draft_for(reporting: Reporting, org_id: str) -> str:
     snap = reporting.snap
     org = snap.orgs[org_id].record
-    results = []
-    for branch in sorted(snap.org_branches(org_id), key=lambda b: b.id):
-        stored = snap.reviews.get(branch.id)
-        if stored is None:
-            continue
-        if scope_of(branch, org, snap.campaign, stored.record.scope_exception).in_scope:
-            results.append(work_report.BranchResult(branch, stored.record))
+    results = [work_report.BranchResult(b, r) for b, r in reporting.in_scope_reviews(org_id)]
     return work_report.draft(
         org, snap.campaign, reporting.stats(org_id), results, reporting.meetings.get(org_id), snap.settings.university
     )
