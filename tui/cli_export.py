@@ -142,7 +142,10 @@ def status(obj: Context, as_json: bool) -> None:
         if not c.applicable:
             click.echo(f"{name}（{org_id}）：无纳入述职评议考核的党支部，无需报送")
             continue
-        head = f"已报送 {cn_date(c.submitted)}" if c.submitted and c.complete else ("齐备，待报送" if c.complete else "未齐备")
+        if c.submitted:
+            head = f"已报送 {cn_date(c.submitted)}" + ("" if c.complete else "（材料未齐备）")
+        else:
+            head = "齐备，待报送" if c.complete else "未齐备"
         late = f"，逾期 {c.overdue} 项" if c.overdue else ""
         click.echo(f"{name}（{org_id}）：{head}{late}")
         for item in c.items:
