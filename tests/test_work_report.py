@@ -131,7 +131,7 @@ def test_status_lists_every_organisation_and_marks_overdue(known, tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "2020年度 报送截止 2021年1月30日，还有 10 天（今天 2021年1月20日）"
-    assert "历史学院党总支（hist）：未齐备" in lines
+    assert "历史学院党总支（hist）：已报送 2021年1月20日（材料未齐备）" in lines
     assert "  ✓ 盖章扫描件：已上传 s.pdf，2021年1月20日" in lines
     assert "体育部直属党支部（pe）：无纳入述职评议考核的党支部，无需报送" in lines
     import os
