@@ -220,7 +220,7 @@ class ReportingScreen(AppScreen):
 
     def show_chart(self) -> None:
         p = self.selected()
-        width = max(10, self.size.width - 16)
+        width = min(50, max(10, self.size.width - 16))
         if p is None:
             stats = total_of([r.stats for r in self.visible() if r.applicable])
             self.query_one("#chart", Static).update(chart("合计", stats, width))
