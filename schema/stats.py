@@ -12,8 +12,8 @@ Definitions, where the notice leaves them open:
 - 测评票: the organisation's meeting ballots (one ballot rates every secretary).
 - 好/较好/一般/差: final grades of in-scope branches. 好等次占比 = 好 ÷ 应述职数, and the quota
   check is 好 ≤ ``good_cap(应述职数)`` with the campaign's fraction and rounding.
-- 约谈数: 一般/差 or any other in-scope branch with a 约谈 held. 整改任务数 counts tasks; 已完成
-  counts 已完成 and 已销号.
+- 约谈数: in-scope branches with a 约谈 held. 整改任务数 counts rectification tasks; 已完成整改数
+  counts those 已完成 or 已销号.
 - The total row sums every count; its 占比 is over the university's 应述职数 and it complies
   only when every organisation does.
 """
