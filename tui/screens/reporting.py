@@ -225,7 +225,13 @@ class ReportingScreen(AppScreen):
             stats = total_of([r.stats for r in self.visible() if r.applicable])
             self.query_one("#chart", Static).update(chart("合计", stats, width))
         else:
-            self.query_one("#chart", Static).update(chart(p.name, p.stats, width))
+            text = chart(p.name, p.stats, width)
+            if p.applicable:
+                text.append("\n报送清单：")
+                for item in p.checklist.items:
+                    style = "green" if item.done else ("bold red" if item.overdue else "")
+                    text.append(f"{'✓' if item.done else '·'} {item.name}  ", style=style)
+            self.query_one("#chart", Static).update(text)
 
     def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
         if self.rows:
