@@ -8,6 +8,7 @@
     orgs/<org>/<year>/reports/<branch>.md     the secretary's report text
     orgs/<org>/<year>/meeting.toml            the organisation's 述职评议会 (ballots under ballots/)
     orgs/<org>/<year>/org-year.toml           the organisation's own record for that campaign
+    orgs/<org>/<year>/work-report.md          its 工作情况报告 (Markdown, edited by staff)
     orgs/<org>/<year>/attachments/<hash>.pdf  stored files (scans, evidence), named by content hash
 
 Everything an organisation owns sits under ``orgs/<org>/``, so access rules and
@@ -52,6 +53,10 @@ def meeting_path(org: str, year: int) -> str:
 
 def org_year_path(org: str, year: int) -> str:
     return f"orgs/{org}/{year}/org-year.toml"
+
+
+def work_report_path(org: str, year: int) -> str:
+    return f"orgs/{org}/{year}/work-report.md"
 
 
 def attachment_path(org: str, year: int, sha256: str, suffix: str) -> str:

@@ -1,0 +1,185 @@
+"""The organisation's 工作情况报告: a Markdown draft written from the records, and its 字数.
+
+The notice asks for at most 3000 字 saying how the work was done, the results, and each
+branch graded 一般 or 差 with the reasons and the rectification arranged. Staff edit the
+draft; the export refuses a text over the limit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from schema.dates import cn_date
+from schema.kinds import Grade
+from schema.records import Branch, Campaign, Meeting, Org, Review
+from schema.stats import OrgStats
+from schema.wordcount import word_count
+
+LIMIT = 3000  # 字, "报告字数限制3000字内"
+
+SECTIONS = ("一、工作开展情况", "二、评议结果", "三、“一般”“差”等次党支部情况及整改安排", "四、整改落实安排")
+
+
+def title(org: Org, campaign: Campaign) -> str:
+    return f"{org.name}{campaign.year}年度党支部书记述职评议考核工作情况报告"
+
+
+def plain_text(markdown: str) -> str:
+    """The words a reader sees: Markdown's heading, list and emphasis marks removed."""
+    lines = []
+    for line in markdown.splitlines():
+        line = re.sub(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s?)", "", line)
+        lines.append(line.replace("**", "").replace("__", ""))
+    return "\n".join(lines)
+
+
+def count(markdown: str) -> int:
+    return word_count(plain_text(markdown))
+
+
+def over_limit(markdown: str, limit: int = LIMIT) -> int | None:
+    """The count when it is over ``limit``, else None."""
+    n = count(markdown)
+    return n if n > limit else None
+
+
+@dataclass(frozen=True)
+class BranchResult:
+    branch: Branch
+    review: Review
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole * 100:.1f}%" if whole else "—"
+
+
+def _organisation(org: Org, campaign: Campaign, stats: OrgStats, meeting: Meeting | None, university: str) -> list[str]:
+    excluded = stats.branches - stats.due
+    scope = f"本单位共有党支部{stats.branches}个，纳入述职评议考核{stats.due}个"
+    if excluded:
+        parts = [
+            f"{label}{n}个"
+            for label, n in (("直属党支部", stats.excluded_direct), ("通知下发后新成立", stats.excluded_new),
+                             ("经研究不纳入", stats.excluded_other))
+            if n
+        ]
+        scope += f"（不纳入{excluded}个：{'、'.join(parts)}）"
+    out = [
+        f"根据《中共{university}委员会关于组织开展{campaign.year}年度党支部书记述职评议考核工作的通知》要求，"
+        f"{org.name}认真组织开展了{campaign.year}年度党支部书记述职评议考核工作。{scope}。",
+    ]
+    if meeting is not None and meeting.held is not None:
+        place = f"在{meeting.place}" if meeting.place else ""
+        chair = f"，由{meeting.chair}主持" if meeting.chair else ""
+        text = f"{cn_date(meeting.held)}，{place}召开{org.kind.value}委员会扩大会议（述职评议会）{chair}。"
+        if meeting.attendance:
+            due = sum(a.due for a in meeting.attendance)
+            present = sum(a.present for a in meeting.attendance)
+            groups = "，".join(f"{a.group}{a.present}人" for a in meeting.attendance)
+            text += f"应参会{due}人，实到{present}人（{groups}）。"
+        if meeting.observers:
+            text += f"学校党委组织部{('、'.join(meeting.observers))}列席会议。"
+        out.append(text)
+    else:
+        out.append("述职评议会尚未召开，召开后补充会议情况。")
+    text = f"实际述职{stats.reported}个，其中现场述职{stats.in_person}个、书面述职{stats.written}个。"
+    if stats.ballots_issued:
+        text += (
+            f"会上组织现场测评，发出测评票{stats.ballots_issued}张，收回{stats.ballots_collected}张，"
+            f"有效{stats.ballots_valid}张。"
+        )
+    out.append(text)
+    return out
+
+
+def _results(campaign: Campaign, stats: OrgStats) -> list[str]:
+    if stats.graded == 0:
+        return ["综合考核等次尚未评定，评定后补充评议结果。"]
+    text = (
+        f"经综合述职情况、测评结果和日常了解、督查检查等情况，评定“好”等次{stats.good}个、“较好”等次"
+        f"{stats.fairly_good}个、“一般”等次{stats.average}个、“差”等次{stats.poor}个。"
+    )
+    cap = f"“好”等次占比{_share(stats.good, stats.due)}，本单位“好”等次上限为{stats.good_cap}个"
+    limit = f"{campaign.quota.good_max * 100:g}%"
+    text += f"{cap}，{'符合' if stats.quota_ok else '超过'}“好”等次不超过{limit}的要求。"
+    if stats.graded < stats.due:
+        text += f"尚有{stats.due - stats.graded}个党支部未评定等次。"
+    text += "考核结果已向各党支部书记逐一反馈，并在一定范围内通报。"
+    return [text]
+
+
+def _weak_branch(result: BranchResult) -> list[str]:
+    branch, review = result.branch, result.review
+    secretary = f"书记：{branch.secretary}，" if branch.secretary else ""
+    lines = [f"### {branch.name}（{secretary}考核结果：{review.grade.final.value}）", ""]
+    reasons = [r for r in (review.interview.points, review.grade.reason, review.meeting.comment) if r.strip()]
+    lines.append(f"主要原因：{reasons[0].strip().rstrip('。')}。" if reasons else "主要原因：（待补充）")
+    interview = review.interview
+    if interview.held is not None:
+        by = f"由{interview.by}" if interview.by else ""
+        lines.append(f"约谈提醒：{cn_date(interview.held)}{by}进行约谈提醒。")
+    else:
+        lines.append("约谈提醒：尚未约谈。")
+    if review.tasks:
+        lines.append("下一步整改：")
+        for task in review.tasks:
+            detail = f"{task.problem.rstrip('。')}——{task.measures.rstrip('。')}" if task.measures else task.problem
+            owner = f"，责任人{task.owner}" if task.owner else ""
+            deadline = f"，{cn_date(task.deadline)}前完成" if task.deadline else ""
+            lines.append(f"- {detail}{owner}{deadline}（{task.status.value}）。")
+    else:
+        lines.append("下一步整改：（待制定整改方案）")
+    if interview.deadline is not None:
+        lines.append(f"整改期限：{cn_date(interview.deadline)}。")
+    lines.append("")
+    return lines
+
+
+def _rectification(stats: OrgStats, weak: list[BranchResult]) -> list[str]:
+    out = []
+    if stats.tasks:
+        out.append(
+            f"本单位共梳理整改任务{stats.tasks}项，已完成{stats.tasks_done}项，"
+            f"完成率{_share(stats.tasks_done, stats.tasks)}。"
+        )
+    out.append(
+        "各党支部书记针对述职评议考核中查摆出的问题，深入分析研判，制定整改方案，列明整改任务清单；"
+        "本单位将强化督促检查，逐项跟踪整改进度，完成一项、销号一项，确保整改事项落到实处。"
+    )
+    if weak:
+        out.append(
+            f"对考核结果为“一般”“差”的{len(weak)}个党支部，由党组织书记约谈提醒、限期整改，"
+            "整改情况纳入下一年度述职评议考核重点内容。"
+        )
+    return out
+
+
+def draft(
+    org: Org,
+    campaign: Campaign,
+    stats: OrgStats,
+    results: list[BranchResult],
+    meeting: Meeting | None = None,
+    university: str = "",
+) -> str:
+    """Markdown draft of the work report. ``results`` are the in-scope branches and their reviews."""
+    weak = [r for r in results if r.review.grade.final in (Grade.AVERAGE, Grade.POOR)]
+    weak.sort(key=lambda r: (r.review.grade.final != Grade.POOR, r.branch.id))
+    lines = [f"# {title(org, campaign)}", "", f"## {SECTIONS[0]}", ""]
+    for paragraph in _organisation(org, campaign, stats, meeting, university):
+        lines += [paragraph, ""]
+    lines += [f"## {SECTIONS[1]}", ""]
+    for paragraph in _results(campaign, stats):
+        lines += [paragraph, ""]
+    lines += [f"## {SECTIONS[2]}", ""]
+    if weak:
+        for result in weak:
+            lines += _weak_branch(result)
+    else:
+        lines += ["本年度无考核结果为“一般”“差”的党支部。" if stats.graded else "等次评定后补充。", ""]
+    lines += [f"## {SECTIONS[3]}", ""]
+    for paragraph in _rectification(stats, weak):
+        lines += [paragraph, ""]
+    return "\n".join(lines).rstrip() + "\n"
+

@@ -1,0 +1,153 @@
+"""Reporting up from the command line: `export stats`, `export work-report`, `submit`, `status`.
+
+None of these needs a screen, so none imports Textual.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+
+import click
+
+from store.errors import StoreError
+from tui.cli import Context, common, fail
+
+
+def today(snap) -> date:
+    from schema.dates import today as local_today
+
+    env = os.environ.get("SHUPING_TODAY")
+    return date.fromisoformat(env) if env else local_today(snap.settings.timezone)
+
+
+def _open(obj: Context, org_id: str | None = None):
+    from store.reporting import load_reporting, require_org
+    from store.snapshot import load
+
+    archive = obj.open()
+    snap = load(archive)
+    require_org(snap, org_id)
+    return archive, load_reporting(archive, snap)
+
+
+@click.group()
+def export() -> None:
+    """导出统计表（附件2）或工作情况报告。"""
+
+
+@export.command("stats")
+@click.option("--org", "org_id", metavar="ID", help="只导出一个二级党组织（默认：全校汇总）")
+@click.option("-o", "--output", "output", metavar="FILE.xlsx", help="写入的 Excel 文件")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出同样的数字")
+@common
+@click.pass_obj
+def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: bool) -> None:
+    """党支部书记述职评议考核工作情况统计表（附件2）：每个二级党组织一行，加合计。"""
+    from store.reporting import refuse_if_broken
+    from store.stats_export import as_json as table_json, write_xlsx
+
+    if not output and not as_json:
+        fail("请用 -o FILE.xlsx 指定输出文件，或用 --json 输出数字。")
+    try:
+        _, reporting = _open(obj, org_id)
+        refuse_if_broken(reporting, org_id)
+        table = reporting.table(org_id)
+        if output:
+            path = write_xlsx(table, output)
+            if not as_json:
+                click.echo(f"已导出统计表：{path}（{len(table.rows)} 个二级党组织）")
+    except StoreError as e:
+        fail(str(e))
+    if as_json:
+        click.echo(json.dumps(table_json(table, org_id), ensure_ascii=False, indent=2))
+
+
+@export.command("work-report")
+@click.option("--org", "org_id", metavar="ID", required=True, help="二级党组织 id")
+@click.option("-o", "--output", "output", metavar="FILE.docx|FILE.md", required=True, help="写入的文件（.docx 或 .md）")
+@common
+@click.pass_obj
+def export_work_report(obj: Context, org_id: str, output: str) -> None:
+    """工作情况报告（已保存的文本；未保存时为按记录起草的初稿），超过 3000 字时拒绝导出。"""
+    from schema.work_report import count
+    from store.reporting import refuse_if_broken
+    from store.work_report import export as write_report, text_for
+
+    try:
+        archive, reporting = _open(obj, org_id)
+        refuse_if_broken(reporting, org_id)
+        text = text_for(archive, reporting, org_id)
+        path = write_report(text, output)
+    except StoreError as e:
+        fail(str(e))
+    click.echo(f"已导出工作情况报告：{path}（{count(text)} 字）")
+
+
+@click.command()
+@click.option("--org", "org_id", metavar="ID", required=True, help="二级党组织 id")
+@click.option("--scan", "scan", metavar="FILE", required=True, type=click.Path(dir_okay=False), help="盖章扫描件（PDF 或图片）")
+@common
+@click.pass_obj
+def submit(obj: Context, org_id: str, scan: str) -> None:
+    """上传盖章扫描件（存入档案并记录 SHA-256），标记为已报送。"""
+    from store.submission import attach_scan
+
+    try:
+        archive, reporting = _open(obj, org_id)
+        submission = attach_scan(archive, reporting, org_id, scan, today(reporting.snap))
+    except StoreError as e:
+        fail(str(e))
+    assert submission.scan is not None
+    click.echo(f"已上传：{submission.scan.path}（SHA-256 {submission.scan.sha256}）")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@common
+@click.pass_obj
+def status(obj: Context, as_json: bool) -> None:
+    """各二级党组织的报送清单：统计表、工作情况报告、盖章扫描件及其状态。"""
+    from schema.dates import cn_date
+    from schema.submission import days_left
+    from store.submission import checklists
+
+    try:
+        archive, reporting = _open(obj)
+        now = today(reporting.snap)
+        lists = checklists(archive, reporting, now)
+    except StoreError as e:
+        fail(str(e))
+    snap = reporting.snap
+    deadline = snap.campaign.report_deadline
+    if as_json:
+        out = {
+            "year": snap.year, "deadline": deadline.isoformat(), "today": now.isoformat(),
+            "organisations": [
+                {
+                    "id": org_id, "name": snap.orgs[org_id].record.name, "applicable": c.applicable,
+                    "complete": c.complete, "overdue": c.overdue,
+                    "submitted": c.submitted.isoformat() if c.submitted else None,
+                    "items": [{"name": i.name, "done": i.done, "state": i.state, "overdue": i.overdue} for i in c.items],
+                }
+                for org_id, c in lists.items()
+            ],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{snap.year}年度 报送截止 {cn_date(deadline)}，{days_left(deadline, now)}（今天 {cn_date(now)}）")
+    for org_id, c in lists.items():
+        name = snap.orgs[org_id].record.name
+        if not c.applicable:
+            click.echo(f"{name}（{org_id}）：无纳入述职评议考核的党支部，无需报送")
+            continue
+        if c.submitted:
+            head = f"已报送 {cn_date(c.submitted)}" + ("" if c.complete else "（材料未齐备）")
+        else:
+            head = "齐备，待报送" if c.complete else "未齐备"
+        late = f"，逾期 {c.overdue} 项" if c.overdue else ""
+        click.echo(f"{name}（{org_id}）：{head}{late}")
+        for item in c.items:
+            mark = "✓" if item.done else ("!" if item.overdue else "·")
+            click.echo(f"  {mark} {item.name}：{item.state}")
