@@ -73,7 +73,7 @@ def guard(archive: Archive, org_name: str, pairs: Iterable[tuple[Stored[Review],
                 if part not in parts:
                     parts.append(part)
         if parts:
-            raise FrozenError(frozen_message(org_name, fin, parts, _when(fin.at)))
+            raise FrozenError(frozen_message(org_name, fin, parts, when_text(fin.at)))
     return _unchanged(archive, org_year)
 
 
@@ -235,7 +235,7 @@ def reopen(archive: Archive, org: Org, year: int, reason: str, when: datetime) -
     return saved
 
 
-def _when(iso: str) -> str:
+def when_text(iso: str) -> str:
     if not iso:
         return ""
     try:

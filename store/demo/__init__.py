@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.archive import Archive
-from store.demo import roster
+from store.demo import grading, roster
 
 UNIVERSITY = "青岚大学"
 STEPS = [roster.build]
+STEPS.append(grading.build)  # issue 6: tallies, grades, finalised orgs, 约谈, rectification
 
 
 def build(root: Path | str, operator: str = "组织部 演示") -> Archive:
