@@ -472,7 +472,7 @@ class GradingScreen(AppScreen):
 
     # ------------------------------------------------------------------ navigation
 
-    def _switch(self, step: int) -> None:
+    def switch_org(self, step: int) -> None:
         orgs = [o.id for o in graded_orgs(self.snap)]
         if not orgs:
             return
@@ -483,10 +483,10 @@ class GradingScreen(AppScreen):
         self.show_org(orgs[(index + step) % len(orgs)])
 
     def action_next_org(self) -> None:
-        self._switch(1)
+        self.switch_org(1)
 
     def action_prev_org(self) -> None:
-        self._switch(-1)
+        self.switch_org(-1)
 
     def action_calibrate(self) -> None:
         if self.org_id is None:

@@ -111,7 +111,8 @@ class RectificationScreen(AppScreen):
     def show_branch(self, branch_id: str) -> None:
         self.branch_filter = branch_id
         self.org_filter = self.snap.branches[branch_id].record.org
-        self.refresh_data()
+        if self.is_mounted:  # else on_mount draws with these filters
+            self.refresh_data()
 
     def matching(self) -> list[Row]:
         snap = self.snap
@@ -232,7 +233,7 @@ class RectificationScreen(AppScreen):
         self.shuping.stored_saved(saved)
         self.notify(message, title="已保存并提交", timeout=3)
 
-    def _name(self, branch_id: str) -> str:
+    def branch_name(self, branch_id: str) -> str:
         return self.snap.branches[branch_id].record.name
 
     def action_add(self) -> None:
@@ -250,10 +251,10 @@ class RectificationScreen(AppScreen):
             self.save_worker(
                 branch_id, None,
                 lambda t: t.model_copy(update={"problem": text, "deadline": interview.deadline}),
-                f"整改任务：{self._name(branch_id)} 新增「{text}」", [],
+                f"整改任务：{self.branch_name(branch_id)} 新增「{text}」", [],
             )
 
-        self.query_one("#editor", InlineEdit).ask(f"新增整改问题（{self._name(branch_id)}）", "", done)
+        self.query_one("#editor", InlineEdit).ask(f"新增整改问题（{self.branch_name(branch_id)}）", "", done)
 
     def action_tick(self) -> None:
         row = self.current()
@@ -264,7 +265,7 @@ class RectificationScreen(AppScreen):
             return
         target = TaskStatus.IN_PROGRESS if row.task.status == TaskStatus.DONE else TaskStatus.DONE
         self.change_task(row, lambda t: t.model_copy(update={"status": target}),
-                         f"整改：{self._name(row.branch)}「{row.task.problem}」→ {target.value}")
+                         f"整改：{self.branch_name(row.branch)}「{row.task.problem}」→ {target.value}")
 
     def action_cycle_status(self) -> None:
         row = self.current()
@@ -276,7 +277,7 @@ class RectificationScreen(AppScreen):
             self.notify(str(e), severity="warning")
             return
         self.change_task(row, lambda t: t.model_copy(update={"status": target}),
-                         f"整改：{self._name(row.branch)}「{row.task.problem}」→ {target.value}")
+                         f"整改：{self.branch_name(row.branch)}「{row.task.problem}」→ {target.value}")
 
     def action_sign_off(self) -> None:
         row = self.current()
@@ -286,13 +287,13 @@ class RectificationScreen(AppScreen):
         by = self.shuping.archive.operator.name
         today = self.shuping.today()
         if row.task.status == TaskStatus.SIGNED_OFF:
-            self.change_task(row, undo_sign_off, f"撤销销号：{self._name(row.branch)}「{row.task.problem}」")
+            self.change_task(row, undo_sign_off, f"撤销销号：{self.branch_name(row.branch)}「{row.task.problem}」")
             return
         if row.task.status != TaskStatus.DONE:
             self.notify(f"只有“已完成”的任务可以销号（现为“{row.task.status.value}”）。", severity="warning")
             return
         self.change_task(row, lambda t: sign_off(t, today, by),
-                         f"销号：{self._name(row.branch)}「{row.task.problem}」（{org}确认）")
+                         f"销号：{self.branch_name(row.branch)}「{row.task.problem}」（{org}确认）")
 
     def action_cycle_source(self) -> None:
         row = self.current()
@@ -300,7 +301,7 @@ class RectificationScreen(AppScreen):
             return
         source = SOURCES[(SOURCES.index(row.task.source) + 1) % len(SOURCES)]
         self.change_task(row, lambda t: t.model_copy(update={"source": source}),
-                         f"整改：{self._name(row.branch)}「{row.task.problem}」来源 → {source.value}")
+                         f"整改：{self.branch_name(row.branch)}「{row.task.problem}」来源 → {source.value}")
 
     LABELS = {"deadline": "整改期限", "owner": "责任人", "measures": "整改措施", "problem": "问题", "evidence": "佐证材料"}
 
@@ -329,7 +330,7 @@ class RectificationScreen(AppScreen):
             if value == getattr(row.task, field):
                 return
             self.change_task(row, lambda t: t.model_copy(update={field: value}),
-                             f"整改：{self._name(row.branch)}「{row.task.problem}」{label} → {said}")
+                             f"整改：{self.branch_name(row.branch)}「{row.task.problem}」{label} → {said}")
 
         self.query_one("#editor", InlineEdit).ask(label, shown, done)
 
@@ -355,7 +356,7 @@ class RectificationScreen(AppScreen):
             self.app.call_from_thread(self.notify, str(e), title="未附加", severity="error")
             return
         self.save_worker(row.branch, row.task.id, lambda t: t.model_copy(update={"files": [*t.files, attachment]}),
-                         f"整改佐证：{self._name(row.branch)}「{row.task.problem}」附加 {attachment.name}", [change])
+                         f"整改佐证：{self.branch_name(row.branch)}「{row.task.problem}」附加 {attachment.name}", [change])
 
     # ------------------------------------------------------------------ filters
 
@@ -369,7 +370,7 @@ class RectificationScreen(AppScreen):
             self.branch_filter = row.branch
         self.refresh_data()
 
-    def _switch(self, step: int) -> None:
+    def switch_org(self, step: int) -> None:
         choices: list[str | None] = [None, *(o.id for o in graded_orgs(self.snap))]
         index = choices.index(self.org_filter) if self.org_filter in choices else 0
         self.org_filter = choices[(index + step) % len(choices)]
@@ -377,10 +378,10 @@ class RectificationScreen(AppScreen):
         self.refresh_data()
 
     def action_next_org(self) -> None:
-        self._switch(1)
+        self.switch_org(1)
 
     def action_prev_org(self) -> None:
-        self._switch(-1)
+        self.switch_org(-1)
 
     def action_rates(self) -> None:
         self.app.push_screen(RatesScreen(rates_by_org(self.snap, self.shuping.today())))
