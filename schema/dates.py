@@ -12,6 +12,13 @@ def cn_date(d: date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def cn_short_date(d: date | None, today: date) -> str:
+    """For narrow tables: 6月30日 within the current year, 2022年6月30日 otherwise."""
+    if d is None:
+        return "—"
+    return f"{d.month}月{d.day}日" if d.year == today.year else cn_date(d)
+
+
 def cn_datetime(dt: datetime, tz: str = DEFAULT_TZ) -> str:
     local = dt.astimezone(ZoneInfo(tz))
     return f"{cn_date(local.date())} {local:%H:%M}"

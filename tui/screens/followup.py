@@ -6,11 +6,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
-from schema.dates import cn_date, parse_date
+from schema.dates import cn_date, cn_short_date, parse_date
 from schema.followup import draft_feedback, interview_missing, needs_interview
 from schema.records import Feedback, Interview, Review
 from schema.rectification import progress
@@ -94,12 +94,12 @@ class FollowupScreen(AppScreen):
             review = snap.review(branch_id).record
             grade = review.grade.final.value if review.grade.final else "·"
             fb = review.feedback
-            feedback = f"已反馈 {_short(fb.delivered)}" if fb.delivered else ("已起草" if fb.text else "未反馈")
+            feedback = f"已反馈 {cn_short_date(fb.delivered, today)}" if fb.delivered else ("已起草" if fb.text else "未反馈")
             missing = interview_missing(review)
             if needs_interview(review):
-                interview = Text(_short(review.interview.held) if review.interview.held else "缺约谈",
+                interview = Text(cn_short_date(review.interview.held, today) if review.interview.held else "缺约谈",
                                  style="" if review.interview.held else "bold red")
-                deadline = Text(cn_date(review.interview.deadline) if review.interview.deadline else "缺期限",
+                deadline = Text(cn_short_date(review.interview.deadline, today) if review.interview.deadline else "缺期限",
                                 style="" if review.interview.deadline else "bold red")
             else:
                 interview, deadline = Text("—"), Text("—")
@@ -216,16 +216,15 @@ class FollowupScreen(AppScreen):
         self.app.pop_screen()
 
 
-def _short(d) -> str:
-    return f"{d.month}月{d.day}日" if d else ""
-
-
 class FeedbackDialog(ModalScreen[Feedback | None]):
     BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "保存")]
     DEFAULT_CSS = """
     FeedbackDialog { align: center middle; }
-    FeedbackDialog > VerticalScroll { width: 78; height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    FeedbackDialog TextArea { height: 12; }
+    FeedbackDialog > Vertical { width: 78; height: 22; border: thick $accent; background: $panel; padding: 0 1; }
+    FeedbackDialog TextArea { height: 1fr; }
+    FeedbackDialog .dialog-row { height: 1; margin: 1 0 0 0; }
+    FeedbackDialog .dialog-row Label { width: 10; padding: 0 1 0 0; text-align: right; }
+    FeedbackDialog .dialog-row Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
     """
 
     def __init__(self, name: str, text: str, delivered, today):
@@ -233,10 +232,10 @@ class FeedbackDialog(ModalScreen[Feedback | None]):
         self.branch_name, self.text, self.delivered, self.today = name, text, delivered, today
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with Vertical():
             yield Static(f"反馈意见 · {self.branch_name}", classes="title")
             yield TextArea(self.text, id="text", soft_wrap=True)
-            with Horizontal(classes="form-row"):
+            with Horizontal(classes="dialog-row"):
                 yield Label("反馈日期")
                 yield Input(str(self.delivered or ""), placeholder=f"如 {self.today.isoformat()}；空为未反馈", id="delivered")
             yield Static("", id="error", classes="error")
@@ -268,8 +267,9 @@ class InterviewDialog(ModalScreen[Interview | None]):
     DEFAULT_CSS = """
     InterviewDialog { align: center middle; }
     InterviewDialog > VerticalScroll { width: 72; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    InterviewDialog .form-row Label { padding: 0 1 0 0; }
-    InterviewDialog .form-row Input { border: none; height: 1; padding: 0; }
+    InterviewDialog .dialog-row { height: 1; margin: 0 0 1 0; }
+    InterviewDialog .dialog-row Label { width: 10; padding: 0 1 0 0; text-align: right; }
+    InterviewDialog .dialog-row Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
     """
 
     def __init__(self, name: str, interview: Interview):
@@ -281,7 +281,7 @@ class InterviewDialog(ModalScreen[Interview | None]):
             yield Static(f"约谈提醒 · {self.branch_name}", classes="title")
             for key, label, is_date in INTERVIEW_FIELDS:
                 value = getattr(self.interview, key)
-                with Horizontal(classes="form-row"):
+                with Horizontal(classes="dialog-row"):
                     yield Label(label)
                     yield Input("" if value is None else str(value), id=key,
                                 placeholder="2021-01-30" if is_date else "")

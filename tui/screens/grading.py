@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
@@ -520,8 +520,8 @@ class CalibrationScreen(ModalScreen):
     BINDINGS = [("escape,c,q", "close", "关闭")]
     DEFAULT_CSS = """
     CalibrationScreen { align: center middle; }
-    CalibrationScreen > VerticalScroll { width: 76; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    CalibrationScreen DataTable { height: auto; }
+    CalibrationScreen > Vertical { width: 76; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
+    CalibrationScreen #dist { height: auto; }
     """
 
     def __init__(self, grading: GradingScreen):
@@ -531,7 +531,7 @@ class CalibrationScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         g = self.grading
         cap = cap_for(len(g.ids), g.snap.campaign.quota)
-        with VerticalScroll():
+        with Vertical():
             yield Static(f"校准 · {g.org.name} · 纳入 {len(g.ids)} 个 · {cap.label}", classes="title")
             yield DataTable(id="dist", cursor_type="none", show_cursor=False)
             departures = []

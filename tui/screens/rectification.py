@@ -15,11 +15,11 @@ from typing import Callable
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from schema.dates import cn_date, parse_date
+from schema.dates import cn_date, cn_short_date, parse_date
 from schema.kinds import ProblemSource, TaskStatus
 from schema.records import Review, Task
 from schema.rectification import (
@@ -100,8 +100,8 @@ class RectificationScreen(AppScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#tasks", DataTable)
-        for key, label, width in (("branch", "党支部", 12), ("problem", "问题", 20), ("source", "来源", 4),
-                                  ("owner", "责任人", 6), ("deadline", "期限", 10), ("status", "状态", 8)):
+        for key, label, width in (("branch", "党支部", 14), ("problem", "问题", 20), ("source", "来源", 4),
+                                  ("owner", "责任人", 6), ("deadline", "期限", 8), ("status", "状态", 8)):
             table.add_column(label, key=key, width=width)
         self.refresh_data()
         table.focus()
@@ -140,7 +140,7 @@ class RectificationScreen(AppScreen):
             branch = snap.branches[row.branch].record
             org_name = snap.orgs[branch.org].record.name
             overdue = is_overdue(t, today)
-            deadline = Text(cn_date(t.deadline) if t.deadline else "—")
+            deadline = Text(cn_short_date(t.deadline, today))
             status = Text(t.status.value)
             if overdue:
                 deadline.stylize("bold red")
@@ -399,8 +399,8 @@ class RatesScreen(ModalScreen):
     BINDINGS = [("escape,r,q", "close", "关闭")]
     DEFAULT_CSS = """
     RatesScreen { align: center middle; }
-    RatesScreen > VerticalScroll { width: 78; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    RatesScreen DataTable { height: auto; }
+    RatesScreen > Vertical { width: 78; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
+    RatesScreen #rates { height: auto; }
     """
 
     def __init__(self, rates: list[tuple[str, Progress]]):
@@ -408,7 +408,7 @@ class RatesScreen(ModalScreen):
         self.rates = rates
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with Vertical():
             yield Static("各二级党组织整改完成率（已完成含已销号）", classes="title")
             yield DataTable(id="rates", cursor_type="none", show_cursor=False)
             yield Static("Esc 关闭", classes="status")
