@@ -118,6 +118,17 @@ async def walk(archive: Archive):
         await settle(pilot)
         assert text_of(rect, "#rates") == "整改任务 2 项，已完成 2 项（已销号 1 项），整改中 0 项，100%"
 
+        # evidence: a file stored in the archive with its hash, committed with the task
+        evidence = archive.root.parent / "整改佐证.pdf"
+        evidence.write_bytes(b"%PDF-1.4 scan")
+        await pilot.press("f")
+        await type_into_editor(pilot, str(evidence))
+        files = tomllib.loads(path.read_text())["tasks"][0]["files"]
+        assert [(f["name"], f["sha256"][:8]) for f in files] == [("整改佐证.pdf", "0d9ffe45")]
+        assert (archive.root / files[0]["path"]).read_bytes() == b"%PDF-1.4 scan"
+        assert git_log(archive, "-1")[0] == f"测试员|整改佐证：{name}「组织生活记录不规范」附加 整改佐证.pdf"
+        assert files[0]["path"] in archive.git.run("show", "--name-only", "--format=", "HEAD")
+
         # completion rates per organisation
         await pilot.press("r")
         await pilot.pause()
@@ -129,8 +140,8 @@ async def walk(archive: Archive):
         assert rows["机械工程学院党委"][-1] == f"{round(done * 100 / len(mech_tasks))}%"
         await pilot.press("escape")
 
-    history = git_log(archive, "-8", "--", str(path.relative_to(archive.root)))
-    assert len(history) == 8  # one commit per change
+    history = git_log(archive, "-20", "--", str(path.relative_to(archive.root)))
+    assert len(history) == 9 + 3  # one commit per change here, three before (roster, tally, grade)
 
 
 def test_feedback_and_announcement_exports(demo_archive: Archive, tmp_path):

@@ -355,8 +355,11 @@ class RectificationScreen(AppScreen):
         except StoreError as e:
             self.app.call_from_thread(self.notify, str(e), title="未附加", severity="error")
             return
-        self.save_worker(row.branch, row.task.id, lambda t: t.model_copy(update={"files": [*t.files, attachment]}),
-                         f"整改佐证：{self.branch_name(row.branch)}「{row.task.problem}」附加 {attachment.name}", [change])
+        self.app.call_from_thread(
+            self.save_worker, row.branch, row.task.id,
+            lambda t: t.model_copy(update={"files": [*t.files, attachment]}),
+            f"整改佐证：{self.branch_name(row.branch)}「{row.task.problem}」附加 {attachment.name}", [change],
+        )
 
     # ------------------------------------------------------------------ filters
 
