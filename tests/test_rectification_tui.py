@@ -171,3 +171,15 @@ async def export(archive: Archive, out):
     values = list(sheet.iter_rows(values_only=True))
     assert values[1][0] == "通报范围：学院全体党员" and values[2] == ("序号", "党支部", "支部书记", "考核结果")
     assert [r[3] for r in values[3:]] == [r[3] for r in rows[1:]]
+
+
+def test_followup_export_cli(demo_archive: Archive, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "cli"
+    result = subprocess.run([sys.executable, "-m", "tui.cli", "followup-export", "--org", "math", "--out", str(out),
+                             "--archive", str(demo_archive.root)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [str(out / f"2020-math-{n}") for n in ("反馈.docx", "通报.docx", "通报.xlsx")]
+    assert load_workbook(out / "2020-math-通报.xlsx").active.max_row == 3 + 7

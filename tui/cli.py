@@ -211,5 +211,9 @@ def _record_path(archive, record: str) -> str:
     if record in snap.orgs:
         return snap.orgs[record].path
     raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
+from tui.cli_grading import followup_export  # noqa: E402
+
+main.add_command(followup_export)
+
 if __name__ == "__main__":
     main()
