@@ -211,9 +211,10 @@ def _record_path(archive, record: str) -> str:
     if record in snap.orgs:
         return snap.orgs[record].path
     raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
-from tui.cli_grading import followup_export  # noqa: E402
-
-main.add_command(followup_export)
+import tui.cli_grading  # noqa: E402,F401  (registers its commands on `main`)
 
 if __name__ == "__main__":
-    main()
+    # `python -m tui.cli`: run the imported module's group, the one the command modules registered on
+    from tui.cli import main as registered
+
+    registered()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from store.errors import StoreError
-from tui.cli import Context, common, fail
+from tui.cli import Context, common, fail, main
 
 
 @click.command("followup-export")
@@ -33,3 +33,6 @@ def followup_export(obj: Context, org_id: str, out: str) -> None:
             click.echo(str(path))
     except StoreError as e:
         fail(str(e))
+
+
+main.add_command(followup_export)
