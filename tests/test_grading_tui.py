@@ -172,3 +172,19 @@ async def rollup_and_calibration(demo_archive: Archive):
 
 def test_grading_screen_snapshot(snap_compare, demo_archive: Archive):
     assert snap_compare(ShupingApp(demo_archive, today=TODAY), terminal_size=(80, 24), press=["f6"])
+
+
+def test_screens_open_on_an_empty_archive(empty_archive: Archive):
+    async def run():
+        app = ShupingApp(empty_archive, today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6", "1", "ctrl+s", "f", "c", "f1")
+            await pilot.pause()
+            assert "评定" in text_of(app.screen, "#help-text")
+            await pilot.press("escape", "f7", "a", "space", "x", "r")
+            await pilot.pause()
+            assert [str(c) for c in app.screen.query_one("#rates").get_row_at(0)][:2] == ["合计", "0"]
+            await pilot.press("escape")
+            assert text_of(app.screen, "#rates") == "没有整改任务（按 a 新增）"
+    asyncio.run(run())
+    assert git_log(empty_archive) == ["测试员|新建档案：测试大学"]

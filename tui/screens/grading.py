@@ -135,6 +135,8 @@ class GradingScreen(AppScreen):
         orgs = graded_orgs(self.snap)
         if orgs:
             self.show_org(orgs[0].id)
+        else:
+            self.show_header()
         table.focus()
 
     # ------------------------------------------------------------------ loading
