@@ -188,3 +188,18 @@ def test_screens_open_on_an_empty_archive(empty_archive: Archive):
             assert text_of(app.screen, "#rates") == "没有整改任务（按 a 新增）"
     asyncio.run(run())
     assert git_log(empty_archive) == ["测试员|新建档案：测试大学"]
+
+
+def test_unsaved_edits_keep_the_organisation_until_saved_or_discarded(demo_archive: Archive):
+    async def run():
+        app = ShupingApp(demo_archive, today=TODAY)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("f6", "n", "n", "1", "n")  # 外国语学院: an unsaved grade, then try to move on
+            await pilot.pause()
+            screen = app.screen
+            assert screen.org_id == "lang" and "有未保存的修改" in text_of(screen, "#message")
+            assert "未保存 1 处" in text_of(screen, "#dist")
+            await pilot.press("escape", "escape", "n")
+            await pilot.pause()
+            assert screen.org_id == "mech"
+    asyncio.run(run())

@@ -35,7 +35,7 @@ from schema.grading import (
     suggest,
 )
 from schema.kinds import Grade
-from schema.records import GradeDecision, Org, OrgYear, Review
+from schema.records import Org, OrgYear, Review
 from store.archive import Stored
 from store.errors import StoreError
 from store.grading import GradeSet, finalise, read_org_year, reopen, save_grades, when_text
@@ -100,6 +100,7 @@ class GradingScreen(AppScreen):
             Action("grading.followup", "v", "followup", "反馈", "反馈、通报和约谈（本二级党组织）"),
             Action("grading.rollup", "u", "rollup", "汇总", "全校各二级党组织的评定汇总（只读）", show=False),
             Action("grading.history", "h", "history", "历史", "所选党支部本年度记录的修改历史", show=False),
+            Action("grading.discard", "escape", "discard", "放弃", "放弃未保存的修改（连按两次 Esc）", show=False),
         ],
     )
     DEFAULT_CSS = """
@@ -117,6 +118,7 @@ class GradingScreen(AppScreen):
         self.edit: dict[str, Review] = {}
         self.order: list[Suggestion] = []
         self.org_year: Stored[OrgYear] | None = None
+        self._discard_armed = False
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
@@ -313,6 +315,7 @@ class GradingScreen(AppScreen):
         return True
 
     def update_row(self, branch_id: str, **changes) -> None:
+        self._discard_armed = False
         self.edit[branch_id] = self.edit[branch_id].model_copy(update=changes)
         self.set_message("")
         self.recompute()
@@ -479,10 +482,21 @@ class GradingScreen(AppScreen):
         if not orgs:
             return
         if self.dirty_ids():
-            self._refused("有未保存的修改：请先按 Ctrl+S 保存（或按 0/理由改回）再换单位")
+            self._refused("有未保存的修改：请先按 Ctrl+S 保存，或连按两次 Esc 放弃，再换单位")
             return
         index = orgs.index(self.org_id) if self.org_id in orgs else -step
         self.show_org(orgs[(index + step) % len(orgs)])
+
+    def action_discard(self) -> None:
+        if self.org_id is None or not self.dirty_ids():
+            return
+        if not self._discard_armed:
+            self._discard_armed = True
+            self.notify(f"有 {len(self.dirty_ids())} 处未保存的修改：再按一次 Esc 放弃，或按 Ctrl+S 保存。", severity="warning")
+            return
+        self._discard_armed = False
+        self.show_org(self.org_id)
+        self.notify("已放弃未保存的修改。")
 
     def action_next_org(self) -> None:
         self.switch_org(1)
