@@ -548,7 +548,8 @@ class CalibrationScreen(ModalScreen):
         g = self.grading
         cap = cap_for(len(g.ids), g.snap.campaign.quota)
         with Vertical():
-            yield Static(f"校准 · {g.org.name} · 纳入 {len(g.ids)} 个 · {cap.label}", classes="title")
+            yield Static(f"校准 · {g.org.name}", classes="title")
+            yield Static(f"纳入 {len(g.ids)} 个 · {cap.label}")
             yield DataTable(id="dist", cursor_type="none", show_cursor=False)
             departures = []
             for s in g.order:
@@ -567,6 +568,7 @@ class CalibrationScreen(ModalScreen):
         after = distribution([g.edit[i].grade.final for i in g.ids])
         saved = distribution([g.read[i].record.grade.final for i in g.ids])
         table = self.query_one("#dist", DataTable)
+        table.styles.height = "auto"  # the app's stylesheet gives every DataTable 1fr
         table.add_columns("等次", "建议（调整前）", "最终（调整后）", "已保存", "变化")
         for grade in GRADES:
             change = after[grade] - before[grade]

@@ -418,6 +418,7 @@ class RatesScreen(ModalScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#rates", DataTable)
+        table.styles.height = "auto"  # the app's stylesheet gives every DataTable 1fr
         table.add_columns("二级党组织", "任务", "已完成", "已销号", "整改中", "未开始", "逾期", "完成率")
         total = Progress()
         for name, p in self.rates:
