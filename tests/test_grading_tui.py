@@ -158,10 +158,18 @@ def test_rollup_and_calibration_are_read_only_views(demo_archive: Archive):
 async def rollup_and_calibration(demo_archive: Archive):
     app = ShupingApp(demo_archive, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f6", "c")
+        await pilot.press("f6")
+        await pilot.pause()
+        grading = app.screen
+        suggested = [s.suggested.value for s in grading.order]
+        finals = [grading.edit[i].grade.final.value for i in grading.ids]
+        await pilot.press("c")
         await pilot.pause()
         table = app.screen.query_one("#dist")
-        assert [str(c) for c in table.get_row_at(0)][:3] == ["好", "3", "3"]
+        rows = [[str(c) for c in table.get_row_at(n)] for n in range(table.row_count)]
+        assert [r[0] for r in rows] == ["好", "较好", "一般", "差", "未定"]
+        assert [r[1:4] for r in rows[:4]] == [[str(suggested.count(g)), str(finals.count(g)), str(finals.count(g))]
+                                              for g in ("好", "较好", "一般", "差")]
         await pilot.press("escape", "u")
         await pilot.pause()
         rollup = app.screen.query_one("#rollup")
