@@ -149,7 +149,7 @@ async def walk(archive: Archive):
 
     history = git_log(archive, "-9", "--", str(path.relative_to(archive.root)))
     assert [line.split("|")[1].split("：")[0] for line in history] == [  # one commit per change
-        "整改", "整改", "整改佐证", "销号", "整改", "整改", "整改任务", "整改任务", "约谈"]
+        "整改佐证", "整改", "整改", "销号", "整改", "整改", "整改任务", "整改任务", "约谈"]
 
 
 def test_feedback_and_announcement_exports(demo_archive: Archive, tmp_path):
