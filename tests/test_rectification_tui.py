@@ -191,3 +191,7 @@ def test_followup_export_cli(demo_archive: Archive, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [str(out / f"2020-math-{n}") for n in ("反馈.docx", "通报.docx", "通报.xlsx")]
     assert load_workbook(out / "2020-math-通报.xlsx").active.max_row == 3 + 7
+
+
+def test_rectification_screen_snapshot(snap_compare, demo_archive: Archive):
+    assert snap_compare(ShupingApp(demo_archive, today=TODAY), terminal_size=(80, 24), press=["f7"])
