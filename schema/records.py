@@ -104,6 +104,17 @@ class GradingSettings(Model):
     bands: dict[Grade, float] = Field(
         default_factory=lambda: {Grade.GOOD: 90, Grade.FAIRLY_GOOD: 75, Grade.AVERAGE: 60}
     )
+    # rank order among equal composites; see schema/grading.py (add "id" to always break ties)
+    tie_break: list[str] = Field(default_factory=lambda: ["composite", "rating", "good_share"])
+
+    @field_validator("tie_break")
+    @classmethod
+    def _known_keys(cls, v: list[str]) -> list[str]:
+        known = ("composite", "rating", "good_share", "good_or_fair_share", "report", "daily", "inspection", "id")
+        unknown = [k for k in v if k not in known]
+        if unknown:
+            raise ValueError(f"未知的并列排序依据 {'、'.join(unknown)}（可用：{'、'.join(known)}）")
+        return v
 
     @field_validator("weights")
     @classmethod
@@ -245,6 +256,9 @@ class Task(Model):
     deadline: date | None = None
     status: TaskStatus = TaskStatus.NOT_STARTED
     evidence: str = ""
+    files: list[Attachment] = Field(default_factory=list)  # evidence files stored in the archive
+    signed_off: date | None = None  # 销号 by the secondary organisation
+    signed_off_by: str = ""
 
 
 class CarriedProblem(Model):

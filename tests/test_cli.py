@@ -8,7 +8,7 @@ import sys
 
 
 def shuping(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
 
 
 def test_check_is_silent_on_a_clean_archive(demo_archive):
@@ -41,7 +41,16 @@ def test_scope_json_lists_every_branch_with_reason(demo_archive):
     assert sum(o["branches"] for o in orgs.values()) == len(by_id)
 
 
+HEADLESS_MODULES = [
+    "schema.scope", "schema.grading", "schema.rectification", "schema.followup", "schema.stats",
+    "schema.work_report", "schema.submission",
+    "store.archive", "store.snapshot", "store.check", "store.grading", "store.followup_export", "store.reporting",
+    "store.stats_export", "store.work_report", "store.submission",
+    "tui.cli", "tui.cli_export", "tui.cli_grading",
+]
+
+
 def test_schema_and_store_import_without_textual():
-    code = "import sys, schema.scope, store.archive, store.snapshot, store.check, tui.cli, schema.stats, schema.work_report, schema.submission, store.reporting, store.stats_export, store.work_report, store.submission, tui.cli_export; print('textual' in sys.modules)"
+    code = "import sys, " + ", ".join(HEADLESS_MODULES) + "; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"

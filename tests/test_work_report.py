@@ -138,7 +138,7 @@ def test_status_lists_every_organisation_and_marks_overdue(known, tmp_path):
     import subprocess
     import sys
 
-    late = subprocess.run([sys.executable, "-m", "tui.cli", "status", "--json", "--archive", str(known.root)],
+    late = subprocess.run([sys.executable, "-m", "tui", "status", "--json", "--archive", str(known.root)],
                           capture_output=True, text=True, env={**os.environ, "SHUPING_TODAY": "2021-02-02"})
     data = json.loads(late.stdout)
     phys = next(o for o in data["organisations"] if o["id"] == "phys")

@@ -19,9 +19,11 @@ from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY
 from tui.messages import ArchiveReloaded
 from tui.screens.branches import BranchBrowserScreen
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.grading import GradingScreen
 from tui.screens.help import HelpScreen
 from tui.screens.problems import ProblemsScreen
 from tui.screens.reporting import ReportingScreen
+from tui.screens.rectification import RectificationScreen
 
 
 class ShupingApp(App):
@@ -33,6 +35,8 @@ class ShupingApp(App):
         "branches": BranchBrowserScreen,
         "problems": ProblemsScreen,
         "reporting": ReportingScreen,
+        "grading": GradingScreen,
+        "rectification": RectificationScreen,
     }
 
     def __init__(self, archive: Archive, today: date | None = None):
@@ -111,13 +115,23 @@ class ShupingApp(App):
         """Save and commit from a thread worker (never the UI thread: git takes time).
 
         Errors become a notification and nothing changes; the screen keeps its edits."""
+        from schema.records import Review
+        from store.grading import save_review
+
         try:
-            saved = self.archive.save(stored, record, message, body)
+            if isinstance(record, Review):  # refuses edits to what a finalised grading froze
+                saved = save_review(self.archive, stored, record, message, body, org_name=self._org_name(record.org))
+            else:
+                saved = self.archive.save(stored, record, message, body)
         except StoreError as e:
             self.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
             return None
         self.call_from_thread(self._after_save, saved, message)
         return saved
+
+    def _org_name(self, org_id: str) -> str:
+        org = self.snapshot.orgs.get(org_id) if self.snapshot else None
+        return org.record.name if org else org_id
 
     def _after_save(self, saved: Stored, message: str) -> None:
         self.stored_saved(saved)

@@ -213,12 +213,9 @@ def _record_path(archive, record: str) -> str:
     raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
 
 
-sys.modules.setdefault("tui.cli", sys.modules[__name__])  # under `python -m tui.cli`, command modules import this one
-from tui.cli_export import export, status, submit  # noqa: E402  (reporting up, issue 7)
+# Commands kept in their own modules (they import `common`, `Context` and `fail` from here).
+from tui.cli_export import export, status, submit  # noqa: E402
+from tui.cli_grading import followup_export  # noqa: E402
 
-main.add_command(export)
-main.add_command(submit)
-main.add_command(status)
-
-if __name__ == "__main__":
-    main()
+for command in (export, submit, status, followup_export):
+    main.add_command(command)

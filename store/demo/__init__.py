@@ -9,10 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.archive import Archive
-from store.demo import reporting, roster
+from store.demo import grading, reporting, roster
 
 UNIVERSITY = "青岚大学"
-STEPS = [roster.build, reporting.build]
+STEPS = [
+    roster.build,
+    grading.build,  # tallies, grades, finalised orgs, 约谈, rectification
+    reporting.build,  # work reports and a submitted scan
+]
 
 
 def build(root: Path | str, operator: str = "组织部 演示") -> Archive:

@@ -36,6 +36,7 @@ class DashboardScreen(AppScreen):
         yield Static(id="deadlines", classes="subtitle")
         yield Static(id="problems", classes="warning")
         yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
+        yield Static(id="followup", classes="warning")
         yield from self.footer()
 
     def on_mount(self) -> None:
@@ -56,6 +57,9 @@ class DashboardScreen(AppScreen):
         self.query_one("#problems", Static).update(
             f"有 {broken} 处记录错误未能读取，按 F10 查看" if broken else ""
         )
+        from tui.screens.followup import dashboard_text
+
+        self.query_one("#followup", Static).update(dashboard_text(snap, today))
         table = self.query_one("#orgs", DataTable)
         row = table.cursor_row
         table.clear()

@@ -1,0 +1,193 @@
+"""Demo: meeting results keyed from paper tallies where the meeting step left none, grades
+for six organisations (three finalised), 约谈 for the 一般/差 branches (one still missing),
+rectification tasks in every state (some overdue on the demo's today, 2021-01-25) and
+feedback delivered in some organisations."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta, timezone
+
+from schema.followup import draft_feedback
+from schema.grading import Entry, suggest
+from schema.kinds import Grade, ProblemSource, TaskStatus
+from schema.records import Feedback, Interview, Review, Tally, Task
+from store.archive import Archive, Change, Stored
+from store.demo.names import person
+from store.grading import GradeSet, finalise, save_grades
+from store.snapshot import load
+from store.tomlio import blob_version, render
+
+GRADED = ["chem", "math", "mech", "med", "lib", "admin"]  # lang and logi are left to grade
+FINALISED = ["chem", "math", "admin"]
+NO_INTERVIEW_YET = "mech"  # its 一般 branch has no 约谈 record: the dashboard shows it
+FEEDBACK_DELIVERED = {"chem": date(2021, 1, 22), "math": date(2021, 1, 23)}
+FINALISED_AT = datetime(2021, 1, 21, 16, 30, tzinfo=timezone(timedelta(hours=8)))
+
+# profile → (vote shares 好/较好/一般/差, component range)
+PROFILES = {
+    "strong": ((0.80, 0.17, 0.03, 0.0), (88, 98)),
+    "good": ((0.45, 0.45, 0.10, 0.0), (78, 90)),
+    "weak": ((0.10, 0.40, 0.40, 0.10), (60, 72)),
+    "poor": ((0.02, 0.18, 0.45, 0.35), (45, 60)),
+}
+
+PROBLEMS = [
+    ("“三会一课”记录不规范，部分会议无签到", ProblemSource.COMMENT, "按月检查记录本，支委会专人记录"),
+    ("发展党员工作在专任教师中进展缓慢", ProblemSource.RATING, "制定青年教师入党积极分子培养计划"),
+    ("党费未按月足额收缴", ProblemSource.INSPECTION, "使用“党费云”按月提醒并核对"),
+    ("支委未配齐，宣传委员空缺", ProblemSource.SELF, "年内补选宣传委员"),
+    ("联系服务师生不够，走访记录少", ProblemSource.COMMENT, "支委每人每学期走访不少于 5 人次"),
+    ("省党务信息系统数据更新不及时", ProblemSource.INSPECTION, "指定专人每月核对系统数据"),
+]
+
+
+def build(archive: Archive) -> None:
+    rng = random.Random(6)
+    snap = load(archive)
+    campaign = snap.campaign
+    scoring = campaign.scoring
+    values = {g.value: v for g, v in scoring.vote_values.items()}
+
+    def in_scope(org_id: str) -> list[str]:
+        return sorted(b.id for b in snap.org_branches(org_id) if snap.scope(b.id).in_scope)
+
+    orgs = [o.id for o in snap.sorted_orgs() if in_scope(o.id)]
+    reviews: dict[str, Stored[Review]] = {i: snap.review(i) for o in orgs for i in in_scope(o)}
+    names = {i: snap.branches[i].record.name for i in reviews}
+
+    def commit(pairs: list[tuple[str, Review]], message: str) -> None:
+        # the demo's own files have no hand-written comments to keep: render afresh (fast)
+        changes = [Change(reviews[i].path, render(r).encode(), reviews[i].version) for i, r in pairs]
+        archive.commit(changes, message)
+        for (i, r), c in zip(pairs, changes):
+            reviews[i] = Stored(r, reviews[i].path, blob_version(c.data))
+
+    # profiles: most branches good or strong, one weak per organisation, one poor in mech
+    profile: dict[str, str] = {}
+    for org_id in orgs:
+        ids = in_scope(org_id)
+        shuffled = ids[:]
+        rng.shuffle(shuffled)
+        for n, i in enumerate(shuffled):
+            profile[i] = "strong" if n < max(1, len(ids) * 2 // 5) else "good"
+        if len(ids) >= 4:
+            profile[shuffled[-1]] = "weak"
+        if org_id == "mech":
+            profile[shuffled[-2]] = "poor"
+
+    # 1. 会议结果（纸质计票录入）for organisations whose meeting results are not in yet
+    pairs = []
+    keyed = []
+    for org_id in orgs:
+        ids = in_scope(org_id)
+        if any(reviews[i].record.tally is not None for i in ids):
+            continue  # the meeting step published real tallies: use them
+        keyed.append(org_id)
+        voters = rng.randint(24, 40)
+        for i in ids:
+            shares, _ = PROFILES[profile[i]]
+            counts = _votes(rng, voters, shares)
+            valid = sum(counts.values())
+            score = round(sum(values[g] * n for g, n in counts.items()) / valid, 2)
+            tally = Tally(counts=counts, valid=valid, score=score,
+                          good_share=round(counts["好"] / valid, 4),
+                          good_or_fair_share=round((counts["好"] + counts["较好"]) / valid, 4))
+            pairs.append((i, reviews[i].record.model_copy(update={"tally": tally})))
+    if pairs:
+        commit(pairs, f"会议结果（纸质计票录入）：{len(keyed)} 个二级党组织，{len(pairs)} 个党支部")
+
+    # 2. grading inputs and grades, one commit per organisation
+    for org_id in GRADED:
+        ids = in_scope(org_id)
+        edited = {}
+        for i in ids:
+            _, (low, high) = PROFILES[profile[i]]
+            components = reviews[i].record.components.model_copy(update={
+                "report": float(rng.randint(low, high)),
+                "daily": float(rng.randint(low, high)),
+                "inspection": float(rng.randint(low, high)),
+            })
+            edited[i] = reviews[i].record.model_copy(update={"components": components})
+        order = suggest([Entry.of(edited[i]) for i in ids], campaign.grading, campaign.quota, n=len(ids))
+        for s in order:
+            grade = edited[s.branch].grade.model_copy(update={"suggested": s.suggested, "final": s.suggested})
+            edited[s.branch] = edited[s.branch].model_copy(update={"grade": grade})
+        if org_id == "lib":  # the committee departs from one suggestion, with its reason
+            i = next(s.branch for s in order if s.suggested == Grade.FAIRLY_GOOD)
+            grade = edited[i].grade.model_copy(update={
+                "final": Grade.AVERAGE, "reason": "日常了解中发现“三会一课”落实不到位，经委员会讨论降为一般"})
+            edited[i] = edited[i].model_copy(update={"grade": grade})
+        org = snap.orgs[org_id].record
+        saved = save_grades(archive, GradeSet(org, snap.year, [(reviews[i], edited[i]) for i in ids], names), campaign)
+        for stored in saved:
+            reviews[stored.record.branch] = stored
+
+    # 3. finalise three organisations (commit + git tag)
+    for org_id in FINALISED:
+        org = snap.orgs[org_id].record
+        ids = in_scope(org_id)
+        finalise(archive, GradeSet(org, snap.year, [(reviews[i], reviews[i].record) for i in ids], names),
+                 campaign, FINALISED_AT)
+
+    # 4. 约谈 and rectification tasks for 一般/差, self-found tasks elsewhere; feedback
+    for org_id in GRADED:
+        org = snap.orgs[org_id].record
+        secretary = person(rng)
+        pairs = []
+        for n, i in enumerate(in_scope(org_id)):
+            review = reviews[i].record
+            final = review.grade.final
+            update: dict = {}
+            if final in (Grade.AVERAGE, Grade.POOR):
+                deadline = date(2021, 3, 31) if final == Grade.AVERAGE else date(2021, 2, 28)
+                if org_id != NO_INTERVIEW_YET or final == Grade.POOR:
+                    update["interview"] = Interview(
+                        held=date(2021, 1, rng.randint(18, 22)), by=f"{org.name.removesuffix('党委')}党委书记 {secretary}",
+                        points="组织生活不够规范，问题查摆不深，整改措施针对性不强",
+                        response="诚恳接受，立即制定整改方案，按期完成整改", deadline=deadline)
+                    update["tasks"] = _tasks(rng, 3, deadline)
+            elif n % 3 == 0:
+                update["tasks"] = _tasks(rng, 1 + n % 2, date(2021, 6, 30))
+            if org_id in FEEDBACK_DELIVERED:
+                merged = review.model_copy(update=update)
+                text = draft_feedback(snap.branches[i].record, org, merged, snap.year)
+                update["feedback"] = Feedback(text=text, delivered=FEEDBACK_DELIVERED[org_id])
+            if update:
+                pairs.append((i, review.model_copy(update=update)))
+        if pairs:
+            kinds = "反馈、约谈和整改任务" if org_id in FEEDBACK_DELIVERED else "约谈和整改任务"
+            commit(pairs, f"{kinds}：{org.name} {len(pairs)} 个党支部")
+
+
+def _votes(rng: random.Random, voters: int, shares: tuple[float, ...]) -> dict[str, int]:
+    counts = {"好": 0, "较好": 0, "一般": 0, "差": 0}
+    for _ in range(voters):
+        x = rng.random()
+        for grade, share in zip(counts, shares):
+            if x < share:
+                counts[grade] += 1
+                break
+            x -= share
+        else:
+            counts["较好"] += 1
+    return counts
+
+
+def _tasks(rng: random.Random, count: int, deadline: date) -> list[Task]:
+    """Tasks in mixed states; an early deadline in progress makes one overdue on 2021-01-25."""
+    picks = rng.sample(PROBLEMS, count)
+    statuses = [TaskStatus.SIGNED_OFF, TaskStatus.DONE, TaskStatus.IN_PROGRESS, TaskStatus.NOT_STARTED]
+    out = []
+    for n, (problem, source, measures) in enumerate(picks, start=1):
+        status = rng.choice(statuses)
+        due = deadline
+        if status in (TaskStatus.IN_PROGRESS, TaskStatus.NOT_STARTED) and rng.random() < 0.4:
+            due = date(2021, 1, rng.randint(12, 22))  # overdue on the demo's today
+        out.append(Task(
+            id=f"t{n}", problem=problem, source=source, measures=measures, owner=person(rng), deadline=due,
+            status=status, evidence="整改记录已存档" if status in (TaskStatus.DONE, TaskStatus.SIGNED_OFF) else "",
+            signed_off=date(2021, 1, 24) if status == TaskStatus.SIGNED_OFF else None,
+            signed_off_by="组织员 演示" if status == TaskStatus.SIGNED_OFF else "",
+        ))
+    return out
