@@ -211,5 +211,11 @@ def _record_path(archive, record: str) -> str:
     if record in snap.orgs:
         return snap.orgs[record].path
     raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
+
+
+from tui.cli_report import report  # noqa: E402
+
+main.add_command(report)
+
 if __name__ == "__main__":
     main()
