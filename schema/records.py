@@ -198,6 +198,7 @@ class ReportEvent(Model):
 class ReportPart(Model):
     status: ReportStatus = ReportStatus.DRAFT
     file: str | None = None  # Markdown beside the record, relative to the archive root
+    words: int | None = Field(default=None, ge=0)  # 字数 of the text as last saved
     comments: list[ReviewComment] = Field(default_factory=list)
     history: list[ReportEvent] = Field(default_factory=list)
 

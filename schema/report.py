@@ -227,24 +227,24 @@ def fact_sentences(facts: BranchFacts, today: date) -> list[str]:
     """The year's facts as sentences to insert into the report ("用数据说话")."""
     out = []
     meetings = [
-        (facts.general_meetings, "召开支部党员大会 {} 次"),
-        (facts.committee_meetings, "支委会 {} 次"),
-        (facts.party_lectures, "讲授党课 {} 次"),
-        (facts.theme_days, "开展主题党日活动 {} 次"),
+        (facts.general_meetings, "召开支部党员大会{}次"),
+        (facts.committee_meetings, "支委会{}次"),
+        (facts.party_lectures, "讲授党课{}次"),
+        (facts.theme_days, "开展主题党日活动{}次"),
     ]
     said = [template.format(n) for n, template in meetings if n is not None]
     if said:
         out.append("全年" + "，".join(said) + "。")
     if facts.new_members is not None:
         teachers = (
-            f"，其中专任教师 {facts.new_members_teachers} 名" if facts.new_members_teachers else ""
+            f"，其中专任教师{facts.new_members_teachers}名" if facts.new_members_teachers else ""
         )
-        out.append(f"全年发展党员 {facts.new_members} 名{teachers}。" if facts.new_members else "本年度未发展党员。")
+        out.append(f"全年发展党员{facts.new_members}名{teachers}。" if facts.new_members else "本年度未发展党员。")
     if facts.dues_months is not None:
         if facts.dues_months == 12:
-            out.append("党费按月足额收缴，全年 12 个月均按时收齐。")
+            out.append("党费按月足额收缴，全年12个月均按时收齐。")
         else:
-            out.append(f"全年有 {facts.dues_months} 个月按月足额收缴党费，{12 - facts.dues_months} 个月未能按时收齐。")
+            out.append(f"全年有{facts.dues_months}个月按月足额收缴党费，{12 - facts.dues_months}个月未能按时收齐。")
     if facts.election_due is not None:
         due = facts.election_due
         state = "已到期，须按期换届" if due <= today else "尚未到期"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from schema.records import Branch, BranchFacts, Campaign, Review
+from schema.records import Branch, Campaign, Review
 from schema.report import (
     Block,
     Imported,
@@ -17,7 +17,6 @@ from schema.report import (
     ReportAction,
     WorkflowError,
     assemble,
-    describe_facts_change,
     editable,
     last_year_items,
     parse_report,
@@ -73,7 +72,8 @@ def save(
     if text is not None:
         if not text.endswith("\n"):
             text += "\n"
-        review = review.model_copy(update={"report": review.report.model_copy(update={"file": doc.path})})
+        part = review.report.model_copy(update={"file": doc.path, "words": report_words(text)})
+        review = review.model_copy(update={"report": part})
         data = text.encode()
         if data != _current(archive, doc):
             changes.append(Change(doc.path, data, doc.version))
@@ -123,14 +123,6 @@ def move(
     review = stored.record.model_copy(update={"report": part})
     body = note.strip() if action in (ReportAction.RETURN, ReportAction.REOPEN) else ""
     return save(archive, stored, review, doc, text, transition_subject(action, branch.name, note), body)
-
-
-def save_facts(archive: Archive, stored: Stored[Review], facts: BranchFacts, branch: Branch) -> Stored[Review] | None:
-    change = describe_facts_change(stored.record.facts, facts)
-    if not change:
-        return None
-    review = stored.record.model_copy(update={"facts": facts})
-    return archive.save(stored, review, f"修改支部数据：{branch.name}（{change}）")
 
 
 # ---------------------------------------------------------------- last year

@@ -21,6 +21,7 @@ from tui.screens.branches import BranchBrowserScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.help import HelpScreen
 from tui.screens.problems import ProblemsScreen
+from tui.screens.reports import ReportQueueScreen
 
 
 class ShupingApp(App):
@@ -31,6 +32,7 @@ class ShupingApp(App):
         "dashboard": DashboardScreen,
         "branches": BranchBrowserScreen,
         "problems": ProblemsScreen,
+        "reports": ReportQueueScreen,
     }
 
     def __init__(self, archive: Archive, today: date | None = None):
