@@ -45,6 +45,11 @@ def report_file(review: Review) -> str:
     return review.report.file or layout.report_path(review.org, review.year, review.branch)
 
 
+def history_pathspec(review: Review) -> str:
+    """A git pathspec for the branch's records of that year: the review and its report text."""
+    return f":(glob){layout.org_year_dir(review.org, review.year)}/*/{review.branch}.*"
+
+
 def read(archive: Archive, review: Review) -> ReportDoc:
     rel = report_file(review)
     data, version = archive.read_bytes(rel)

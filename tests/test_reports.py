@@ -430,6 +430,34 @@ async def _test_facts_form_validates_in_place_and_saves_one_commit(demo_archive:
     assert git_log(demo_archive, "-1")[0].startswith(f"{OPERATOR}|修改支部数据：化学与材料学院学生第七党支部（支部党员大会 ")
 
 
+def test_import_from_the_editor_and_history_shows_both_files(demo_archive: Archive, tmp_path):
+    asyncio.run(_import_from_the_editor(demo_archive, tmp_path))
+
+
+async def _import_from_the_editor(demo_archive: Archive, tmp_path):
+    source = tmp_path / "述职报告.docx"
+    _word_file(source)
+    app = ShupingApp(demo_archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await _open_editor(app, pilot, RETURNED)
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = str(source)
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        text = editor.query_one("#text", TextArea).text
+        assert parse_report(text, TITLES).sections[2] == "组织专题学习4次。"
+        await pilot.press("ctrl+g")
+        await _settle(app, pilot)
+        table = app.screen.query_one("#commits", DataTable)
+        subjects = [str(table.get_row_at(i)[2]) for i in range(3)]
+    assert subjects == [
+        f"导入述职报告：化学与材料学院教工第二党支部（述职报告.docx，字数 {report_words(text)}）",
+        "述职报告退回修改：化学与材料学院教工第二党支部",
+        "录入述职报告：化学与材料学院党委 11 篇（含审阅进度）",
+    ]
+
+
 def test_review_queue_snapshot(demo_archive: Archive, snap_compare):
     assert snap_compare(ShupingApp(demo_archive), terminal_size=(80, 24), press=["f4"])
 

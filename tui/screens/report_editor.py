@@ -60,6 +60,7 @@ class ReportEditorScreen(AppScreen):
             Action("report.data", "ctrl+t", "data", "数据", "把支部数据写成句子，修改后插入到光标处"),
             Action("report.facts", "ctrl+f", "facts", "支部数据", "录入、修改本支部本年度的数据"),
             Action("report.external", "ctrl+o", "external", "外部编辑", "用 $EDITOR 编辑正文，退出编辑器后回到这里"),
+            Action("report.import", "ctrl+b", "import_file", "导入", "导入 .docx、.md 或 .txt 文件替换正文（一次提交）"),
             Action("report.history", "ctrl+g", "history", "历史", "这篇报告的修改和流转历史"),
             Action("report.back", "escape", "back", "返回", "返回审阅队列（未保存的修改会提示）"),
         ],
@@ -310,11 +311,43 @@ class ReportEditorScreen(AppScreen):
             self.notify("已从外部编辑器取回正文，按 Ctrl+S 保存。")
         self.show_count()
 
+    def action_import_file(self) -> None:
+        if self.stored is None:
+            return
+        if not editable(self.stored.record.report.status):
+            self.notify(f"报告{self.stored.record.report.status.value}，不能导入。", severity="warning")
+            return
+        if self.dirty():
+            self.notify("有未保存的修改：请先按 Ctrl+S 保存，再导入。", severity="warning")
+            return
+        self.app.push_screen(ImportDialog(), self._import_chosen)
+
+    def _import_chosen(self, path: str | None) -> None:
+        if path:
+            self.import_worker(path)
+
+    @work(thread=True, exclusive=True, group="save")
+    def import_worker(self, path: str) -> None:
+        try:
+            stored, doc, notices = reports.import_file(
+                self.shuping.archive, self.stored, self.branch, self.titles, Path(path).expanduser()
+            )
+        except StoreError as e:
+            self.app.call_from_thread(self.notify, str(e), title="未导入", severity="error", timeout=12)
+            return
+        self.app.call_from_thread(self._imported, stored, doc, notices)
+
+    def _imported(self, stored, doc, notices: list[str]) -> None:
+        self.query_one("#text", TextArea).load_text(doc.text)
+        self._saved(stored, doc, doc.text, f"已导入 {self.branch.name} 的述职报告")
+        for notice in notices:
+            self.notify(notice, title="导入提示", severity="warning", timeout=12)
+
     def action_history(self) -> None:
         from tui.screens.history import HistoryScreen
 
         if self.stored is not None:
-            self.app.push_screen(HistoryScreen(self.stored.path, f"{self.branch.name} 述职报告"))
+            self.app.push_screen(HistoryScreen(reports.history_pathspec(self.stored.record), f"{self.branch.name} 述职报告"))
 
     def action_back(self) -> None:
         if self.dirty() and not self._discard_armed:
@@ -434,6 +467,36 @@ class DataDialog(ModalScreen[str | None]):
 
     def action_confirm(self) -> None:
         self.dismiss(self.query_one("#sentences", TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ImportDialog(ModalScreen[str | None]):
+    """Ask for the file to import."""
+
+    BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "导入")]
+    DEFAULT_CSS = """
+    ImportDialog { align: center middle; }
+    ImportDialog #dialog { width: 70; height: auto; border: thick $accent; background: $panel; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog"):
+            yield Static("导入述职报告（替换现有正文）", classes="title")
+            yield Input(placeholder="文件路径，如 ~/下载/述职报告.docx", id="path")
+            yield Static("支持 .docx、.md、.txt；Word 标题对应四个部分 · Enter 导入 · Esc 取消", classes="status")
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        path = self.query_one("#path", Input).value.strip()
+        if path:
+            self.dismiss(path)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

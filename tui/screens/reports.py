@@ -7,6 +7,7 @@ from textual.widgets import DataTable, Select, Static
 
 from schema.kinds import ReportStatus
 from schema.report import days_waiting, waiting_for
+from store.reports import history_pathspec
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
@@ -131,5 +132,5 @@ class ReportQueueScreen(AppScreen):
 
         branch_id = self.selected_id()
         if branch_id:
-            stored = self.snap.review(branch_id)
-            self.app.push_screen(HistoryScreen(stored.path, f"{self.snap.branches[branch_id].record.name} 述职报告"))
+            pathspec = history_pathspec(self.snap.review(branch_id).record)
+            self.app.push_screen(HistoryScreen(pathspec, f"{self.snap.branches[branch_id].record.name} 述职报告"))
