@@ -80,7 +80,7 @@ def save(
         part = review.report.model_copy(update={"file": doc.path, "words": report_words(text)})
         review = review.model_copy(update={"report": part})
         data = text.encode()
-        if data != _current(archive, doc):
+        if doc.version is None or data != doc.text.encode():
             changes.append(Change(doc.path, data, doc.version))
         doc = ReportDoc(doc.path, text, blob_version(data))
     previous, _ = archive.read_bytes(stored.path) if stored.version else (None, None)
@@ -88,10 +88,6 @@ def save(
     changes.insert(0, Change(stored.path, toml, stored.version))
     archive.commit(changes, message, body)
     return Stored(review, stored.path, blob_version(toml)), doc
-
-
-def _current(archive: Archive, doc: ReportDoc) -> bytes | None:
-    return doc.text.encode() if doc.version else None
 
 
 def save_text(

@@ -467,3 +467,16 @@ def test_report_editor_snapshot(demo_archive: Archive, snap_compare):
         await _open_editor(pilot.app, pilot, RETURNED)
 
     assert snap_compare(ShupingApp(demo_archive), terminal_size=(80, 24), run_before=open_returned)
+
+
+def test_concurrent_edits_of_one_report_conflict_and_keep_the_first(demo_archive: Archive):
+    other = Archive.open(demo_archive.root, "另一位")
+    snap = load(demo_archive)
+    stored, branch = snap.review(RETURNED), snap.branches[RETURNED].record
+    doc = reports.read(demo_archive, stored.record)
+    reports.save_text(other, stored, doc, doc.text + "\n甲的补充。\n", branch)
+    with pytest.raises(StoreError, match="另一位"):
+        reports.save_text(demo_archive, stored, doc, doc.text + "\n乙的补充。\n", branch)
+    text = (demo_archive.root / doc.path).read_text()
+    assert "甲的补充" in text and "乙的补充" not in text
+    assert git_log(demo_archive, "-1")[0].startswith("另一位|修改述职报告：")

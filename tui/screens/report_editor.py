@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from schema.dates import cn_date
 from schema.kinds import ReportStatus
 from schema.report import (
+    WAITING_FOR,
     ReportAction,
     allowed_actions,
     editable,
@@ -32,7 +33,6 @@ from schema.report import (
     section_label,
     section_of_line,
     template,
-    waiting_for,
 )
 from store import reports
 from store.errors import StoreError
@@ -129,12 +129,14 @@ class ReportEditorScreen(AppScreen):
         part = self.stored.record.report
         area = self.query_one("#text", TextArea)
         area.read_only = not editable(part.status)
-        lock = "（只读；如需修改请按 Ctrl+L 重新打开）" if part.status == ReportStatus.ARCHIVED else (
-            "（只读）" if area.read_only else ""
-        )
-        self.query_one("#info", Static).update(
-            f"{self.branch.name} · 书记 {self.branch.secretary or '—'} · {part.status.value}{lock} · 等待：{waiting_for(part)}"
-        )
+        parts = [self.branch.name, f"书记 {self.branch.secretary or '—'}", part.status.value]
+        if part.status != ReportStatus.ARCHIVED:
+            parts.append(f"待{WAITING_FOR[part.status]}")
+        if part.status == ReportStatus.ARCHIVED:
+            parts.append("只读，Ctrl+L 可重新打开")
+        elif area.read_only:
+            parts.append("只读")
+        self.query_one("#info", Static).update(" · ".join(parts))
         self.show_count()
         self.show_notes()
 
