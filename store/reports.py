@@ -180,10 +180,14 @@ def _docx_blocks(source: Path) -> tuple[list[Block], list[str]]:
         document = docx.Document(str(source))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise StoreError(f"无法读取 Word 文件 {source.name}：文件已损坏或不是 .docx 格式。未做任何修改。") from e
+    # paragraph.style resolves the default style anew for every paragraph (slow on long
+    # files): map the style ids once and read each paragraph's id from its XML
+    names = {style.style_id: style.name for style in document.styles}
     blocks = []
     for paragraph in document.paragraphs:
-        style = paragraph.style.name if paragraph.style is not None else ""
-        m = re.match(r"^(?:Heading|标题)\s*(\d)$", style)
+        ppr = paragraph._p.pPr
+        style = names.get(ppr.style, "") if ppr is not None and ppr.style else ""
+        m = re.match(r"^(?:heading|标题)\s*(\d)$", style, re.IGNORECASE)
         level = int(m.group(1)) if m else (1 if style == "Title" else 0)
         blocks.append(Block(paragraph.text, level))
     notices = []
