@@ -382,6 +382,11 @@ def transition_subject(action: ReportAction, branch_name: str, note: str = "") -
     return subject
 
 
+def text_subject(branch_name: str, text: str) -> str:
+    """The commit subject of a save of the report's text."""
+    return f"修改述职报告：{branch_name}（字数 {report_words(text)}）"
+
+
 WAITING_FOR = {
     ReportStatus.DRAFT: "支部书记撰写",
     ReportStatus.SUBMITTED: "二级党组织书记审阅",

@@ -21,6 +21,7 @@ from schema.report import (
     last_year_items,
     parse_report,
     report_words,
+    text_subject,
     transition,
     transition_subject,
 )
@@ -95,8 +96,7 @@ def save_text(
 ) -> tuple[Stored[Review], ReportDoc]:
     if not editable(stored.record.report.status):
         raise StoreError(f"述职报告已{stored.record.report.status.value}，不能修改；如需修改请先重新打开。")
-    message = f"修改述职报告：{branch.name}（字数 {report_words(text)}）"
-    return save(archive, stored, stored.record, doc, text, message)
+    return save(archive, stored, stored.record, doc, text, text_subject(branch.name, text))
 
 
 def move(

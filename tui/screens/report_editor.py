@@ -33,6 +33,8 @@ from schema.report import (
     section_label,
     section_of_line,
     template,
+    text_subject,
+    transition_subject,
 )
 from store import reports
 from store.errors import StoreError
@@ -209,17 +211,18 @@ class ReportEditorScreen(AppScreen):
     @work(thread=True, exclusive=True, group="save")
     def save_worker(self, text: str) -> None:
         self._store_call(
-            lambda: reports.save_text(self.shuping.archive, self.stored, self.doc, text, self.branch), text
+            lambda: reports.save_text(self.shuping.archive, self.stored, self.doc, text, self.branch),
+            text,
+            text_subject(self.branch.name, text),
         )
 
-    def _store_call(self, call, text: str | None) -> None:
+    def _store_call(self, call, text: str | None, message: str) -> None:
         """Run a store write (in a worker thread); show its commit subject or its error."""
         try:
             stored, doc = call()
         except StoreError as e:
             self.app.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
             return
-        message = self.shuping.archive.history(stored.path, 1)[0].subject
         self.app.call_from_thread(self._saved, stored, doc, text, message)
 
     def _saved(self, stored, doc, text: str | None, message: str) -> None:
@@ -255,6 +258,7 @@ class ReportEditorScreen(AppScreen):
                 self.shuping.archive, self.stored, self.doc, action, self.branch, at, note, section, text
             ),
             text,
+            transition_subject(action, self.branch.name, note),
         )
 
     # ------------------------------------------------------------------ facts and the 数据 panel
