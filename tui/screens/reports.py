@@ -106,6 +106,7 @@ class ReportQueueScreen(AppScreen):
         if event.value is not Select.NULL and event.value != self.org_id:
             self.org_id = str(event.value)
             self.fill_table()
+            self.query_one("#queue", DataTable).focus()
 
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
         self.action_open_report()
