@@ -95,7 +95,7 @@ def save_text(
     archive: Archive, stored: Stored[Review], doc: ReportDoc, text: str, branch: Branch
 ) -> tuple[Stored[Review], ReportDoc]:
     if not editable(stored.record.report.status):
-        raise StoreError(f"述职报告已{stored.record.report.status.value}，不能修改；如需修改请先重新打开。")
+        raise StoreError(f"述职报告当前为“{stored.record.report.status.value}”，不能修改。")
     return save(archive, stored, stored.record, doc, text, text_subject(branch.name, text))
 
 
@@ -235,7 +235,7 @@ def import_file(
 ) -> tuple[Stored[Review], ReportDoc, list[str]]:
     """Replace the report's text with an imported file: one commit; nothing changes on error."""
     if not editable(stored.record.report.status):
-        raise StoreError(f"述职报告已{stored.record.report.status.value}，不能导入；如需修改请先重新打开。")
+        raise StoreError(f"述职报告当前为“{stored.record.report.status.value}”，不能导入；已审定或已归档的报告须先重新打开。")
     imported = read_import(source, titles)
     doc = read(archive, stored.record)
     message = f"导入述职报告：{branch.name}（{Path(source).name}，字数 {report_words(imported.text)}）"

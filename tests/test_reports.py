@@ -480,3 +480,18 @@ def test_concurrent_edits_of_one_report_conflict_and_keep_the_first(demo_archive
     text = (demo_archive.root / doc.path).read_text()
     assert "甲的补充" in text and "乙的补充" not in text
     assert git_log(demo_archive, "-1")[0].startswith("另一位|修改述职报告：")
+
+
+def test_archived_report_refuses_import_and_edits(demo_archive: Archive, tmp_path):
+    archived = "b0004"
+    source = tmp_path / "r.md"
+    source.write_text("## 个人履职\n\n新内容。\n", encoding="utf-8")
+    snap = load(demo_archive)
+    stored, branch = snap.review(archived), snap.branches[archived].record
+    assert stored.record.report.status == ReportStatus.ARCHIVED
+    head = demo_archive.head()
+    with pytest.raises(StoreError, match="当前为“已归档”，不能导入"):
+        reports.import_file(demo_archive, stored, branch, TITLES, source)
+    with pytest.raises(StoreError, match="当前为“已归档”，不能修改"):
+        reports.save_text(demo_archive, stored, reports.read(demo_archive, stored.record), "改了", branch)
+    assert demo_archive.head() == head
