@@ -16,6 +16,7 @@ from schema.records import BranchFacts, Campaign, MeetingPart, ReportPart, Repor
 from schema.report import (
     ANSWER_PROMPT,
     Block,
+    LastYearItem,
     ReportAction,
     WorkflowError,
     allowed_actions,
@@ -26,6 +27,8 @@ from schema.report import (
     match_section,
     parse_report,
     report_words,
+    section_of_line,
+    template,
     transition,
 )
 from store import layout, reports
@@ -111,6 +114,19 @@ def test_submit_needs_text_and_reopen_a_reason():
         transition(ReportPart(status=ReportStatus.ARCHIVED), ReportAction.REOPEN, "甲", AT)
     reopened = transition(ReportPart(status=ReportStatus.ARCHIVED), ReportAction.REOPEN, "甲", AT, note="补充材料")
     assert (reopened.status, reopened.history[-1].note) == (ReportStatus.RETURNED, "补充材料")
+
+
+def test_template_and_cursor_sections():
+    items = [LastYearItem("党员发展程序不规范", "2019年度整改任务，已完成")]
+    text = template(TITLES, items)
+    assert text.splitlines()[:3] == ["## 一、个人履职", "", "## 二、支部建设情况和成效"]
+    assert parse_report(text, TITLES).sections[3] == (
+        f"### 上年度指出问题的整改情况\n\n1. 党员发展程序不规范（2019年度整改任务，已完成）\n   {ANSWER_PROMPT}"
+    )
+    lines = text.splitlines()
+    assert section_of_line(text, 0, TITLES) == 1
+    assert section_of_line(text, lines.index("## 三、思想政治工作") + 1, TITLES) == 3
+    assert section_of_line("前言\n## 一、个人履职", 0, TITLES) == 0
 
 
 def test_days_waiting_counts_from_the_last_transition():
@@ -458,6 +474,26 @@ async def _import_from_the_editor(demo_archive: Archive, tmp_path):
         "述职报告退回修改：化学与材料学院教工第二党支部",
         "录入述职报告：化学与材料学院党委 11 篇（含审阅进度）",
     ]
+
+
+def test_external_editor_round_trip(demo_archive: Archive, monkeypatch):
+    monkeypatch.setenv("EDITOR", "sed -i s/第二部分/第二部分（外部编辑）/")
+    asyncio.run(_external_editor(demo_archive, monkeypatch))
+
+
+async def _external_editor(demo_archive: Archive, monkeypatch):
+    from contextlib import nullcontext
+
+    app = ShupingApp(demo_archive)
+    monkeypatch.setattr(app, "suspend", nullcontext)  # no terminal to hand over in a headless test
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await _open_editor(app, pilot, RETURNED)
+        area = editor.query_one("#text", TextArea)
+        area.load_text("## 一、个人履职\n\n第二部分写在这里。\n")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert area.text == "## 一、个人履职\n\n第二部分（外部编辑）写在这里。\n"
+        assert editor.dirty()  # saved only by Ctrl+S
 
 
 def test_review_queue_snapshot(demo_archive: Archive, snap_compare):
