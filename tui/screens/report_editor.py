@@ -67,7 +67,7 @@ class ReportEditorScreen(AppScreen):
             Action("report.back", "escape", "back", "返回", "返回审阅队列（未保存的修改会提示）"),
         ],
     )
-    DEFAULT_CSS = """
+    CSS = """
     ReportEditorScreen #text { height: 1fr; border: none; padding: 0 1; }
     ReportEditorScreen #count.-warn { color: $warning; }
     ReportEditorScreen #notes { height: auto; max-height: 5; background: $boost; padding: 0 1; }
