@@ -191,16 +191,27 @@ class BranchFacts(Model):
 
 
 class ReviewComment(Model):
-    section: int = Field(ge=0)
+    section: int = Field(ge=0)  # 1–4: the report section it is anchored to; 0: the whole report
     text: str
     by: str
-    at: str
+    at: str  # ISO date-time
+
+
+class ReportEvent(Model):
+    """One step of the report's review workflow (schema/report.py): who moved it where, when."""
+
+    status: ReportStatus  # the status it moved to
+    by: str
+    at: str  # ISO date-time
+    note: str = ""  # a reopen's reason
 
 
 class ReportPart(Model):
     status: ReportStatus = ReportStatus.DRAFT
     file: str | None = None  # Markdown beside the record, relative to the archive root
+    words: int | None = Field(default=None, ge=0)  # 字数 of the text as last saved
     comments: list[ReviewComment] = Field(default_factory=list)
+    history: list[ReportEvent] = Field(default_factory=list)
 
 
 class MeetingPart(Model):

@@ -42,11 +42,11 @@ def test_scope_json_lists_every_branch_with_reason(demo_archive):
 
 
 HEADLESS_MODULES = [
-    "schema.scope", "schema.grading", "schema.rectification", "schema.followup", "schema.stats",
+    "schema.scope", "schema.report", "schema.grading", "schema.rectification", "schema.followup", "schema.stats",
     "schema.work_report", "schema.submission",
-    "store.archive", "store.snapshot", "store.check", "store.grading", "store.followup_export", "store.reporting",
+    "store.archive", "store.snapshot", "store.check", "store.reports", "store.demo", "store.grading", "store.followup_export", "store.reporting",
     "store.stats_export", "store.work_report", "store.submission",
-    "tui.cli", "tui.cli_export", "tui.cli_grading",
+    "tui.cli", "tui.cli_export", "tui.cli_grading", "tui.cli_report",
 ]
 
 

@@ -57,9 +57,9 @@ def test_docx_has_the_headings_and_the_weak_branches(known, tmp_path):
 
 
 def test_draft_without_meeting_or_grades_says_what_is_pending(demo_archive):
-    text = draft_for(reporting(demo_archive), "math")
+    text = draft_for(reporting(demo_archive), "logi")
     assert "述职评议会尚未召开" in text and "综合考核等次尚未评定" in text
-    assert text.startswith("# 数学与统计学院党委2020年度党支部书记述职评议考核工作情况报告\n")
+    assert text.startswith("# 后勤集团党总支2020年度党支部书记述职评议考核工作情况报告\n")
 
 
 def test_saved_edit_is_committed_and_exported_as_markdown(known, tmp_path):

@@ -22,6 +22,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.grading import GradingScreen
 from tui.screens.help import HelpScreen
 from tui.screens.problems import ProblemsScreen
+from tui.screens.reports import ReportQueueScreen
 from tui.screens.reporting import ReportingScreen
 from tui.screens.rectification import RectificationScreen
 
@@ -34,6 +35,7 @@ class ShupingApp(App):
         "dashboard": DashboardScreen,
         "branches": BranchBrowserScreen,
         "problems": ProblemsScreen,
+        "reports": ReportQueueScreen,
         "reporting": ReportingScreen,
         "grading": GradingScreen,
         "rectification": RectificationScreen,

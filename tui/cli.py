@@ -216,6 +216,7 @@ def _record_path(archive, record: str) -> str:
 # Commands kept in their own modules (they import `common`, `Context` and `fail` from here).
 from tui.cli_export import export, status, submit  # noqa: E402
 from tui.cli_grading import followup_export  # noqa: E402
+from tui.cli_report import report  # noqa: E402
 
-for command in (export, submit, status, followup_export):
+for command in (report, export, submit, status, followup_export):
     main.add_command(command)

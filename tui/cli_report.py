@@ -1,0 +1,77 @@
+"""`shuping report import|export`: report files in and out, without the screen."""
+
+from __future__ import annotations
+
+import click
+
+from store.errors import StoreError
+from tui.cli import common, fail
+
+
+
+
+@click.group()
+def report() -> None:
+    """述职报告：导入 Word/Markdown/文本文件，导出为 .docx 或 Markdown。"""
+
+
+@report.command("import")
+@click.argument("branch")
+@click.argument("file", type=click.Path(dir_okay=False))
+@common
+@click.pass_obj
+def import_report(obj, branch: str, file: str) -> None:
+    """把 FILE（.docx、.md 或 .txt）导入为党支部 BRANCH 的述职报告（替换原文，一次提交）。"""
+    from store import reports
+    from store.snapshot import load
+
+    try:
+        archive = obj.open()
+        snap = load(archive)
+        if branch not in snap.branches:
+            fail(f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")
+        record = snap.branches[branch].record
+        _, doc, notices = reports.import_file(
+            archive, snap.review(branch), record, snap.campaign.report.sections, file
+        )
+    except StoreError as e:
+        fail(str(e))
+    for notice in notices:
+        click.echo(f"提示：{notice}")
+    click.echo(f"已导入 {record.name} 的述职报告：{doc.path}")
+
+
+@report.command("export")
+@click.argument("branch", required=False)
+@click.option("--org", "org_id", metavar="ID", help="导出一个二级党组织的全部述职报告")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出文件（.docx 或 .md）")
+@common
+@click.pass_obj
+def export_report(obj, branch: str | None, org_id: str | None, output: str) -> None:
+    """导出党支部 BRANCH（或 --org 的全部党支部）的述职报告为 .docx 或 Markdown。"""
+    from store import reports
+    from store.snapshot import load
+
+    if bool(branch) == bool(org_id):
+        fail("请给出一个党支部 id，或用 --org 给出二级党组织 id（二者选一）。")
+    try:
+        archive = obj.open()
+        snap = load(archive)
+        if branch and branch not in snap.branches:
+            fail(f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")
+        if org_id and org_id not in snap.orgs:
+            fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
+        ids = [branch] if branch else sorted(b.id for b in snap.org_branches(org_id))
+        items = []
+        for branch_id in ids:
+            review = snap.review(branch_id).record
+            doc = reports.read(archive, review)
+            if doc.text.strip():
+                record = snap.branches[branch_id].record
+                items.append(reports.ExportItem(record, snap.orgs[record.org].record.name, snap.year, doc.text))
+        if not items:
+            fail("没有可导出的述职报告（报告尚未撰写或导入）。")
+        reports.export(items, snap.campaign.report.sections, output)
+    except StoreError as e:
+        fail(str(e))
+    click.echo(f"已导出 {len(items)} 篇述职报告：{output}")

@@ -1,0 +1,115 @@
+"""The branch's facts of the year (支部数据) as a form with validation in place."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from schema.records import BranchFacts
+from schema.report import FACT_FIELDS
+from schema.validation import check_value
+
+YES_NO = [("是", True), ("否", False)]
+
+
+class FactsDialog(ModalScreen[BranchFacts | None]):
+    """Edit the facts; dismisses with the valid facts (Ctrl+S) or None (Esc)."""
+
+    BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "保存")]
+    CSS = """
+    FactsDialog { align: center middle; }
+    FactsDialog #dialog { width: 72; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
+    FactsDialog .form-row { height: 1; }
+    FactsDialog .form-row Label { width: 24; padding: 0 1 0 0; }
+    FactsDialog .field-error { padding: 0 0 0 24; }
+    """
+
+    def __init__(self, facts: BranchFacts, branch_name: str):
+        super().__init__()
+        self.facts = facts
+        self.branch_name = branch_name
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog"):
+            yield Static(f"支部数据 · {self.branch_name}", classes="title")
+            yield Static("次数不能为负，党费月数 0–12，留空为未填 · Ctrl+S 保存 · Esc 取消", classes="status")
+            for f in FACT_FIELDS:
+                value = getattr(self.facts, f.key)
+                with Horizontal(classes="form-row"):
+                    yield Label(f.label)
+                    if f.kind == "bool":
+                        yield Select(YES_NO, prompt="未填", id=f.key, value=Select.NULL if value is None else value, compact=True)
+                    else:
+                        yield Input(
+                            "" if value is None else str(value),
+                            id=f.key,
+                            placeholder="YYYY-MM-DD" if f.kind == "date" else "",
+                            compact=True,
+                        )
+                yield Static("", id=f"{f.key}-error", classes="field-error -empty")
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{FACT_FIELDS[0].key}", Input).focus()
+
+    def form_data(self) -> dict:
+        data = {}
+        for f in FACT_FIELDS:
+            if f.kind == "bool":
+                value = self.query_one(f"#{f.key}", Select).value
+                data[f.key] = None if value is Select.NULL else value
+            else:
+                raw = self.query_one(f"#{f.key}", Input).value.strip()
+                data[f.key] = raw if (raw or f.kind == "text") else None
+        return data
+
+    def validate_form(self) -> BranchFacts | None:
+        data = self.form_data()
+        problems = check_value(BranchFacts, data)
+        for f in FACT_FIELDS:
+            box = self.query_one(f"#{f.key}-error", Static)
+            messages = [p.message for p in problems if p.key.split(".")[0] == f.key]
+            box.update("；".join(messages))
+            box.set_class(not messages, "-empty")
+        return None if problems else BranchFacts.model_validate(data)
+
+    def on_input_changed(self, _: Input.Changed) -> None:
+        self.validate_form()
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self.focus_next()
+
+    def action_confirm(self) -> None:
+        facts = self.validate_form()
+        if facts is None:
+            self.notify("有填写错误，请按提示修改后再保存。", severity="error")
+            return
+        self.dismiss(facts)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def edit_facts(screen, stored, branch_name: str, on_saved=None) -> None:
+    """Open the form over ``screen``; a change is saved (one commit) from a worker thread."""
+    from schema.report import describe_facts_change
+
+    def entered(facts: BranchFacts | None) -> None:
+        if facts is None:
+            return
+        change = describe_facts_change(stored.record.facts, facts)
+        if not change:
+            screen.notify("没有修改。")
+            return
+        review = stored.record.model_copy(update={"facts": facts})
+        message = f"修改支部数据：{branch_name}（{change}）"
+
+        def save() -> None:
+            saved = screen.shuping.save(stored, review, message)
+            if saved is not None and on_saved is not None:
+                screen.app.call_from_thread(on_saved, saved)
+
+        screen.run_worker(save, thread=True, group="save", exclusive=True)
+
+    screen.app.push_screen(FactsDialog(stored.record.facts, branch_name), entered)
