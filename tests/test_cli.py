@@ -46,7 +46,7 @@ HEADLESS_MODULES = [
     "schema.work_report", "schema.submission",
     "store.archive", "store.snapshot", "store.check", "store.reports", "store.demo", "store.grading", "store.followup_export", "store.reporting",
     "store.stats_export", "store.work_report", "store.submission",
-    "tui.cli", "tui.cli_export", "tui.cli_grading", "tui.cli_report",
+    "tui.cli", "tui.cli_common", "tui.cli_export", "tui.cli_grading", "tui.cli_report",
 ]
 
 

@@ -246,7 +246,7 @@ def test_cli_imports_and_exports_an_organisation(demo_archive: Archive, tmp_path
     source = tmp_path / "r.md"
     source.write_text("## 个人履职\n\n甲。\n\n## 思想政治工作\n\n乙。\n", encoding="utf-8")
     run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "tui.cli", *args, "--archive", str(demo_archive.root), "--operator", "书记甲"],
+        [sys.executable, "-m", "tui", *args, "--archive", str(demo_archive.root), "--operator", "书记甲"],
         capture_output=True, text=True, timeout=60,
     )
     result = run("report", "import", NOT_STARTED, str(source))

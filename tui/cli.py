@@ -10,41 +10,10 @@ from pathlib import Path
 import click
 
 from store.errors import StoreError
+from tui.cli_common import Context, common, fail
 
 DEMO_DEFAULT = "shuping-demo"
 DEMO_TODAY = "2021-01-25"
-
-
-class Context:
-    def __init__(self, archive: str | None = None, operator: str | None = None):
-        self.archive_path = archive
-        self.operator = operator
-
-    def open(self):
-        from store.archive import Archive
-
-        path = self.archive_path or os.environ.get("SHUPING_ARCHIVE") or "."
-        return Archive.open(path, self.operator)
-
-
-def common(f):
-    """--archive and --operator on every command (also accepted before the command)."""
-
-    def set_archive(ctx, _param, value):
-        if value:
-            ctx.ensure_object(Context).archive_path = value
-        return value
-
-    def set_operator(ctx, _param, value):
-        if value:
-            ctx.ensure_object(Context).operator = value
-        return value
-
-    f = click.option("--archive", "-a", metavar="PATH", expose_value=False, callback=set_archive,
-                     help="档案文件夹（默认 $SHUPING_ARCHIVE，否则当前文件夹）")(f)
-    f = click.option("--operator", metavar="NAME", expose_value=False, callback=set_operator,
-                     help="操作人（默认 git 用户名，否则 用户@主机）")(f)
-    return f
 
 
 @click.group(invoke_without_command=True)
@@ -62,11 +31,6 @@ def run_tui(archive) -> None:
     from tui.app import ShupingApp
 
     ShupingApp(archive).run()
-
-
-def fail(message: str) -> None:
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(2)
 
 
 @main.command()
@@ -220,3 +184,7 @@ from tui.cli_report import report  # noqa: E402
 
 for command in (report, export, submit, status, followup_export):
     main.add_command(command)
+
+
+if __name__ == "__main__":
+    main()

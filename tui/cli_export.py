@@ -12,7 +12,7 @@ from datetime import date
 import click
 
 from store.errors import StoreError
-from tui.cli import Context, common, fail
+from tui.cli_common import Context, common, fail
 
 
 def today(snap) -> date:

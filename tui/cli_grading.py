@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from store.errors import StoreError
-from tui.cli import Context, common, fail
+from tui.cli_common import Context, common, fail
 
 
 @click.command("followup-export")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from store.errors import StoreError
-from tui.cli import common, fail
+from tui.cli_common import common, fail
 
 
 
