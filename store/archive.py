@@ -113,8 +113,9 @@ class Archive:
         """Clean what a crash left behind and commit changes that never got committed."""
         done = Recovery()
         with self.lock.held():
-            for lock in [self.git.git_dir / "index.lock", self.git.git_dir / "HEAD.lock"]:
-                if lock.exists():
+            # index.lock, HEAD.lock, next-index-PID.lock (``git commit -- paths``); not our own flock file
+            for lock in self.git.git_dir.glob("*.lock"):
+                if lock != self.lock.path:
                     lock.unlink()
                     done.removed_locks.append(lock.name)
             refs = self.git.git_dir / "refs"
@@ -139,12 +140,15 @@ class Archive:
                 i += 1
             if changed:
                 self.git.run("add", "-A", "--", ".")
-                self.git.run(
-                    "commit", "-q", "--no-verify", "-m",
-                    self._message("恢复：提交上次中断时未提交的修改", "\n".join(changed), changed),
-                    env=self.operator.env(),
-                )
-                done.committed = changed
+                # a crash after a commit but before git updated the index leaves a stale index only
+                staged = [p for p in self.git.run("diff", "--cached", "--name-only", "-z", strip=False).split("\0") if p]
+                if staged:
+                    self.git.run(
+                        "commit", "-q", "--no-verify", "-m",
+                        self._message("恢复：提交上次中断时未提交的修改", "\n".join(staged), staged),
+                        env=self.operator.env(),
+                    )
+                    done.committed = staged
         return done
 
     # ------------------------------------------------------------------ reading
