@@ -34,7 +34,7 @@ class AppScreen(Screen):
         yield Static(f"{self.SCOPE} · {archive_title(self.shuping)}", classes="title", id="title")
 
     def footer(self) -> ComposeResult:
-        yield Footer()
+        yield Footer(compact=True)  # room for every key at 80 columns
 
     def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
         self.refresh_data()

@@ -14,6 +14,14 @@ from tui.screens.base import AppScreen
 
 PAGE = 200  # rows shown at once; the count line says how many match
 
+# column label, the narrowest screen that shows it (branch names already start with the
+# organisation's name, so at 80 columns the organisation and the scope detail make way)
+COLUMNS = (("id", 0), ("党支部", 0), ("二级党组织", 110), ("类型", 0), ("范围", 0), ("书记", 0), ("说明", 150))
+
+
+def visible_columns(width: int) -> list[int]:
+    return [n for n, (_, min_width) in enumerate(COLUMNS) if width >= min_width]
+
 
 @dataclass(frozen=True)
 class Row:
@@ -21,8 +29,9 @@ class Row:
     org: str
     kind: str
     in_scope: bool
-    cells: tuple
+    cells: tuple  # one per entry of COLUMNS
     haystack: str
+    detail: str
 
 
 class BranchBrowserScreen(AppScreen):
@@ -38,28 +47,48 @@ class BranchBrowserScreen(AppScreen):
         ],
     )
 
+    DEFAULT_CSS = """
+    BranchBrowserScreen #search, BranchBrowserScreen #filters Select { margin: 0 1; }
+    BranchBrowserScreen #filters { height: 1; }
+    BranchBrowserScreen #detail { height: auto; max-height: 2; }
+    """
+
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[Row] = []
+        self._by_id: dict[str, Row] = {}
         self._limit = PAGE
+        self._columns: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
-        yield Input(placeholder="搜索：名称 / 书记 / 编码 / id（按 / 聚焦）", id="search")
+        yield Input(placeholder="搜索：名称 / 书记 / 编码 / id（按 / 聚焦）", id="search", compact=True)
         with Horizontal(id="filters", classes="form-row"):
-            yield Select([], prompt="全部二级党组织", id="org", allow_blank=True)
-            yield Select([(k.value, k.value) for k in BranchKind], prompt="全部类型", id="kind")
-            yield Select([("纳入", True), ("不纳入", False)], prompt="全部范围", id="scope")
+            yield Select([], prompt="全部二级党组织", id="org", allow_blank=True, compact=True)
+            yield Select([(k.value, k.value) for k in BranchKind], prompt="全部类型", id="kind", compact=True)
+            yield Select([("纳入", True), ("不纳入", False)], prompt="全部范围", id="scope", compact=True)
         yield Static(id="count", classes="status")
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="detail", classes="status")
         yield from self.footer()
 
     def on_mount(self) -> None:
+        self._columns = visible_columns(self.app.size.width)
         table = self.query_one("#table", DataTable)
-        for label in ("id", "党支部", "二级党组织", "类型", "书记", "范围", "说明"):
-            table.add_column(label, key=label)
+        for n in self._columns:
+            table.add_column(COLUMNS[n][0], key=COLUMNS[n][0])
         self.refresh_data()
         table.focus()
+
+    def on_resize(self) -> None:
+        columns = visible_columns(self.app.size.width)
+        if columns != self._columns:
+            self._columns = columns
+            table = self.query_one("#table", DataTable)
+            table.clear(columns=True)
+            for n in columns:
+                table.add_column(COLUMNS[n][0], key=COLUMNS[n][0])
+            self.apply_filter()
 
     def refresh_data(self) -> None:
         snap = self.snap
@@ -73,10 +102,12 @@ class BranchBrowserScreen(AppScreen):
         for branch in sorted((b.record for b in snap.branches.values()), key=lambda b: (order.get(b.org, 0), b.id)):
             org = snap.orgs[branch.org].record
             scope = snap.scope(branch.id)
-            cells = (branch.id, branch.name, org.name, branch.kind.value, branch.secretary, scope.label, scope.detail)
+            cells = (branch.id, branch.name, org.name, branch.kind.value, scope.label, branch.secretary, scope.detail)
             haystack = " ".join((branch.id, branch.name, org.name, branch.secretary, branch.code or "")).lower()
-            rows.append(Row(branch.id, branch.org, branch.kind.value, scope.in_scope, cells, haystack))
+            detail = f"{branch.name}：{scope.detail}"
+            rows.append(Row(branch.id, branch.org, branch.kind.value, scope.in_scope, cells, haystack, detail))
         self._rows = rows
+        self._by_id = {r.id: r for r in rows}
         self.apply_filter()
 
     def matches(self) -> list[Row]:
@@ -103,10 +134,12 @@ class BranchBrowserScreen(AppScreen):
         selected = self.selected_id()
         table.clear()
         shown = found[: self._limit]
-        table.add_rows([r.cells for r in shown])
+        columns = self._columns
         for index, r in enumerate(shown):
+            table.add_row(*(r.cells[n] for n in columns), key=r.id)
             if r.id == selected:
                 table.move_cursor(row=index)
+        self.show_detail()
         more = f"，显示前 {len(shown)} 个（PgDn 显示更多）" if len(found) > len(shown) else ""
         self.query_one("#count", Static).update(f"共 {len(self._rows)} 个党支部，匹配 {len(found)} 个{more}")
 
@@ -114,7 +147,14 @@ class BranchBrowserScreen(AppScreen):
         table = self.query_one("#table", DataTable)
         if table.row_count == 0:
             return None
-        return str(table.get_row_at(table.cursor_row)[0])
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def show_detail(self) -> None:
+        row = self._by_id.get(self.selected_id() or "")
+        self.query_one("#detail", Static).update(row.detail if row else "")
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self.show_detail()
 
     def filter_org(self, org_id: str) -> None:
         self.query_one("#org", Select).value = org_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
@@ -11,6 +12,7 @@ from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
 COLUMNS = ("二级党组织", "类型", "党支部", "纳入", "直属", "新成立", "其他不纳入")
+NUMERIC = COLUMNS[2:]
 
 
 def deadline_text(deadline, today) -> str:
@@ -24,6 +26,7 @@ def deadline_text(deadline, today) -> str:
 
 class DashboardScreen(AppScreen):
     SCOPE = "概览"
+    DEFAULT_CSS = "DashboardScreen #orgs { margin-top: 1; }"
     BINDINGS = register(
         SCOPE,
         [
@@ -36,12 +39,13 @@ class DashboardScreen(AppScreen):
         yield Static(id="deadlines", classes="subtitle")
         yield Static(id="problems", classes="warning")
         yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
+        yield Static("Enter 查看所选二级党组织的党支部 · F3 全部党支部", classes="status")
         yield from self.footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#orgs", DataTable)
         for label in COLUMNS:
-            table.add_column(label, key=label)
+            table.add_column(Text(label, justify="right") if label in NUMERIC else label, key=label)
         self.refresh_data()
 
     def refresh_data(self) -> None:
@@ -49,13 +53,13 @@ class DashboardScreen(AppScreen):
         campaign = snap.campaign
         today = self.shuping.today()
         self.query_one("#deadlines", Static).update(
-            f"通知 {cn_date(campaign.notice_date)} · {deadline_text(campaign.report_deadline, today)} · "
-            f"完成期限 {cn_date(campaign.completion_deadline)} · 今天 {cn_date(today)}"
+            f"{deadline_text(campaign.report_deadline, today)} · 完成期限 {cn_date(campaign.completion_deadline)}\n"
+            f"通知 {cn_date(campaign.notice_date)} · 今天 {cn_date(today)}"
         )
         broken = len(snap.problems)
-        self.query_one("#problems", Static).update(
-            f"有 {broken} 处记录错误未能读取，按 F10 查看" if broken else ""
-        )
+        problems = self.query_one("#problems", Static)
+        problems.update(f"有 {broken} 处记录错误未能读取，按 F10 查看" if broken else "")
+        problems.display = bool(broken)
         table = self.query_one("#orgs", DataTable)
         row = table.cursor_row
         table.clear()
@@ -76,7 +80,8 @@ class DashboardScreen(AppScreen):
     def _cells(name: str, kind: str, c: ScopeCounts) -> tuple:
         direct = c.excluded_for(ScopeReason.DIRECT_BRANCH)
         new = c.excluded_for(ScopeReason.NEW_BRANCH)
-        return (name, kind, c.branches, c.in_scope, direct, new, c.excluded - direct - new)
+        numbers = (c.branches, c.in_scope, direct, new, c.excluded - direct - new)
+        return (name, kind, *(Text(str(n), justify="right") for n in numbers))
 
     def action_open_org(self) -> None:
         table = self.query_one("#orgs", DataTable)
