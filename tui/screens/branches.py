@@ -50,7 +50,7 @@ class BranchBrowserScreen(AppScreen):
     DEFAULT_CSS = """
     BranchBrowserScreen #search, BranchBrowserScreen #filters Select { margin: 0 1; }
     BranchBrowserScreen #filters { height: 1; }
-    BranchBrowserScreen #detail { height: auto; max-height: 2; }
+    BranchBrowserScreen #detail { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self) -> None:
@@ -69,7 +69,7 @@ class BranchBrowserScreen(AppScreen):
             yield Select([("纳入", True), ("不纳入", False)], prompt="全部范围", id="scope", compact=True)
         yield Static(id="count", classes="status")
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="detail", classes="status")
+        yield Static(id="detail")
         yield from self.footer()
 
     def on_mount(self) -> None:
