@@ -237,13 +237,22 @@ class Archive:
     def _commit_paths(self, paths: list[str], subject: str, body: str = "", new: bool = False) -> str:
         message = self._message(subject, body, paths)
         env = self.operator.env()
-        if new:
-            self.git.run("add", "-A", "--", *paths)
-            self.git.run("commit", "-q", "--no-verify", "-m", message, env=env)
-        else:
-            # one process: commit exactly these tracked paths
-            self.git.run("commit", "-q", "--no-verify", "-m", message, "--", *paths, env=env)
-        return self.git.run("rev-parse", "HEAD")
+        try:
+            if new:
+                self.git.run("add", "-A", "--", *paths)
+                self.git.run("commit", "-q", "--no-verify", "-m", message, env=env)
+            else:
+                # one git run stages these tracked paths and commits the index. The index holds
+                # nothing else: only this writer stages, under the lock (faster than --only,
+                # which rebuilds a temporary index of the whole archive).
+                self.git.run("commit", "-q", "--no-verify", "--include", "-m", message, "--", *paths, env=env)
+        except StoreError:
+            try:
+                self.git.run("reset", "-q", "--", *paths)  # leave nothing staged for the next commit
+            except StoreError:
+                pass  # no commit yet (a failed init): nothing to reset to
+            raise
+        return self.head()
 
     def _message(self, subject: str, body: str, paths: list[str]) -> str:
         trailers = [f"Operator: {self.operator.name}"]
@@ -286,11 +295,21 @@ class Archive:
         return self.git.run(*args)
 
     def head(self) -> str:
+        """The current commit id, read from the ref file (a save should not pay for another git run)."""
+        try:
+            head = (self.git.git_dir / "HEAD").read_text().strip()
+            sha = (self.git.git_dir / head[5:]).read_text().strip() if head.startswith("ref: ") else head
+            if len(sha) == 40:
+                return sha
+        except OSError:
+            pass  # packed ref, linked worktree…: ask git
         return self.git.run("rev-parse", "HEAD")
 
     def maintain(self) -> None:
-        """Keep path-limited history fast on long histories (bloom filters in the commit-graph)."""
-        self.git.run("commit-graph", "write", "--reachable", "--changed-paths", timeout=600)
+        """Keep path-limited history fast on long histories (bloom filters in the commit-graph).
+
+        ``--split`` adds a layer for the new commits only, so running it often stays cheap."""
+        self.git.run("commit-graph", "write", "--reachable", "--changed-paths", "--split", timeout=600)
 
 
 def _decode(data: bytes, rel: str) -> str:

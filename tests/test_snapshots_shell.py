@@ -6,6 +6,8 @@ the highlighted branch shows under the table); at 160×40 every column is there.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from schema.scope import ScopeReason
@@ -30,3 +32,54 @@ def test_branch_browser_filtered_to_new_branch(snap_compare, demo_archive):
     snap = load(demo_archive)
     late = next(b for b in snap.branches if snap.scope(b).reason == ScopeReason.NEW_BRANCH)
     assert snap_compare(ShupingApp(demo_archive), terminal_size=(80, 24), press=["f3", "slash", *late, "enter"])
+
+
+# ---------------------------------------------------------------- shell behaviour behind the snapshots
+
+
+def test_branch_browser_lists_more_rows_when_the_cursor_reaches_the_end(demo_archive):
+    from tui.screens.branches import PAGE
+
+    async def run() -> None:
+        app = ShupingApp(demo_archive)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f3")
+            await pilot.pause()
+            table = app.screen.query_one("#table")
+            assert table.row_count == PAGE < len(app.snapshot.branches)
+            await pilot.press("ctrl+end")
+            await pilot.pause()
+            assert table.row_count == len(app.snapshot.branches)
+            assert "已列出" not in str(app.screen.query_one("#count").render())
+
+    asyncio.run(run())
+
+
+def test_command_line_opens_and_reads_the_archive_after_the_first_frame(demo_archive):
+    """``shuping`` passes a function that opens the archive: the dashboard is drawn first."""
+    from store.archive import Archive
+
+    async def run() -> None:
+        app = ShupingApp(lambda: Archive.open(demo_archive.root))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.snapshot is not None and len(app.snapshot.branches) == 66
+            assert "青岚大学" in str(app.screen.query_one("#title").render())
+            assert "机械工程学院党委" in str(app.screen.query_one("#orgs").get_row_at(3)[0])
+
+    asyncio.run(run())
+
+
+def test_command_line_on_a_folder_that_is_no_archive_exits_with_the_reason(tmp_path):
+    from store.archive import Archive
+
+    async def run() -> ShupingApp:
+        app = ShupingApp(lambda: Archive.open(tmp_path))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        return app
+
+    app = asyncio.run(run())
+    assert app.return_code == 2

@@ -37,6 +37,10 @@ class AppScreen(Screen):
         yield Footer(compact=True)  # room for every key at 80 columns
 
     def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
+        from tui.app import archive_title
+
+        for title in self.query("#title").results(Static):
+            title.update(f"{self.SCOPE} · {archive_title(self.shuping)}")
         self.refresh_data()
 
     def refresh_data(self) -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from schema.kinds import BranchKind
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
-PAGE = 200  # rows shown at once; the count line says how many match
+PAGE = 60  # rows put in the table at once (more than a screen holds); more follow as the cursor reaches the end
 
 # column label, the narrowest screen that shows it (branch names already start with the
 # organisation's name, so at 80 columns the organisation and the scope detail make way)
@@ -29,7 +31,7 @@ class Row:
     org: str
     kind: str
     in_scope: bool
-    cells: tuple  # one per entry of COLUMNS
+    cells: tuple[Text, ...]  # one per entry of COLUMNS; Text, so the table never parses markup
     haystack: str
     detail: str
 
@@ -57,7 +59,7 @@ class BranchBrowserScreen(AppScreen):
         super().__init__()
         self._rows: list[Row] = []
         self._by_id: dict[str, Row] = {}
-        self._limit = PAGE
+        self._found: list[Row] = []
         self._columns: list[int] = []
 
     def compose(self) -> ComposeResult:
@@ -102,13 +104,14 @@ class BranchBrowserScreen(AppScreen):
         for branch in sorted((b.record for b in snap.branches.values()), key=lambda b: (order.get(b.org, 0), b.id)):
             org = snap.orgs[branch.org].record
             scope = snap.scope(branch.id)
-            cells = (branch.id, branch.name, org.name, branch.kind.value, scope.label, branch.secretary, scope.detail)
+            cells = tuple(Text(c) for c in (
+                branch.id, branch.name, org.name, branch.kind.value, scope.label, branch.secretary, scope.detail))
             haystack = " ".join((branch.id, branch.name, org.name, branch.secretary, branch.code or "")).lower()
             detail = f"{branch.name}：{scope.detail}"
             rows.append(Row(branch.id, branch.org, branch.kind.value, scope.in_scope, cells, haystack, detail))
         self._rows = rows
         self._by_id = {r.id: r for r in rows}
-        self.apply_filter()
+        self.apply_filter(keep=self.query_one("#table", DataTable).row_count)
 
     def matches(self) -> list[Row]:
         text = self.query_one("#search", Input).value.strip().lower()
@@ -128,20 +131,29 @@ class BranchBrowserScreen(AppScreen):
             out.append(row)
         return out
 
-    def apply_filter(self) -> None:
-        found = self.matches()
+    def apply_filter(self, keep: int = 0) -> None:
+        """Show the first page of matches: a keystroke rebuilds only that much of the table."""
+        self._found = self.matches()
         table = self.query_one("#table", DataTable)
         selected = self.selected_id()
         table.clear()
-        shown = found[: self._limit]
-        columns = self._columns
-        for index, r in enumerate(shown):
-            table.add_row(*(r.cells[n] for n in columns), key=r.id)
-            if r.id == selected:
-                table.move_cursor(row=index)
+        self.add_rows(max(PAGE, keep))
+        if selected:
+            try:
+                table.move_cursor(row=table.get_row_index(selected))
+            except RowDoesNotExist:  # not among the rows shown
+                pass
         self.show_detail()
-        more = f"，显示前 {len(shown)} 个（PgDn 显示更多）" if len(found) > len(shown) else ""
-        self.query_one("#count", Static).update(f"共 {len(self._rows)} 个党支部，匹配 {len(found)} 个{more}")
+
+    def add_rows(self, count: int) -> None:
+        table = self.query_one("#table", DataTable)
+        columns = self._columns
+        start = table.row_count
+        for r in self._found[start : start + count]:
+            table.add_row(*(r.cells[n] for n in columns), key=r.id)
+        shown = table.row_count
+        more = f"，已列出 {shown} 个（光标到底时列出更多）" if len(self._found) > shown else ""
+        self.query_one("#count", Static).update(f"共 {len(self._rows)} 个党支部，匹配 {len(self._found)} 个{more}")
 
     def selected_id(self) -> str | None:
         table = self.query_one("#table", DataTable)
@@ -153,21 +165,21 @@ class BranchBrowserScreen(AppScreen):
         row = self._by_id.get(self.selected_id() or "")
         self.query_one("#detail", Static).update(row.detail if row else "")
 
-    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_detail()
+        if event.cursor_row >= event.data_table.row_count - 1:
+            self.add_rows(PAGE)
 
     def filter_org(self, org_id: str) -> None:
         self.query_one("#org", Select).value = org_id
 
     def on_input_changed(self, _: Input.Changed) -> None:
-        self._limit = PAGE
         self.apply_filter()
 
     def on_input_submitted(self, _: Input.Submitted) -> None:
         self.query_one("#table", DataTable).focus()
 
     def on_select_changed(self, _: Select.Changed) -> None:
-        self._limit = PAGE
         self.apply_filter()
 
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
@@ -183,8 +195,7 @@ class BranchBrowserScreen(AppScreen):
         self.query_one("#table", DataTable).focus()
 
     def action_more(self) -> None:
-        self._limit += PAGE
-        self.apply_filter()
+        self.add_rows(PAGE)
 
     def action_open_branch(self) -> None:
         from tui.screens.branch import BranchScreen

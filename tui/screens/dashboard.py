@@ -7,7 +7,6 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from schema.dates import cn_date
-from schema.scope import ScopeCounts, ScopeReason
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
@@ -49,7 +48,10 @@ class DashboardScreen(AppScreen):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        snap = self.snap
+        snap = self.shuping.snapshot
+        if snap is None:  # still reading the archive
+            self.query_one("#deadlines", Static).update(self.shuping.load_progress)
+            return
         campaign = snap.campaign
         today = self.shuping.today()
         self.query_one("#deadlines", Static).update(
@@ -60,6 +62,8 @@ class DashboardScreen(AppScreen):
         problems = self.query_one("#problems", Static)
         problems.update(f"有 {broken} 处记录错误未能读取，按 F10 查看" if broken else "")
         problems.display = bool(broken)
+        from schema.scope import ScopeCounts  # pydantic: imported after the first frame
+
         table = self.query_one("#orgs", DataTable)
         row = table.cursor_row
         table.clear()
@@ -77,7 +81,9 @@ class DashboardScreen(AppScreen):
             table.move_cursor(row=row)
 
     @staticmethod
-    def _cells(name: str, kind: str, c: ScopeCounts) -> tuple:
+    def _cells(name: str, kind: str, c) -> tuple:
+        from schema.scope import ScopeReason
+
         direct = c.excluded_for(ScopeReason.DIRECT_BRANCH)
         new = c.excluded_for(ScopeReason.NEW_BRANCH)
         numbers = (c.branches, c.in_scope, direct, new, c.excluded - direct - new)
