@@ -113,9 +113,10 @@ class Archive:
         """Clean what a crash left behind and commit changes that never got committed."""
         done = Recovery()
         with self.lock.held():
-            # index.lock, HEAD.lock, next-index-PID.lock (``git commit -- paths``); not our own flock file
-            for lock in self.git.git_dir.glob("*.lock"):
-                if lock != self.lock.path:
+            # what a killed `git commit` leaves (not packed-refs.lock: a detached `git gc` may hold it)
+            git_dir = self.git.git_dir
+            for lock in [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("next-index-*.lock")]:
+                if lock.exists():
                     lock.unlink()
                     done.removed_locks.append(lock.name)
             refs = self.git.git_dir / "refs"

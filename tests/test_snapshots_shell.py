@@ -83,3 +83,17 @@ def test_command_line_on_a_folder_that_is_no_archive_exits_with_the_reason(tmp_p
 
     app = asyncio.run(run())
     assert app.return_code == 2
+
+
+def test_app_refreshes_the_commit_graph_in_the_background(demo_archive):
+    chain = demo_archive.git.git_dir / "objects/info/commit-graphs/commit-graph-chain"
+    assert not chain.exists()
+
+    async def run() -> None:
+        app = ShupingApp(demo_archive)
+        async with app.run_test(size=(80, 24)):
+            await app.workers.wait_for_complete()
+
+    asyncio.run(run())
+    assert chain.exists()
+    assert demo_archive.git.run("status", "--porcelain") == ""  # nothing else changed
