@@ -8,6 +8,7 @@ committed or picked up by the recovery commit the next time the archive is opene
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from store.tomlio import blob_version, render
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
 
+STALE_LOCK_WAIT = 2.0  # seconds a git lock may live before recovery takes it for a crash's leftover
 ANY = "*"  # a base version that skips the conflict check (recovery, generated data)
 
 ARCHIVE_GITIGNORE = f"*{TEMP_SUFFIX}\n/{layout.LOCAL_DIR}/\n"
@@ -115,14 +117,16 @@ class Archive:
         with self.lock.held():
             # what a killed `git commit` leaves (not packed-refs.lock: a detached `git gc` may hold it)
             git_dir = self.git.git_dir
-            for lock in [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("next-index-*.lock")]:
+            locks = [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("next-index-*.lock")]
+            locks += list((git_dir / "refs").rglob("*.lock"))
+            # the git a killed process started may still be finishing its commit: give it a moment
+            deadline = time.monotonic() + STALE_LOCK_WAIT
+            while any(lock.exists() for lock in locks) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            for lock in locks:
                 if lock.exists():
                     lock.unlink()
-                    done.removed_locks.append(lock.name)
-            refs = self.git.git_dir / "refs"
-            for lock in refs.rglob("*.lock"):
-                lock.unlink()
-                done.removed_locks.append(str(lock.relative_to(self.git.git_dir)))
+                    done.removed_locks.append(str(lock.relative_to(git_dir)))
             status = self.git.run("status", "--porcelain=v1", "-z", "--ignored=matching", "--untracked-files=all", strip=False)
             changed: list[str] = []
             entries = [e for e in status.split("\0") if e]
