@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from typing import Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -12,9 +12,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from schema.dates import today as local_today
-from store.archive import Archive, Stored
 from store.errors import StoreError
-from store.snapshot import Snapshot, load
 from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY
 from tui.messages import ArchiveReloaded
 from tui.screens.branches import BranchBrowserScreen
@@ -25,6 +23,10 @@ from tui.screens.problems import ProblemsScreen
 from tui.screens.reports import ReportQueueScreen
 from tui.screens.reporting import ReportingScreen
 from tui.screens.rectification import RectificationScreen
+
+if TYPE_CHECKING:  # the store (git, pydantic) is imported after the first frame
+    from store.archive import Archive, Stored
+    from store.snapshot import Snapshot
 
 
 class ShupingApp(App):
@@ -41,12 +43,25 @@ class ShupingApp(App):
         "rectification": RectificationScreen,
     }
 
-    def __init__(self, archive: Archive, today: date | None = None):
+    def __init__(self, archive: Archive | Callable[[], Archive], today: date | None = None):
+        """``archive`` is an open archive, read before the first screen is drawn (tests), or a
+        function that opens one: the command line passes that, so the dashboard is drawn at
+        once and filled in when the archive has been opened and read in the background."""
         super().__init__()
-        self.archive = archive
+        self.archive: Archive = None  # type: ignore[assignment]  # set before any screen needs it
         self.snapshot: Snapshot | None = None
+        self.load_progress = ""  # shown on the dashboard until the first snapshot is there
+        self._opener = archive if callable(archive) else None
+        self._commits_since_maintain = 0
+        self._head_stamp = 0.0
         env_today = os.environ.get("SHUPING_TODAY")
         self._today = today or (date.fromisoformat(env_today) if env_today else None)
+        if self._opener is None:
+            self._attach(archive)  # type: ignore[arg-type]
+
+    def _attach(self, archive: Archive) -> None:
+        self.archive = archive
+        archive.after_commit.append(self._count_commit)
         self._head_stamp = self._head_mtime()
 
     # ------------------------------------------------------------------ clock and data
@@ -58,24 +73,79 @@ class ShupingApp(App):
         return local_today(tz)
 
     def on_mount(self) -> None:
-        self.snapshot = load(self.archive)
-        self.switch_mode("dashboard")
+        if self._opener:
+            self.load_progress = "正在打开档案……"
+            self.switch_mode("dashboard")
+            self.open_in_background()
+        else:
+            from store.snapshot import load
+
+            self.snapshot = load(self.archive)
+            self.switch_mode("dashboard")
+            self.maintain()
         self.set_interval(3, self._watch_head)
 
+    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    def open_in_background(self) -> None:
+        from store.snapshot import load
+
+        try:
+            archive = self._opener()
+            self.call_from_thread(self._attach, archive)
+            snapshot = load(archive, progress=self._progress)
+        except StoreError as e:
+            self.call_from_thread(self.exit, None, 2, f"错误：{e}")
+            return
+        self.call_from_thread(self._set_snapshot, snapshot)
+        self.call_from_thread(self.maintain)
+
     def action_goto(self, mode: str) -> None:
+        if self.snapshot is None:
+            self.notify("正在读取档案，请稍候……")
+            return
         self.switch_mode(mode)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))
 
     def action_reload(self) -> None:
-        self.reload()
+        if self.snapshot is not None:
+            self.reload()
 
     @work(thread=True, exclusive=True, group="reload")
     def reload(self) -> None:
+        from store.snapshot import load
+
         snapshot = load(self.archive)
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._set_snapshot, snapshot)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.call_from_thread(self._show_progress, f"正在读取档案……（{done}/{total} 个二级党组织）")
+
+    def _show_progress(self, text: str) -> None:
+        if self.snapshot is None:
+            self.load_progress = text
+            self.screen.post_message(ArchiveReloaded())
+
+    MAINTAIN_EVERY = 200  # commits between commit-graph refreshes
+
+    @work(thread=True, exclusive=True, group="maintain", exit_on_error=False)
+    def maintain(self) -> None:
+        """Refresh the commit-graph so a record's history stays fast on long histories."""
+        try:
+            self.archive.maintain()
+        except StoreError:
+            pass  # only speed is lost; the next start-up tries again
+
+    def _count_commit(self, _sha: str, _paths: list[str]) -> None:
+        self._commits_since_maintain += 1
+        if self._commits_since_maintain >= self.MAINTAIN_EVERY:
+            self._commits_since_maintain = 0
+            try:
+                self.call_from_thread(self.maintain)
+            except RuntimeError:  # already on the app's thread
+                self.maintain()
 
     def _set_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
@@ -94,6 +164,8 @@ class ShupingApp(App):
             return 0.0
 
     def _watch_head(self) -> None:
+        if self.snapshot is None:
+            return  # still opening
         stamp = self._head_mtime()
         if stamp != self._head_stamp:
             self._head_stamp = stamp

@@ -24,13 +24,17 @@ def main(ctx: click.Context) -> None:
     os.umask(0o007)  # archives hold personal data: group-shared, never world-readable
     ctx.ensure_object(Context)
     if ctx.invoked_subcommand is None:
-        run_tui(ctx.obj.open())
+        run_tui(ctx.obj.open)  # opened after the first frame: the screen appears at once
 
 
 def run_tui(archive) -> None:
+    """``archive``: an open Archive, or a function opening one in the background."""
     from tui.app import ShupingApp
 
-    ShupingApp(archive).run()
+    app = ShupingApp(archive)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 @main.command()

@@ -34,9 +34,13 @@ class AppScreen(Screen):
         yield Static(f"{self.SCOPE} · {archive_title(self.shuping)}", classes="title", id="title")
 
     def footer(self) -> ComposeResult:
-        yield Footer()
+        yield Footer(compact=True)  # room for every key at 80 columns
 
     def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
+        from tui.app import archive_title
+
+        for title in self.query("#title").results(Static):
+            title.update(f"{self.SCOPE} · {archive_title(self.shuping)}")
         self.refresh_data()
 
     def refresh_data(self) -> None:

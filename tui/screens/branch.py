@@ -69,9 +69,9 @@ class BranchScreen(AppScreen):
                 with Horizontal(classes="form-row"):
                     yield Label(label)
                     if key == "kind":
-                        yield Select([(k.value, k.value) for k in BranchKind], id=key, allow_blank=False)
+                        yield Select([(k.value, k.value) for k in BranchKind], id=key, allow_blank=False, compact=True)
                     else:
-                        yield Input(id=key, placeholder="YYYY-MM-DD" if key in ("founded", "last_election") else "")
+                        yield Input(id=key, placeholder="YYYY-MM-DD" if key in ("founded", "last_election") else "", compact=True)
                 yield Static("", id=f"{key}-error", classes="field-error -empty")
         yield from self.footer()
 

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from schema.kinds import BranchKind
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
-PAGE = 200  # rows shown at once; the count line says how many match
+PAGE = 60  # rows put in the table at once (more than a screen holds); more follow as the cursor reaches the end
+
+# column label, the narrowest screen that shows it (branch names already start with the
+# organisation's name, so at 80 columns the organisation and the scope detail make way)
+COLUMNS = (("id", 0), ("党支部", 0), ("二级党组织", 110), ("类型", 0), ("范围", 0), ("书记", 0), ("说明", 150))
+
+
+def visible_columns(width: int) -> list[int]:
+    return [n for n, (_, min_width) in enumerate(COLUMNS) if width >= min_width]
 
 
 @dataclass(frozen=True)
@@ -21,8 +31,9 @@ class Row:
     org: str
     kind: str
     in_scope: bool
-    cells: tuple
+    cells: tuple[Text, ...]  # one per entry of COLUMNS; Text, so the table never parses markup
     haystack: str
+    detail: str
 
 
 class BranchBrowserScreen(AppScreen):
@@ -38,28 +49,48 @@ class BranchBrowserScreen(AppScreen):
         ],
     )
 
+    DEFAULT_CSS = """
+    BranchBrowserScreen #search, BranchBrowserScreen #filters Select { margin: 0 1; }
+    BranchBrowserScreen #filters { height: 1; }
+    BranchBrowserScreen #detail { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
+    """
+
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[Row] = []
-        self._limit = PAGE
+        self._by_id: dict[str, Row] = {}
+        self._found: list[Row] = []
+        self._columns: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
-        yield Input(placeholder="搜索：名称 / 书记 / 编码 / id（按 / 聚焦）", id="search")
+        yield Input(placeholder="搜索：名称 / 书记 / 编码 / id（按 / 聚焦）", id="search", compact=True)
         with Horizontal(id="filters", classes="form-row"):
-            yield Select([], prompt="全部二级党组织", id="org", allow_blank=True)
-            yield Select([(k.value, k.value) for k in BranchKind], prompt="全部类型", id="kind")
-            yield Select([("纳入", True), ("不纳入", False)], prompt="全部范围", id="scope")
+            yield Select([], prompt="全部二级党组织", id="org", allow_blank=True, compact=True)
+            yield Select([(k.value, k.value) for k in BranchKind], prompt="全部类型", id="kind", compact=True)
+            yield Select([("纳入", True), ("不纳入", False)], prompt="全部范围", id="scope", compact=True)
         yield Static(id="count", classes="status")
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="detail")
         yield from self.footer()
 
     def on_mount(self) -> None:
+        self._columns = visible_columns(self.app.size.width)
         table = self.query_one("#table", DataTable)
-        for label in ("id", "党支部", "二级党组织", "类型", "书记", "范围", "说明"):
-            table.add_column(label, key=label)
+        for n in self._columns:
+            table.add_column(COLUMNS[n][0], key=COLUMNS[n][0])
         self.refresh_data()
         table.focus()
+
+    def on_resize(self) -> None:
+        columns = visible_columns(self.app.size.width)
+        if columns != self._columns:
+            self._columns = columns
+            table = self.query_one("#table", DataTable)
+            table.clear(columns=True)
+            for n in columns:
+                table.add_column(COLUMNS[n][0], key=COLUMNS[n][0])
+            self.apply_filter()
 
     def refresh_data(self) -> None:
         snap = self.snap
@@ -73,11 +104,14 @@ class BranchBrowserScreen(AppScreen):
         for branch in sorted((b.record for b in snap.branches.values()), key=lambda b: (order.get(b.org, 0), b.id)):
             org = snap.orgs[branch.org].record
             scope = snap.scope(branch.id)
-            cells = (branch.id, branch.name, org.name, branch.kind.value, branch.secretary, scope.label, scope.detail)
+            cells = tuple(Text(c) for c in (
+                branch.id, branch.name, org.name, branch.kind.value, scope.label, branch.secretary, scope.detail))
             haystack = " ".join((branch.id, branch.name, org.name, branch.secretary, branch.code or "")).lower()
-            rows.append(Row(branch.id, branch.org, branch.kind.value, scope.in_scope, cells, haystack))
+            detail = f"{branch.name}：{scope.detail}"
+            rows.append(Row(branch.id, branch.org, branch.kind.value, scope.in_scope, cells, haystack, detail))
         self._rows = rows
-        self.apply_filter()
+        self._by_id = {r.id: r for r in rows}
+        self.apply_filter(keep=self.query_one("#table", DataTable).row_count)
 
     def matches(self) -> list[Row]:
         text = self.query_one("#search", Input).value.strip().lower()
@@ -97,37 +131,55 @@ class BranchBrowserScreen(AppScreen):
             out.append(row)
         return out
 
-    def apply_filter(self) -> None:
-        found = self.matches()
+    def apply_filter(self, keep: int = 0) -> None:
+        """Show the first page of matches: a keystroke rebuilds only that much of the table."""
+        self._found = self.matches()
         table = self.query_one("#table", DataTable)
         selected = self.selected_id()
         table.clear()
-        shown = found[: self._limit]
-        table.add_rows([r.cells for r in shown])
-        for index, r in enumerate(shown):
-            if r.id == selected:
-                table.move_cursor(row=index)
-        more = f"，显示前 {len(shown)} 个（PgDn 显示更多）" if len(found) > len(shown) else ""
-        self.query_one("#count", Static).update(f"共 {len(self._rows)} 个党支部，匹配 {len(found)} 个{more}")
+        self.add_rows(max(PAGE, keep))
+        if selected:
+            try:
+                table.move_cursor(row=table.get_row_index(selected))
+            except RowDoesNotExist:  # not among the rows shown
+                pass
+        self.show_detail()
+
+    def add_rows(self, count: int) -> None:
+        table = self.query_one("#table", DataTable)
+        columns = self._columns
+        start = table.row_count
+        for r in self._found[start : start + count]:
+            table.add_row(*(r.cells[n] for n in columns), key=r.id)
+        shown = table.row_count
+        more = f"，已列出 {shown} 个（光标到底时列出更多）" if len(self._found) > shown else ""
+        self.query_one("#count", Static).update(f"共 {len(self._rows)} 个党支部，匹配 {len(self._found)} 个{more}")
 
     def selected_id(self) -> str | None:
         table = self.query_one("#table", DataTable)
         if table.row_count == 0:
             return None
-        return str(table.get_row_at(table.cursor_row)[0])
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def show_detail(self) -> None:
+        row = self._by_id.get(self.selected_id() or "")
+        self.query_one("#detail", Static).update(row.detail if row else "")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+        if event.cursor_row >= event.data_table.row_count - 1:
+            self.add_rows(PAGE)
 
     def filter_org(self, org_id: str) -> None:
         self.query_one("#org", Select).value = org_id
 
     def on_input_changed(self, _: Input.Changed) -> None:
-        self._limit = PAGE
         self.apply_filter()
 
     def on_input_submitted(self, _: Input.Submitted) -> None:
         self.query_one("#table", DataTable).focus()
 
     def on_select_changed(self, _: Select.Changed) -> None:
-        self._limit = PAGE
         self.apply_filter()
 
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
@@ -143,8 +195,7 @@ class BranchBrowserScreen(AppScreen):
         self.query_one("#table", DataTable).focus()
 
     def action_more(self) -> None:
-        self._limit += PAGE
-        self.apply_filter()
+        self.add_rows(PAGE)
 
     def action_open_branch(self) -> None:
         from tui.screens.branch import BranchScreen

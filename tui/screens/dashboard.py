@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from schema.dates import cn_date
-from schema.scope import ScopeCounts, ScopeReason
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
 COLUMNS = ("二级党组织", "类型", "党支部", "纳入", "直属", "新成立", "其他不纳入")
+NUMERIC = COLUMNS[2:]
 
 
 def deadline_text(deadline, today) -> str:
@@ -24,6 +25,7 @@ def deadline_text(deadline, today) -> str:
 
 class DashboardScreen(AppScreen):
     SCOPE = "概览"
+    DEFAULT_CSS = "DashboardScreen #orgs { margin-top: 1; }"
     BINDINGS = register(
         SCOPE,
         [
@@ -37,29 +39,37 @@ class DashboardScreen(AppScreen):
         yield Static(id="problems", classes="warning")
         yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
         yield Static(id="followup", classes="warning")
+        yield Static("Enter 查看所选二级党组织的党支部 · F3 全部党支部", classes="status")
         yield from self.footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#orgs", DataTable)
         for label in COLUMNS:
-            table.add_column(label, key=label)
+            table.add_column(Text(label, justify="right") if label in NUMERIC else label, key=label)
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        snap = self.snap
+        snap = self.shuping.snapshot
+        if snap is None:  # still reading the archive
+            self.query_one("#deadlines", Static).update(self.shuping.load_progress)
+            return
         campaign = snap.campaign
         today = self.shuping.today()
         self.query_one("#deadlines", Static).update(
-            f"通知 {cn_date(campaign.notice_date)} · {deadline_text(campaign.report_deadline, today)} · "
-            f"完成期限 {cn_date(campaign.completion_deadline)} · 今天 {cn_date(today)}"
+            f"{deadline_text(campaign.report_deadline, today)} · 完成期限 {cn_date(campaign.completion_deadline)}\n"
+            f"通知 {cn_date(campaign.notice_date)} · 今天 {cn_date(today)}"
         )
         broken = len(snap.problems)
-        self.query_one("#problems", Static).update(
-            f"有 {broken} 处记录错误未能读取，按 F10 查看" if broken else ""
-        )
+        problems = self.query_one("#problems", Static)
+        problems.update(f"有 {broken} 处记录错误未能读取，按 F10 查看" if broken else "")
+        problems.display = bool(broken)
+        from schema.scope import ScopeCounts  # pydantic: imported after the first frame
         from tui.screens.followup import dashboard_text
 
-        self.query_one("#followup", Static).update(dashboard_text(snap, today))
+        followup_text = dashboard_text(snap, today)
+        followup = self.query_one("#followup", Static)
+        followup.update(followup_text)
+        followup.display = bool(followup_text)
         table = self.query_one("#orgs", DataTable)
         row = table.cursor_row
         table.clear()
@@ -77,10 +87,13 @@ class DashboardScreen(AppScreen):
             table.move_cursor(row=row)
 
     @staticmethod
-    def _cells(name: str, kind: str, c: ScopeCounts) -> tuple:
+    def _cells(name: str, kind: str, c) -> tuple:
+        from schema.scope import ScopeReason
+
         direct = c.excluded_for(ScopeReason.DIRECT_BRANCH)
         new = c.excluded_for(ScopeReason.NEW_BRANCH)
-        return (name, kind, c.branches, c.in_scope, direct, new, c.excluded - direct - new)
+        numbers = (c.branches, c.in_scope, direct, new, c.excluded - direct - new)
+        return (name, kind, *(Text(str(n), justify="right") for n in numbers))
 
     def action_open_org(self) -> None:
         table = self.query_one("#orgs", DataTable)

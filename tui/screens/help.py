@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -31,7 +32,8 @@ def help_text(screen: Screen) -> str:
             continue
         lines.append(f"[b]{title}[/b]")
         for a in actions:
-            lines.append(f"  {key_label(a.key):<10} {a.label:<6} {a.help}")
+            label = a.label + " " * max(0, 8 - cell_len(a.label))  # CJK characters are two columns wide
+            lines.append(f"  {key_label(a.key):<10} {label} {a.help}")
         lines.append("")
     lines.append("所有修改保存时即提交到档案的 git 历史；Ctrl+P 可按名称查找命令。按 Esc 或 F1 关闭。")
     return "\n".join(lines)

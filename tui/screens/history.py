@@ -71,7 +71,10 @@ class HistoryScreen(AppScreen):
 
     def _show_diff(self, commit, text: str) -> None:
         header = f"{commit.sha[:8]} · {commit.author} · {cn_datetime(commit.when)}\n{commit.subject}\n"
-        body = commit.body.strip()
+        # the trailers repeat what the header and the diff already say
+        body = "\n".join(
+            line for line in commit.body.splitlines() if not line.startswith(("Record:", "Records:", "Operator:"))
+        ).strip()
         widget = self.query_one("#diff-text", Static)
         content = f"{header}{body}\n\n{text}" if body else f"{header}\n{text}"
         widget.update(Syntax(content, "diff", theme="ansi_dark", word_wrap=True))
