@@ -29,12 +29,35 @@ def register(scope: str, actions: list[Action]) -> list[Binding]:
     """Record ``actions`` under ``scope`` (a screen's Chinese title) and return bindings."""
     REGISTRY[scope] = actions
     return [
-        Binding(a.key, a.action, a.label, show=a.show, priority=a.priority, id=a.id, tooltip=a.help)
+        Binding(
+            a.key, a.action, a.label, show=a.show and not a.action.startswith(NAV_PREFIX),
+            priority=a.priority, id=a.id, tooltip=a.help,
+        )
         for a in actions
     ]
 
 
 GLOBAL = "全局"
+NAV_PREFIX = "app.goto('"
+
+
+def nav_markup(current_mode: str) -> str:
+    """The screen bar above the footer: F2概览 F3党支部 … with the current screen highlighted.
+
+    The F-keys that switch screens live here rather than in the footer, which keeps the
+    footer for the keys of the screen in front and lets everything fit in 80 columns."""
+    parts = []
+    for action in sorted(REGISTRY.get(GLOBAL, []), key=lambda a: _fkey_number(a.key)):
+        if not action.action.startswith(NAV_PREFIX):
+            continue
+        mode = action.action[len(NAV_PREFIX) : -2]
+        text = f"{action.key.upper()}[b]{action.label}[/b]"
+        parts.append(f"[reverse]{text}[/reverse]" if mode == current_mode else text)
+    return " ".join(parts)
+
+
+def _fkey_number(key: str) -> int:
+    return int(key[1:]) if key.startswith("f") and key[1:].isdigit() else 99
 
 GLOBAL_BINDINGS = register(
     GLOBAL,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -34,7 +35,15 @@ class AppScreen(Screen):
         yield Static(f"{self.SCOPE} · {archive_title(self.shuping)}", classes="title", id="title")
 
     def footer(self) -> ComposeResult:
-        yield Footer(compact=True)  # room for every key at 80 columns
+        with Vertical(classes="bottom-bars"):
+            yield Static(id="navbar", classes="navbar")
+            yield Footer(compact=True)  # room for every key at 80 columns
+
+    def on_screen_resume(self) -> None:
+        from tui.keys import nav_markup
+
+        for bar in self.query("#navbar").results(Static):
+            bar.update(nav_markup(self.app.current_mode))
 
     def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
         from tui.app import archive_title
