@@ -11,6 +11,9 @@ import click
 
 from store.errors import StoreError
 
+if __name__ == "__main__":  # `python -m tui.cli`: let command modules that import tui.cli get this module
+    sys.modules.setdefault("tui.cli", sys.modules[__name__])
+
 DEMO_DEFAULT = "shuping-demo"
 DEMO_TODAY = "2021-01-25"
 
@@ -211,5 +214,12 @@ def _record_path(archive, record: str) -> str:
     if record in snap.orgs:
         return snap.orgs[record].path
     raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
+
+
+from tui.cli_roster import campaign, roster  # noqa: E402
+
+main.add_command(roster)
+main.add_command(campaign)
+
 if __name__ == "__main__":
     main()
