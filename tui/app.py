@@ -18,6 +18,7 @@ from store.snapshot import Snapshot, load
 from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY
 from tui.messages import ArchiveReloaded
 from tui.screens.branches import BranchBrowserScreen
+from tui.screens.campaign import CampaignScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.help import HelpScreen
 from tui.screens.problems import ProblemsScreen
@@ -31,6 +32,7 @@ class ShupingApp(App):
         "dashboard": DashboardScreen,
         "branches": BranchBrowserScreen,
         "problems": ProblemsScreen,
+        "campaign": CampaignScreen,
     }
 
     def __init__(self, archive: Archive, today: date | None = None):
@@ -93,7 +95,7 @@ class ShupingApp(App):
 
     def stored_saved(self, stored: Stored) -> None:
         """Put a record the app just saved into the snapshot, without re-reading the archive."""
-        from schema.records import Branch, Review
+        from schema.records import Branch, Campaign, Review
 
         snap = self.snapshot
         assert snap is not None
@@ -101,6 +103,8 @@ class ShupingApp(App):
             snap.branches[stored.record.id] = stored
         elif isinstance(stored.record, Review) and stored.record.year == snap.year:
             snap.reviews[stored.record.branch] = stored
+        elif isinstance(stored.record, Campaign):
+            snap.campaigns[stored.record.year] = stored
         self._head_stamp = self._head_mtime()
         for screen in self.screen_stack:
             screen.post_message(ArchiveReloaded())
