@@ -39,6 +39,7 @@ class ShupingApp(App):
         super().__init__()
         self.archive = archive
         self.snapshot: Snapshot | None = None
+        self.generation = 0  # counts snapshot changes, so screens of other modes know they are stale
         env_today = os.environ.get("SHUPING_TODAY")
         self._today = today or (date.fromisoformat(env_today) if env_today else None)
         self._head_stamp = self._head_mtime()
@@ -73,6 +74,7 @@ class ShupingApp(App):
 
     def _set_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        self.generation += 1
         self._head_stamp = self._head_mtime()
         for screen in self.screen_stack:
             screen.post_message(ArchiveReloaded())
@@ -105,6 +107,7 @@ class ShupingApp(App):
             snap.reviews[stored.record.branch] = stored
         elif isinstance(stored.record, Campaign):
             snap.campaigns[stored.record.year] = stored
+        self.generation += 1
         self._head_stamp = self._head_mtime()
         for screen in self.screen_stack:
             screen.post_message(ArchiveReloaded())

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 class AppScreen(Screen):
     SCOPE = ""  # the screen's title in the help screen and the action registry
+    _drawn = 0  # the app's data generation this screen last drew
 
     @property
     def shuping(self) -> ShupingApp:
@@ -37,7 +38,14 @@ class AppScreen(Screen):
         yield Footer()
 
     def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
+        self._drawn = self.shuping.generation
         self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        # screens of other modes miss ArchiveReloaded: catch up when shown again
+        if self._drawn != self.shuping.generation:
+            self._drawn = self.shuping.generation
+            self.refresh_data()
 
     def refresh_data(self) -> None:
         """Redraw from ``self.snap``; screens that show data override this."""
