@@ -81,7 +81,7 @@ def test_messy_roster_imports_exactly(empty_archive: Archive, tmp_path: Path):
     assert sum(c.in_scope for c in counts.values()) == 4
     assert counts["o002"].excluded_for(ScopeReason.NEW_BRANCH) == 1
     assert counts["o003"].excluded_for(ScopeReason.DIRECT_BRANCH) == 1
-    assert empty_archive.git.run("status", "--porcelain") == ""
+    assert empty_archive.git.run("status", "--porcelain", "--ignored") == ""  # no temp files left
 
 
 def test_reimport_is_a_no_op(empty_archive: Archive, tmp_path: Path):
