@@ -183,6 +183,13 @@ class RosterPlan:
     def subject(self) -> str:
         return f"导入党支部名册：{self.summary()}"
 
+    def warning(self) -> str:
+        """Said before confirming: a partial roster would mark everything it omits dissolved."""
+        n = self.count("撤销", "党支部")
+        if not n:
+            return ""
+        return f"注意：名册中没有列出的 {n} 个党支部将标记为撤销（保留历史，不删除）。如果这只是部分名册，请不要导入。"
+
 
 def plan_import(snap: Snapshot, roster: RosterFile, today: date, read_text: Callable[[str], str | None]) -> RosterPlan:
     """The changes that make the archive match ``roster``; ``read_text`` gives a record's

@@ -279,6 +279,10 @@ async def test_next_year_from_the_screen(demo_archive: Archive):
         assert app.snapshot.year == 2021
         assert app.screen.query_one("#notice_date").value == "2021-12-23"
         assert _text(app, "#info").startswith("2021 年度（上一年度：2020 年度）")
+        assert _text(app, "#title") == "年度设置 · 测试大学 · 2021年度党支部书记述职评议考核".replace("测试大学", "青岚大学")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "2021年度" in _text(app, "#title") and "2022年1月30日" in _text(app, "#deadlines")
     assert git_log(demo_archive, "-1")[0].startswith("测试员|新建2021年度：沿用2020年度设置")
 
 

@@ -63,6 +63,8 @@ def import_command(obj: Context, file: str, sheet: str | None, dry_run: bool) ->
         return
     if dry_run:
         click.echo(f"试导入（未写入）：{plan.summary()}")
+        if plan.warning():
+            click.echo(plan.warning())
     else:
         click.echo(f"已导入并提交：{plan.summary()}")
     for line in plan.details:

@@ -38,14 +38,20 @@ class AppScreen(Screen):
         yield Footer()
 
     def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
-        self._drawn = self.shuping.generation
-        self.refresh_data()
+        self._catch_up()
 
     def on_screen_resume(self) -> None:
         # screens of other modes miss ArchiveReloaded: catch up when shown again
         if self._drawn != self.shuping.generation:
-            self._drawn = self.shuping.generation
-            self.refresh_data()
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        from tui.app import archive_title
+
+        self._drawn = self.shuping.generation
+        for title in self.query("#title").results(Static):
+            title.update(f"{self.SCOPE} · {archive_title(self.shuping)}")  # the current campaign may have changed
+        self.refresh_data()
 
     def refresh_data(self) -> None:
         """Redraw from ``self.snap``; screens that show data override this."""

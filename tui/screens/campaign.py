@@ -48,9 +48,9 @@ class CampaignScreen(AppScreen):
         SCOPE,
         [
             Action("campaign.save", "ctrl+s", "save", "保存", "校验并保存年度设置，生成一次提交"),
-            Action("campaign.roster", "ctrl+t", "roster", "导入名册", "从 xlsx 导入党支部名册：先预览变化和错误，再确认"),
+            Action("campaign.roster", "ctrl+t", "roster", "导入名册", "从 xlsx 导入党支部名册：先预览再确认"),
             Action("campaign.next", "ctrl+n", "next_year", "新年度", "由本年度新建下一年度，结转上年度问题"),
-            Action("campaign.reference", "ctrl+l", "reference", "参考指标", "把参考指标换成默认的附件1参考指标（保存后生效）"),
+            Action("campaign.reference", "ctrl+l", "reference", "参考指标", "填入默认的附件1参考指标（保存后生效）"),
             Action("campaign.history", "ctrl+g", "history", "历史", "年度设置的修改历史"),
         ],
     )
@@ -446,7 +446,8 @@ class RosterImportDialog(ModalScreen[bool]):
         more = f"\n……另有 {len(plan.details) - 200} 项" if len(plan.details) > 200 else ""
         if dry_run:
             self._previewed = target
-            self._show(f"[b]将{plan.summary()}[/b]（按 Ctrl+S 确认导入）\n{details}{more}")
+            warning = f"\n[b]{plan.warning()}[/b]" if plan.warning() else ""
+            self._show(f"[b]将{plan.summary()}[/b]（按 Ctrl+S 确认导入）{warning}\n{details}{more}")
             return
         self.app.notify(plan.subject(), title="已导入并提交")
         self.app.reload()  # type: ignore[attr-defined]
