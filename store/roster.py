@@ -268,7 +268,8 @@ def plan_import(snap: Snapshot, roster: RosterFile, today: date, read_text: Call
             continue
         old = found.record
         matched[old.id] = row.row
-        new = old.model_copy(update={**values, "dissolved": None})
+        kept = {k: v for k, v in values.items() if v is not None}  # a blank optional cell never erases
+        new = old.model_copy(update={**kept, "dissolved": None})
         if new != old:
             Branch.model_validate(new.model_dump())
             plan.changes.append(_rewrite(found, new, read_text))

@@ -99,6 +99,7 @@ def test_update_is_one_commit_matching_by_code_then_name(empty_archive: Archive,
     rows[0][0] = "化学学院教工第一党支部（分析测试中心）"  # renamed, matched by its code
     rows[2][5] = "新书记"  # new secretary, matched by organisation + name
     rows[2][0] = "化学学院 学生第一党支部"  # typed with a space this time
+    rows[1][8] = None  # a blank optional cell keeps the archive's value
     del rows[3]  # 图书馆第一党支部 dissolved
     rows.append(["化学学院研究生党支部", None, "", "2018-03-01", CHEM, "周洋", "学生", "二级党委", 40])
     head = empty_archive.head()
@@ -110,6 +111,7 @@ def test_update_is_one_commit_matching_by_code_then_name(empty_archive: Archive,
     assert "撤销党支部：图书馆党总支 图书馆第一党支部（b0004，名册中已无）" in body
     snap = load(empty_archive)
     assert snap.branches["b0001"].record.name == "化学学院教工第一党支部（分析测试中心）"
+    assert snap.branches["b0002"].record.members == 12
     assert snap.branches["b0004"].record.dissolved == TODAY  # kept, marked
     assert snap.branches["b0007"].record.name == "化学学院研究生党支部"
     assert len(snap.branches) == 7

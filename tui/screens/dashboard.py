@@ -10,7 +10,7 @@ from schema.scope import ScopeCounts, ScopeReason
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
-COLUMNS = ("二级党组织", "类型", "党支部", "纳入", "直属", "新成立", "其他不纳入")
+COLUMNS = ("二级党组织", "类型", "党支部", "纳入", "直属", "新成立", "撤销", "例外")  # 例外: 例外不纳入
 
 
 def deadline_text(deadline, today) -> str:
@@ -74,9 +74,9 @@ class DashboardScreen(AppScreen):
 
     @staticmethod
     def _cells(name: str, kind: str, c: ScopeCounts) -> tuple:
-        direct = c.excluded_for(ScopeReason.DIRECT_BRANCH)
-        new = c.excluded_for(ScopeReason.NEW_BRANCH)
-        return (name, kind, c.branches, c.in_scope, direct, new, c.excluded - direct - new)
+        return (name, kind, c.branches, c.in_scope, c.excluded_for(ScopeReason.DIRECT_BRANCH),
+                c.excluded_for(ScopeReason.NEW_BRANCH), c.excluded_for(ScopeReason.DISSOLVED),
+                c.excluded_for(ScopeReason.EXCEPTION_OUT))
 
     def action_open_org(self) -> None:
         table = self.query_one("#orgs", DataTable)
