@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from schema.roster import clean_text, parse_date
+from schema.roster import COLUMNS, clean_text, parse_date
 from schema.scope import ScopeReason
 from store.archive import Archive
 from store.roster import RosterError, import_roster, read_roster, write_template
@@ -279,3 +279,21 @@ def test_not_an_xlsx(empty_archive: Archive, tmp_path: Path):
     path.write_text("姓名,支部\n")
     result = shuping("roster", "import", str(path), "-a", str(empty_archive.root))
     assert result.returncode == 2 and "不是有效的 xlsx 文件" in result.stderr
+
+
+def test_existing_orgs_are_reused_and_branch_ids_continue(demo_archive: Archive, tmp_path: Path):
+    snap = load(demo_archive)
+    headers = [c.header for c in COLUMNS]
+    rows = []
+    for stored in sorted(snap.branches.values(), key=lambda s: s.record.id):
+        b = stored.record
+        org = snap.orgs[b.org].record
+        rows.append([org.name, org.kind.value, b.name, b.kind.value, b.founded, b.secretary, b.members, b.code,
+                     b.last_election, b.committee_size])
+    rows.append(["化学与材料学院党委", "二级党委", "化学与材料学院博士后党支部", "师生混合", "2020-11-01", "吴敏", 9, None, None, 3])
+    rows.append(["新设研究院党委", "二级党委", "新设研究院第一党支部", "教工", "2020-10-01", "陈洋", 12, None, None, 3])
+    plan = import_roster(demo_archive, write_roster(tmp_path / "全校.xlsx", rows, headers=headers, title=False), today=TODAY)
+    assert plan.summary() == "新增 1 个二级党组织、2 个党支部"
+    snap = load(demo_archive)
+    assert snap.branches["b0067"].record.org == "chem"
+    assert snap.orgs["o001"].record.name == "新设研究院党委" and snap.branches["b0068"].record.org == "o001"
