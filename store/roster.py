@@ -419,6 +419,6 @@ def write_template(path: Path | str) -> None:
     notes.append(["整体", "", "", "表头可在任意行（上方可有标题、合并单元格），列的顺序不限，多余的列会被忽略；空行跳过。"])
     notes.append(["整体", "", "", "导入前会检查所有行，有任何错误都不会写入，并逐条列出“工作表!行号 列名: 说明”。"])
     notes.append(["整体", "", "", "再次导入同一名册不会产生变化；名册中不再列出的党支部标记为撤销（保留历史），不会删除。"])
-    for letter, width in zip("ABCD", (16, 6, 30, 80)):
+    for letter, width in zip("ABCD", (16, 6, 30, 80), strict=True):
         notes.column_dimensions[letter].width = width
     book.save(path)

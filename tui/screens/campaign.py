@@ -25,7 +25,7 @@ from schema.campaign_setup import (
     parse_rater_groups,
 )
 from schema.indicators import reference_indicators
-from schema.kinds import Grade, Rounding
+from schema.kinds import Grade
 from schema.quota import ROUNDING_LABELS, good_cap_text
 from schema.records import Campaign
 from schema.roster import CellError, parse_date
