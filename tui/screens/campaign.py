@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static, TextArea
 
 from schema.campaign_setup import (
@@ -355,6 +356,28 @@ def _whole(text: str, what: str) -> int:
 # ---------------------------------------------------------------------------- roster import
 
 
+class PathSuggester(Suggester):
+    """Completes the path being typed from the folder's entries (→ accepts): folders and .xlsx files."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        typed = Path(value).expanduser()
+        folder, prefix = (typed, "") if value.endswith("/") else (typed.parent, typed.name)
+        try:
+            names = sorted(e.name + ("/" if e.is_dir() else "") for e in folder.iterdir()
+                           if e.is_dir() or e.suffix.lower() == ".xlsx")
+        except OSError:
+            return None
+        for name in names:
+            if name.startswith(prefix) and name != prefix and not name.startswith("."):
+                return value + name[len(prefix):]
+        return None
+
+
 class RosterImportDialog(ModalScreen[bool]):
     """Type a path, Enter previews (nothing written), Ctrl+S imports what was previewed."""
 
@@ -363,7 +386,8 @@ class RosterImportDialog(ModalScreen[bool]):
     RosterImportDialog { align: center middle; }
     RosterImportDialog #dialog { width: 78; height: 22; border: thick $accent; background: $panel; padding: 0 1; }
     RosterImportDialog #result { height: 1fr; }
-    RosterImportDialog ProgressBar { height: 1; }
+    RosterImportDialog ProgressBar { height: 1; margin: 1 0 0 0; }
+    RosterImportDialog Input { margin: 1 0 0 0; }
     """
 
     def __init__(self) -> None:
@@ -373,8 +397,9 @@ class RosterImportDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("导入党支部名册（xlsx）", classes="title")
-            yield Input(placeholder="文件路径（Enter 预览，不会写入）", id="path")
-            yield Input(placeholder="工作表名称（可不填：用第一个含表头的工作表）", id="sheet")
+            yield Input(placeholder="文件路径（→ 补全，Enter 预览，不会写入）", id="path", suggester=PathSuggester(),
+                        compact=True)
+            yield Input(placeholder="工作表名称（可不填：用第一个含表头的工作表）", id="sheet", compact=True)
             yield ProgressBar(id="progress", show_eta=False)
             with VerticalScroll(id="result"):
                 yield Static(self._files_hint(), id="result-text")
