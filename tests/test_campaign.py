@@ -320,3 +320,15 @@ def test_f9_snapshot(demo_archive: Archive, snap_compare):
             widget.cursor_blink = False
 
     assert snap_compare(ShupingApp(demo_archive), terminal_size=(80, 24), run_before=open_f9)
+
+
+def test_path_suggester_completes_folders_and_xlsx(tmp_path):
+    from tui.screens.campaign import PathSuggester
+
+    (tmp_path / "名册2021.xlsx").write_bytes(b"")
+    (tmp_path / "名单.txt").write_text("")
+    (tmp_path / "sub").mkdir()
+    suggest = lambda value: asyncio.run(PathSuggester().get_suggestion(value))  # noqa: E731
+    assert suggest(f"{tmp_path}/名") == f"{tmp_path}/名册2021.xlsx"
+    assert suggest(f"{tmp_path}/s") == f"{tmp_path}/sub/"
+    assert suggest(f"{tmp_path}/x") is None
