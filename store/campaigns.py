@@ -9,6 +9,7 @@ from typing import Callable
 from schema.carryover import carried_problems, next_campaign
 from schema.records import ArchiveSettings, Campaign, Review
 from schema.scope import scope_of
+from schema.validation import parse_or_raise
 from store import layout
 from store.errors import StoreError
 from store.tomlio import render
@@ -74,3 +75,24 @@ def new_campaign(archive, year: int, progress: Callable[[int, int, str], None] |
     subject = f"新建{year}年度：沿用{current}年度设置，{reviews} 个党支部纳入，结转上年度问题 {carried} 条"
     archive.commit(changes, subject, "\n".join(lines))
     return NewCampaign(campaign, reviews, carried, subject)
+
+
+def change_year(archive, stored, campaign: Campaign, message: str) -> None:
+    """Save ``campaign`` under its new year: allowed only while nothing is recorded for the old
+    year yet (a fresh archive set up for the wrong year). Moves the file and the current year."""
+    from store.archive import Change
+
+    old = stored.record.year
+    if archive.read_bytes(layout.campaign_path(campaign.year))[0] is not None:
+        raise StoreError(f"{layout.campaign_path(campaign.year)} 已存在，不能把 {old} 年度改为 {campaign.year} 年度。")
+    used = sorted(p.relative_to(archive.root).as_posix() for p in archive.root.glob(f"orgs/*/{old}") if p.is_dir())
+    if used:
+        raise StoreError(f"已有 {old} 年度的记录（{used[0]} 等），不能修改年度；建立下一年度请用“新年度”（Ctrl+N）。")
+    changes = [Change(stored.path, None, stored.version),
+               Change(layout.campaign_path(campaign.year), render(campaign).encode(), None)]
+    settings_data, settings_version = archive.read_bytes(layout.SETTINGS)
+    current = parse_or_raise(ArchiveSettings, settings_data.decode("utf-8"), layout.SETTINGS)
+    if current.current_campaign == old:
+        updated = current.model_copy(update={"current_campaign": campaign.year})
+        changes.append(Change(layout.SETTINGS, render(updated, settings_data.decode("utf-8")).encode(), settings_version))
+    archive.commit(changes, message)

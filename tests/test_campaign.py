@@ -332,3 +332,28 @@ def test_path_suggester_completes_folders_and_xlsx(tmp_path):
     assert suggest(f"{tmp_path}/名") == f"{tmp_path}/名册2021.xlsx"
     assert suggest(f"{tmp_path}/s") == f"{tmp_path}/sub/"
     assert suggest(f"{tmp_path}/x") is None
+
+
+@run_async
+async def test_year_can_change_only_before_anything_is_recorded(empty_archive: Archive, demo_archive: Archive):
+    from tui.app import ShupingApp
+
+    for archive, expected in ((empty_archive, None), (demo_archive, "已有 2020 年度的记录")):
+        app = ShupingApp(archive)
+        head = archive.head()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f9")
+            await pilot.pause()
+            app.screen.query_one("#year").value = "2021"
+            app.screen.query_one("#name").value = "2021年度党支部书记述职评议考核"
+            await pilot.press("ctrl+s")
+            await _settle(pilot)
+            await _settle(pilot)
+            if expected:
+                assert _text(app, "#dates-error").startswith(expected) and archive.head() == head
+            else:
+                assert app.snapshot.year == 2021 and app.screen.query_one("#year").value == "2021"
+    assert git_log(empty_archive, "-1") == [
+        "测试员|修改年度设置：2020年度（年度 2020 → 2021；名称 2020年度党支部书记述职评议考核 → 2021年度党支部书记述职评议考核）"]
+    assert not (empty_archive.root / "campaigns/2020.toml").exists()
+    assert load(empty_archive).problems == []

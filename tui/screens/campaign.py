@@ -80,6 +80,7 @@ class CampaignScreen(AppScreen):
         yield Static(id="info", classes="subtitle")
         with VerticalScroll(id="form"):
             yield Static("基本", classes="section")
+            yield from self._row("年度", Input(compact=True, id="year", classes="short"))
             yield from self._row("名称", Input(compact=True, id="name"))
             for key, label in DATES:
                 yield from self._row(label, Input(compact=True, id=key, placeholder="2020-12-23 或 2020年12月23日"))
@@ -154,6 +155,7 @@ class CampaignScreen(AppScreen):
     def load_form(self) -> None:
         self.stored = self.snap.campaigns[self.snap.year]
         c = self.stored.record
+        self.query_one("#year", Input).value = str(c.year)
         self.query_one("#name", Input).value = c.title
         for key, _ in DATES:
             self.query_one(f"#{key}", Input).value = getattr(c, key).isoformat()
@@ -228,6 +230,7 @@ class CampaignScreen(AppScreen):
 
     def refresh_data(self) -> None:
         if self.stored is None:
+            self.load_form()
             return
         current = self.snap.campaigns.get(self.snap.year)
         if current is not self.stored and not self.dirty():
@@ -253,6 +256,7 @@ class CampaignScreen(AppScreen):
                 errors[section].append(str(e))
                 return None
 
+        data["year"] = attempt("dates", lambda: _whole(value("year"), "年度"))
         data["title"] = value("name").strip()
         for key, label in DATES:
             parsed = attempt("dates", lambda k=key, lab=label: parse_date(value(k)) or _blank(lab))
@@ -314,13 +318,35 @@ class CampaignScreen(AppScreen):
         if not changes:
             self.notify("没有修改。")
             return
-        self.save_worker(campaign, f"修改年度设置：{campaign.year}年度（{changes}）")
+        message = f"修改年度设置：{self.stored.record.year}年度（{changes}）"
+        if campaign.year != self.stored.record.year:
+            self.year_worker(campaign, message)
+        else:
+            self.save_worker(campaign, message)
 
     @work(thread=True, exclusive=True, group="save")
     def save_worker(self, campaign: Campaign, message: str) -> None:
         saved = self.shuping.save(self.stored, campaign, message)
         if saved is not None:
             self.app.call_from_thread(self._saved, saved)
+
+    @work(thread=True, exclusive=True, group="save")
+    def year_worker(self, campaign: Campaign, message: str) -> None:
+        from store.campaigns import change_year
+        from store.errors import StoreError
+
+        try:
+            change_year(self.shuping.archive, self.stored, campaign, message)
+        except StoreError as e:
+            self.app.call_from_thread(self.show_errors, {"dates": [str(e)]})
+            self.app.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
+            return
+        self.app.call_from_thread(self._year_changed, message)
+
+    def _year_changed(self, message: str) -> None:
+        self.stored = None  # the form reloads from the new year's record
+        self.notify(message, title="已保存并提交")
+        self.shuping.reload()
 
     def _saved(self, saved) -> None:
         self.stored = saved
