@@ -3,7 +3,7 @@ areas as groups, 100 points in all (shapes from other universities' published fo
 
 from __future__ import annotations
 
-from schema.records import Indicator
+from schema.records import Campaign, Indicator, OrgYear
 
 REFERENCE = [
     ("1.1", "履职尽责", "履行抓支部建设第一责任", 10),
@@ -28,3 +28,11 @@ REFERENCE = [
 
 def reference_indicators() -> list[Indicator]:
     return [Indicator(id=i, group=g, name=n, max_points=p) for i, g, n, p in REFERENCE]
+
+
+def indicators_for(campaign: Campaign, org_year: OrgYear | None) -> list[Indicator]:
+    """The indicators an organisation rates with: its own set when it made one (the notice lets
+    each unit adapt 附件1), else the campaign's."""
+    if org_year is not None and org_year.indicators:
+        return org_year.indicators
+    return campaign.indicators

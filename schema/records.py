@@ -366,6 +366,7 @@ class OrgYear(Record):
     announcement_scope: str = ""
     work_report: str | None = None  # Markdown file, relative to the archive root
     submission: Submission = Field(default_factory=Submission)
+    indicators: list[Indicator] = Field(default_factory=list)  # the unit's own 测评指标; empty: the campaign's
 
 
 RECORD_TYPES: dict[str, type[Record]] = {

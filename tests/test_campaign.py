@@ -357,3 +357,29 @@ async def test_year_can_change_only_before_anything_is_recorded(empty_archive: A
         "测试员|修改年度设置：2020年度（年度 2020 → 2021；名称 2020年度党支部书记述职评议考核 → 2021年度党支部书记述职评议考核）"]
     assert not (empty_archive.root / "campaigns/2020.toml").exists()
     assert load(empty_archive).problems == []
+
+
+@run_async
+async def test_an_organisation_sets_its_own_indicators(demo_archive: Archive):
+    from schema.indicators import indicators_for
+    from schema.records import OrgYear
+    from store import layout
+    from tui.app import ShupingApp
+
+    app = ShupingApp(demo_archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9", "ctrl+b")
+        await pilot.pause()
+        app.screen.query_one("#org").value = "chem"
+        await _settle(pilot)
+        assert _text(app, "#state").startswith("未自定，使用全校参考指标")
+        app.screen.query_one("#org-indicators").text = "1 | 履职尽责 | 带头讲党课 | 40\n2 | 支部建设 | 实验室安全教育 | 60"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert _text(app, "#state") == "本单位自定：2 项指标，合计 100 分（履职尽责 40、支部建设 60）"
+    assert git_log(demo_archive, "-1") == [
+        "测试员|本单位测评指标：化学与材料学院党委 2020年度（2 项指标，合计 100 分（履职尽责 40、支部建设 60））"]
+    org_year = demo_archive.read(OrgYear, layout.org_year_path("chem", 2020)).record
+    campaign = demo_archive.campaign().record
+    assert [i.name for i in indicators_for(campaign, org_year)] == ["带头讲党课", "实验室安全教育"]
+    assert len(indicators_for(campaign, None)) == 17

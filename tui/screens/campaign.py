@@ -52,6 +52,7 @@ class CampaignScreen(AppScreen):
             Action("campaign.roster", "ctrl+t", "roster", "导入名册", "从 xlsx 导入党支部名册：先预览再确认"),
             Action("campaign.next", "ctrl+n", "next_year", "新年度", "由本年度新建下一年度，结转上年度问题"),
             Action("campaign.reference", "ctrl+l", "reference", "参考指标", "填入默认的附件1参考指标（保存后生效）"),
+            Action("campaign.org_indicators", "ctrl+b", "org_indicators", "本单位指标", "某个二级党组织自定的测评指标"),
             Action("campaign.history", "ctrl+g", "history", "历史", "年度设置的修改历史"),
         ],
     )
@@ -356,6 +357,9 @@ class CampaignScreen(AppScreen):
         self.query_one("#indicators", TextArea).text = format_indicators(reference_indicators())
         self.notify("已填入默认参考指标，按 Ctrl+S 保存。")
 
+    def action_org_indicators(self) -> None:
+        self.app.push_screen(OrgIndicatorsDialog())
+
     def action_roster(self) -> None:
         self.app.push_screen(RosterImportDialog())
 
@@ -509,6 +513,98 @@ def _escape(text: str) -> str:
     return text.replace("[", r"\[")
 
 
+# ---------------------------------------------------------------------------- one organisation's indicators
+
+
+class OrgIndicatorsDialog(ModalScreen[None]):
+    """A secondary organisation's own indicator set for this campaign (in its org-year record)."""
+
+    BINDINGS = [("escape", "cancel", "关闭"), ("ctrl+s", "save", "保存"), ("ctrl+l", "copy", "复制全校指标")]
+    DEFAULT_CSS = """
+    OrgIndicatorsDialog { align: center middle; }
+    OrgIndicatorsDialog #dialog { width: 78; height: 22; border: thick $accent; background: $panel; padding: 0 1; }
+    OrgIndicatorsDialog TextArea { height: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stored = None
+
+    def compose(self) -> ComposeResult:
+        snap = self.app.snapshot  # type: ignore[attr-defined]
+        with Vertical(id="dialog"):
+            yield Static(f"本单位测评指标（{snap.year}年度）：每行 编号 | 组别 | 指标 | 满分", classes="title")
+            yield Select([(o.name, o.id) for o in snap.sorted_orgs()], prompt="选择二级党组织", id="org", compact=True)
+            yield Static("", id="state", classes="status")
+            yield TextArea(id="org-indicators", soft_wrap=False)
+            yield Static("", id="error", classes="error")
+            yield Static("Ctrl+S 保存（清空则用全校参考指标）· Ctrl+L 复制全校指标 · Esc 关闭", classes="status")
+
+    def on_mount(self) -> None:
+        self.query_one("#org", Select).focus()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.value is Select.NULL:
+            return
+        self.load_org(str(event.value))
+
+    @work(thread=True, exclusive=True, group="org-indicators")
+    def load_org(self, org_id: str) -> None:
+        from schema.records import OrgYear
+        from store import layout
+        from store.archive import Stored
+
+        app = self.app
+        year = app.snapshot.year  # type: ignore[attr-defined]
+        path = layout.org_year_path(org_id, year)
+        stored, problems = app.archive.try_read(OrgYear, path)  # type: ignore[attr-defined]
+        if stored is None and app.archive.read_bytes(path)[0] is not None:  # type: ignore[attr-defined]
+            app.call_from_thread(self.query_one("#error", Static).update, "；".join(str(p) for p in problems))
+            return
+        stored = stored or Stored(OrgYear(org=org_id, year=year), path, None)
+        app.call_from_thread(self._show, stored)
+
+    def _show(self, stored) -> None:
+        self.stored = stored
+        own = stored.record.indicators
+        self.query_one("#org-indicators", TextArea).text = format_indicators(own)
+        self.query_one("#state", Static).update(
+            f"本单位自定：{indicator_summary(own)}" if own else "未自定，使用全校参考指标（可按 Ctrl+L 复制后修改）")
+        self.query_one("#error", Static).update("")
+
+    def action_copy(self) -> None:
+        campaign = self.app.snapshot.campaign  # type: ignore[attr-defined]
+        self.query_one("#org-indicators", TextArea).text = format_indicators(campaign.indicators)
+
+    def action_save(self) -> None:
+        if self.stored is None:
+            self.query_one("#error", Static).update("请先选择二级党组织。")
+            return
+        indicators, problems = parse_indicators(self.query_one("#org-indicators", TextArea).text)
+        if not problems:
+            problems = [p.message for p in check_value(type(self.stored.record), {
+                **self.stored.record.model_dump(mode="python"), "indicators": [i.model_dump() for i in indicators]})]
+        if problems:
+            self.query_one("#error", Static).update("\n".join(problems))
+            return
+        if indicators == self.stored.record.indicators:
+            self.notify("没有修改。")
+            return
+        org = self.app.snapshot.orgs[self.stored.record.org].record.name  # type: ignore[attr-defined]
+        what = indicator_summary(indicators) if indicators else "改回使用全校参考指标"
+        record = self.stored.record.model_copy(update={"indicators": indicators})
+        self.save_worker(record, f"本单位测评指标：{org} {record.year}年度（{what}）")
+
+    @work(thread=True, exclusive=True, group="save")
+    def save_worker(self, record, message: str) -> None:
+        saved = self.app.save(self.stored, record, message)  # type: ignore[attr-defined]
+        if saved is not None:
+            self.app.call_from_thread(self._show, saved)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 # ---------------------------------------------------------------------------- next year
 
 
@@ -561,4 +657,4 @@ class NewCampaignDialog(ModalScreen[bool]):
         self.dismiss(True)
 
 
-__all__ = ["CampaignScreen", "NewCampaignDialog", "RosterImportDialog"]
+__all__ = ["CampaignScreen", "NewCampaignDialog", "OrgIndicatorsDialog", "RosterImportDialog"]
