@@ -50,12 +50,18 @@ def carried_problems(review: Review) -> list[CarriedProblem]:
     (open or closed), and the reason for a 一般/差 grade."""
     year = review.year
     out: list[CarriedProblem] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
 
     def add(text: str, source: str, status: str = "") -> None:
-        if text and text not in seen:
-            seen.add(text)
-            out.append(CarriedProblem(text=text, source=source, status=status))
+        if not text:
+            return
+        if text in seen:  # a 点评 point that became a task: keep the point, with the task's status
+            index = seen[text]
+            if status and not out[index].status:
+                out[index] = out[index].model_copy(update={"status": status})
+            return
+        seen[text] = len(out)
+        out.append(CarriedProblem(text=text, source=source, status=status))
 
     for point in comment_problems(review.meeting.comment):
         add(point, f"{year}年度述职点评")

@@ -111,7 +111,7 @@ def _review_with_problems(year: int = 2020) -> Review:
 def test_carry_over_names_comment_tasks_and_grade_reason():
     carried = carried_problems(_review_with_problems())
     assert [(c.text, c.source, c.status) for c in carried] == [
-        ("三会一课记录不规范", "2020年度述职点评", ""),
+        ("三会一课记录不规范", "2020年度述职点评", "已销号"),  # named at the meeting, then a task signed off
         ("发展党员中专任教师偏少", "2020年度述职点评", ""),
         ("党费未按月收缴", "2020年度整改任务（督查）", "整改中"),
         ("组织生活开展不经常，支委未配齐", "2020年度考核结果“一般”", ""),
@@ -133,7 +133,7 @@ def test_new_campaign_carries_problems_in_one_commit(demo_archive: Archive):
     assert snap.year == 2021 and snap.campaign.previous == 2020 and snap.campaign.indicators
     assert snap.problems == []
     carried = snap.reviews["b0001"].record.carried
-    assert [c.status for c in carried] == ["", "", "整改中", ""]
+    assert [c.status for c in carried] == ["已销号", "", "整改中", ""]
     assert "clinic" not in {r.record.org for r in snap.reviews.values()}  # 直属党支部: no review
     with pytest.raises(StoreError, match="只能由当前年度 2021 新建下一年度 2022，不能新建 2021"):
         new_campaign(demo_archive, 2021)
