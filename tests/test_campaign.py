@@ -310,7 +310,8 @@ async def test_dashboard_counts_follow_a_scope_exception(demo_archive: Archive):
     assert git_log(demo_archive, "-1") == ["测试员|范围例外：化学与材料学院教工第一党支部 → 不纳入（合并）"]
 
 
-def test_f9_snapshot(demo_archive: Archive, snap_compare):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_f9_snapshot(demo_archive: Archive, snap_compare, size):
     from tui.app import ShupingApp
 
     async def open_f9(pilot) -> None:
@@ -319,7 +320,7 @@ def test_f9_snapshot(demo_archive: Archive, snap_compare):
         for widget in pilot.app.screen.query("Input"):
             widget.cursor_blink = False
 
-    assert snap_compare(ShupingApp(demo_archive), terminal_size=(80, 24), run_before=open_f9)
+    assert snap_compare(ShupingApp(demo_archive), terminal_size=size, run_before=open_f9)
 
 
 def test_path_suggester_completes_folders_and_xlsx(tmp_path):
