@@ -336,6 +336,10 @@ def import_roster(
     if roster.problems:
         raise RosterError(roster.problems)
     snap = load(archive)
+    broken = [p for p in snap.problems if layout.kind_of(p.file) in ("org", "branch")]
+    if broken:  # an unreadable branch would look absent and be created again
+        raise StoreError("档案中有无法读取的组织或党支部记录，请先修正（shuping check）再导入：\n"
+                         + "\n".join(str(p) for p in broken))
     today = today or local_today(snap.settings.timezone)
 
     def read_text(rel: str) -> str | None:

@@ -13,6 +13,7 @@ import pytest
 from schema.roster import COLUMNS, clean_text, parse_date
 from schema.scope import ScopeReason
 from store.archive import Archive
+from store.errors import StoreError
 from store.roster import RosterError, import_roster, read_roster, write_template
 from store.snapshot import load
 from tests.conftest import TODAY, git_log
@@ -297,3 +298,16 @@ def test_existing_orgs_are_reused_and_branch_ids_continue(demo_archive: Archive,
     snap = load(demo_archive)
     assert snap.branches["b0067"].record.org == "chem"
     assert snap.orgs["o001"].record.name == "新设研究院党委" and snap.branches["b0068"].record.org == "o001"
+
+
+def test_refused_while_a_branch_record_is_broken(empty_archive: Archive, tmp_path: Path):
+    path = write_roster(tmp_path / "r.xlsx", ROWS)
+    import_roster(empty_archive, path, today=TODAY)
+    broken = empty_archive.root / "orgs/o001/branches/b0001.toml"
+    broken.write_text(broken.read_text().replace('kind = "教工"', 'kind = "教工'))
+    Archive.open(empty_archive.root, "测试员")  # commits the hand edit as a recovery
+    head = empty_archive.head()
+    with pytest.raises(StoreError, match="档案中有无法读取的组织或党支部记录") as e:
+        import_roster(empty_archive, path, today=TODAY)
+    assert "orgs/o001/branches/b0001.toml:5: TOML 语法错误" in str(e.value)
+    assert empty_archive.head() == head
