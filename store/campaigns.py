@@ -43,6 +43,9 @@ def new_campaign(archive, year: int, progress: Callable[[int, int, str], None] |
     current = snap.year
     if current not in snap.campaigns:
         raise StoreError(f"当前年度 {current} 的设置 {layout.campaign_path(current)} 无法读取，请先修正（shuping check）。")
+    broken = [p for p in snap.problems if layout.kind_of(p.file) in ("org", "branch", "review")]
+    if broken:  # an unreadable review's problems would silently not be carried over
+        raise StoreError("档案中有无法读取的记录，请先修正（shuping check）再新建年度：\n" + "\n".join(str(p) for p in broken))
     if year != current + 1:
         raise StoreError(f"只能由当前年度 {current} 新建下一年度 {current + 1}，不能新建 {year}。")
     path = layout.campaign_path(year)
