@@ -384,3 +384,21 @@ async def test_an_organisation_sets_its_own_indicators(demo_archive: Archive):
     campaign = demo_archive.campaign().record
     assert [i.name for i in indicators_for(campaign, org_year)] == ["带头讲党课", "实验室安全教育"]
     assert len(indicators_for(campaign, None)) == 17
+
+
+@run_async
+async def test_f9_names_the_bad_date(demo_archive: Archive):
+    from tui.app import ShupingApp
+
+    app = ShupingApp(demo_archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        app.screen.query_one("#report_deadline").value = "1月30日"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert _text(app, "#dates-error") == "报送截止应写作 2020-12-23 或 2020年12月23日，现为“1月30日”"
+        app.screen.query_one("#report_deadline").value = "2020年12月1日"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert _text(app, "#dates-error") == "报送截止日期不能早于通知日期"

@@ -201,7 +201,7 @@ class CampaignScreen(AppScreen):
         line = self.query_one("#quota-line", Static)
         try:
             fraction = parse_percent(self.query_one("#good_max", Input).value, "比例")
-            n = int(parse_number(self.query_one("#quota_n", Input).value, "N"))
+            n = int(parse_number(self.query_one("#quota_n", Input).value, "试算 N "))
             line.update(good_cap_text(n, fraction, self.query_one("#rounding", Select).value))
         except (FieldError, ValueError) as e:
             line.update(str(e))
@@ -260,7 +260,7 @@ class CampaignScreen(AppScreen):
         data["year"] = attempt("dates", lambda: _whole(value("year"), "年度"))
         data["title"] = value("name").strip()
         for key, label in DATES:
-            parsed = attempt("dates", lambda k=key, lab=label: parse_date(value(k)) or _blank(lab))
+            parsed = attempt("dates", lambda k=key, lab=label: _date(value(k), lab))
             if parsed:
                 data[key] = parsed
         data["quota"] = {
@@ -372,8 +372,14 @@ class CampaignScreen(AppScreen):
         self.app.push_screen(HistoryScreen(self.stored.path, f"{self.stored.record.year}年度设置"))
 
 
-def _blank(label: str):
-    raise FieldError(f"{label}不能为空")
+def _date(text: str, label: str):
+    try:
+        parsed = parse_date(text)
+    except CellError:
+        raise FieldError(f"{label}应写作 2020-12-23 或 2020年12月23日，现为“{text.strip()}”") from None
+    if parsed is None:
+        raise FieldError(f"{label}不能为空")
+    return parsed
 
 
 def _whole(text: str, what: str) -> int:
