@@ -94,6 +94,17 @@ class ScoringSettings(Model):
     rater_groups: list[RaterGroup] = Field(default_factory=list)
     quorum: float = Field(default=0.5, ge=0, le=1)
 
+    @field_validator("rater_groups")
+    @classmethod
+    def _group_weights_sum_to_1(cls, v: list[RaterGroup]) -> list[RaterGroup]:
+        total = sum(g.weight for g in v)
+        if v and abs(total - 1) > 1e-6:
+            raise ValueError(f"各测评组权重之和应为 100%，现为 {total * 100:g}%")
+        names = [g.name for g in v]
+        if len(set(names)) != len(names):
+            raise ValueError("测评组名称重复")
+        return v
+
 
 class GradingSettings(Model):
     """Weights of the four inputs of the composite, in percent, and the grade bands."""
@@ -139,6 +150,14 @@ class ReportSettings(Model):
     min_chars: int = Field(default=1000, ge=0)
     max_chars: int = Field(default=5000, ge=0)
 
+    @model_validator(mode="after")
+    def _range(self) -> ReportSettings:
+        if self.max_chars and self.min_chars > self.max_chars:
+            raise ValueError(f"字数下限（{self.min_chars}）不能大于上限（{self.max_chars}）")
+        if not [s for s in self.sections if s.strip()]:
+            raise ValueError("至少要有一个报告部分")
+        return self
+
 
 class Campaign(Record):
     year: int = Field(ge=2000, le=2100)
@@ -152,6 +171,15 @@ class Campaign(Record):
     grading: GradingSettings = Field(default_factory=GradingSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     indicators: list[Indicator] = Field(default_factory=list)
+
+    @field_validator("indicators")
+    @classmethod
+    def _unique_indicator_ids(cls, v: list[Indicator]) -> list[Indicator]:
+        ids = [i.id for i in v]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"指标编号重复：{'、'.join(repeated)}")
+        return v
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Campaign:
@@ -363,6 +391,7 @@ class OrgYear(Record):
     announcement_scope: str = ""
     work_report: str | None = None  # Markdown file, relative to the archive root
     submission: Submission = Field(default_factory=Submission)
+    indicators: list[Indicator] = Field(default_factory=list)  # the unit's own 测评指标; empty: the campaign's
 
 
 RECORD_TYPES: dict[str, type[Record]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 from store.errors import StoreError
 
 TEMP_SUFFIX = ".shuping-tmp"
+BATCH = 8  # from this many files on, one filesystem flush beats a flush per file
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o660) -> None:
@@ -28,6 +31,54 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o660) -> None:
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise StoreError(_os_message(e, path)) from e
+
+
+def atomic_write_many(files: list[tuple[Path, bytes]], mode: int = 0o660) -> None:
+    """Each file replaced atomically, as ``atomic_write`` does, but with one flush for all:
+    write every temp file, flush the filesystem once (syncfs), rename each, then flush each
+    folder once. A 3,000-file roster takes a fraction of a second instead of seconds."""
+    if len(files) < BATCH:
+        for path, data in files:
+            atomic_write(path, data, mode)
+        return
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+            temps.append((tmp, path))
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+        flush_filesystem(temps[0][0].parent)
+        for tmp, path in temps:
+            os.replace(tmp, path)
+        for folder in sorted({path.parent for _, path in temps}):
+            _fsync_dir(folder)
+    except OSError as e:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise StoreError(_os_message(e, Path(e.filename) if e.filename else files[0][0])) from e
+
+
+def flush_filesystem(folder: Path) -> None:
+    """Everything written so far on ``folder``'s filesystem reaches the disk: one syncfs
+    where Linux has it, else sync."""
+    syncfs = getattr(_libc, "syncfs", None)
+    if syncfs is None:
+        os.sync()
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if syncfs(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err), str(folder))
+    finally:
+        os.close(fd)
 
 
 def atomic_delete(path: Path) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+import re
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -33,6 +34,36 @@ def to_data(value: Any) -> Any:
     return value
 
 
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _is_flat(key: str, value: Any) -> bool:
+    if not _BARE_KEY.match(key):
+        return False
+    if isinstance(value, date):
+        return not isinstance(value, datetime)
+    return isinstance(value, (str, int))  # floats and tables go through tomlkit
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        out = []
+        for ch in value:
+            if ch in _ESCAPES:
+                out.append(_ESCAPES[ch])
+            elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+                out.append(f"\\u{ord(ch):04x}")
+            else:
+                out.append(ch)
+        return '"' + "".join(out) + '"'
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 def _key(k: Any) -> str:
     return k.value if isinstance(k, Enum) else str(k)
 
@@ -40,6 +71,9 @@ def _key(k: Any) -> str:
 def render(record: Record, previous: str | None = None) -> str:
     """TOML text of ``record``; unchanged parts of ``previous`` stay byte-identical."""
     data = to_data(record)
+    if previous is None and all(_is_flat(k, v) for k, v in data.items()):
+        # a new flat record (org, branch): the same text tomlkit writes, without its cost
+        return "".join(f"{k} = {_scalar(v)}\n" for k, v in data.items())
     doc = tomlkit.parse(previous) if previous else tomlkit.document()
     _merge(doc, data)
     return tomlkit.dumps(doc)

@@ -109,7 +109,7 @@ def test_kill_9_during_saves_loses_nothing_acknowledged(demo_archive: Archive, m
     print(f"{total} acknowledged saves")
     assert total > 0, "the saver never acknowledged a save; kill later"
     check = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "check", "--archive", str(root)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "tui", "check", "--archive", str(root)], capture_output=True, text=True, timeout=60
     )
     assert (check.returncode, check.stdout) == (0, "")
 

@@ -16,6 +16,7 @@ from store.errors import StoreError
 from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY
 from tui.messages import ArchiveReloaded
 from tui.screens.branches import BranchBrowserScreen
+from tui.screens.campaign import CampaignScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.grading import GradingScreen
 from tui.screens.help import HelpScreen
@@ -41,6 +42,7 @@ class ShupingApp(App):
         "reporting": ReportingScreen,
         "grading": GradingScreen,
         "rectification": RectificationScreen,
+        "campaign": CampaignScreen,
     }
 
     def __init__(self, archive: Archive | Callable[[], Archive], today: date | None = None):
@@ -54,6 +56,7 @@ class ShupingApp(App):
         self._opener = archive if callable(archive) else None
         self._commits_since_maintain = 0
         self._head_stamp = 0.0
+        self.generation = 0  # counts snapshot changes, so screens of other modes know they are stale
         env_today = os.environ.get("SHUPING_TODAY")
         self._today = today or (date.fromisoformat(env_today) if env_today else None)
         if self._opener is None:
@@ -149,6 +152,7 @@ class ShupingApp(App):
 
     def _set_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        self.generation += 1
         self._head_stamp = self._head_mtime()
         for screen in self.screen_stack:
             screen.post_message(ArchiveReloaded())
@@ -173,7 +177,7 @@ class ShupingApp(App):
 
     def stored_saved(self, stored: Stored) -> None:
         """Put a record the app just saved into the snapshot, without re-reading the archive."""
-        from schema.records import Branch, Review
+        from schema.records import Branch, Campaign, Review
 
         snap = self.snapshot
         assert snap is not None
@@ -181,6 +185,9 @@ class ShupingApp(App):
             snap.branches[stored.record.id] = stored
         elif isinstance(stored.record, Review) and stored.record.year == snap.year:
             snap.reviews[stored.record.branch] = stored
+        elif isinstance(stored.record, Campaign):
+            snap.campaigns[stored.record.year] = stored
+        self.generation += 1
         self._head_stamp = self._head_mtime()
         for screen in self.screen_stack:
             screen.post_message(ArchiveReloaded())

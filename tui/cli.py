@@ -185,10 +185,10 @@ def _record_path(archive, record: str) -> str:
 from tui.cli_export import export, status, submit  # noqa: E402
 from tui.cli_grading import followup_export  # noqa: E402
 from tui.cli_report import report  # noqa: E402
+from tui.cli_roster import campaign, roster  # noqa: E402
 
-for command in (report, export, submit, status, followup_export):
+for command in (roster, campaign, report, export, submit, status, followup_export):
     main.add_command(command)
-
 
 if __name__ == "__main__":
     main()

@@ -69,6 +69,7 @@ GLOBAL_BINDINGS = register(
         Action("app.reporting", "f8", "app.goto('reporting')", "报送", "各二级党组织的进度、统计表、工作情况报告与报送"),
         Action("app.grading", "f6", "app.goto('grading')", "评定", "按二级党组织评定等次：综合得分、建议、名额、定档"),
         Action("app.rectification", "f7", "app.goto('rectification')", "整改", "整改任务清单：新增、勾选、销号，逾期提醒和完成率"),
+        Action("app.campaign", "f9", "app.goto('campaign')", "年度设置", "日期、名额、计分与指标；导入名册；新年度"),
         Action("app.problems", "f10", "app.goto('problems')", "错误", "列出有错误、未能读取的记录"),
         Action("app.reload", "ctrl+r", "app.reload", "重读", "重新读取档案（其他用户的修改）", show=False),
         Action("app.palette", "ctrl+p", "app.command_palette", "命令", "按名称查找并执行命令", show=False),

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class AppScreen(Screen):
     SCOPE = ""  # the screen's title in the help screen and the action registry
+    _drawn = 0  # the app's data generation this screen last drew
 
     @property
     def shuping(self) -> ShupingApp:
@@ -39,17 +40,24 @@ class AppScreen(Screen):
             yield Static(id="navbar", classes="navbar")
             yield Footer(compact=True)  # room for every key at 80 columns
 
+    def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
+        self._catch_up()
+
     def on_screen_resume(self) -> None:
         from tui.keys import nav_markup
 
         for bar in self.query("#navbar").results(Static):
             bar.update(nav_markup(self.app.current_mode))
+        # screens of other modes miss ArchiveReloaded: catch up when shown again
+        if self._drawn != self.shuping.generation:
+            self._catch_up()
 
-    def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
+    def _catch_up(self) -> None:
         from tui.app import archive_title
 
+        self._drawn = self.shuping.generation
         for title in self.query("#title").results(Static):
-            title.update(f"{self.SCOPE} · {archive_title(self.shuping)}")
+            title.update(f"{self.SCOPE} · {archive_title(self.shuping)}")  # the current campaign may have changed
         self.refresh_data()
 
     def refresh_data(self) -> None:

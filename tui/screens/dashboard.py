@@ -10,7 +10,7 @@ from schema.dates import cn_date
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
-COLUMNS = ("二级党组织", "类型", "党支部", "纳入", "直属", "新成立", "其他不纳入")
+COLUMNS = ("二级党组织", "类型", "党支部", "纳入", "直属", "新成立", "撤销", "例外")  # 例外: 例外不纳入
 NUMERIC = COLUMNS[2:]
 
 
@@ -90,9 +90,10 @@ class DashboardScreen(AppScreen):
     def _cells(name: str, kind: str, c) -> tuple:
         from schema.scope import ScopeReason
 
-        direct = c.excluded_for(ScopeReason.DIRECT_BRANCH)
-        new = c.excluded_for(ScopeReason.NEW_BRANCH)
-        numbers = (c.branches, c.in_scope, direct, new, c.excluded - direct - new)
+        numbers = (
+            c.branches, c.in_scope, c.excluded_for(ScopeReason.DIRECT_BRANCH), c.excluded_for(ScopeReason.NEW_BRANCH),
+            c.excluded_for(ScopeReason.DISSOLVED), c.excluded_for(ScopeReason.EXCEPTION_OUT),
+        )
         return (name, kind, *(Text(str(n), justify="right") for n in numbers))
 
     def action_open_org(self) -> None:
