@@ -17,6 +17,7 @@ from schema.problems import Problem, RecordError
 from schema.records import ArchiveSettings, Campaign, Record
 from schema.validation import parse, parse_or_raise
 from store import layout
+from store.access import AccessCheck
 from store.atomic import TEMP_SUFFIX, atomic_delete, atomic_write
 from store.errors import ConflictError, StoreError
 from store.gitrepo import GitRepo, Identity, init_repo
@@ -73,7 +74,7 @@ class Archive:
         self.operator = operator if isinstance(operator, Identity) else resolve_operator(operator)
         self.git = GitRepo(self.root)
         self.lock = ArchiveLock(self.git.git_dir / "shuping.lock")
-        self.check_access: Callable[[Identity, list[str]], None] = lambda who, paths: None
+        self.check_access: Callable[[Identity, list[str]], None] = AccessCheck(self)
         self.after_commit: list[Callable[[str, list[str]], None]] = []
         if not (self.root / layout.SETTINGS).exists():
             raise StoreError(f"{self.root} 不是 shuping 档案：缺少 {layout.SETTINGS}。可用 `shuping init` 新建。")

@@ -211,5 +211,15 @@ def _record_path(archive, record: str) -> str:
     if record in snap.orgs:
         return snap.orgs[record].path
     raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
+
+
 if __name__ == "__main__":
-    main()
+    # run the importable module, on which the commands below are registered (click exits after)
+    from tui.cli import main as registered
+
+    registered()
+
+# Commands kept in their own modules (they import Context, common and fail from here).
+from tui.cli_trust import server_hook  # noqa: E402
+
+main.add_command(server_hook)
