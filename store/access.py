@@ -139,10 +139,11 @@ def main():
         if old != ZERO and git("merge-base", "--is-ancestor", old, new, check=False).returncode != 0:
             refused.append(ref + "：不允许改写历史（非快进推送）。请先同步（shuping sync）再推送。")
             continue
-        if not login:
+        paths = changed_paths(old, new)
+        if paths and not login and not everything:
             refused.append(ref + "：无法确定推送人（请设置 SHUPING_PUSHER）。")
             continue
-        why = refusal(rules, operator, changed_paths(old, new), org_of)
+        why = refusal(rules, operator, paths, org_of)
         if why:
             refused.append(ref + "：" + why)
     for message in refused:

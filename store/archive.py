@@ -23,6 +23,7 @@ from store.errors import ConflictError, StoreError
 from store.gitrepo import GitRepo, Identity, init_repo
 from store.identity import resolve_operator
 from store.lock import ArchiveLock
+from store.mergedriver import ATTRIBUTES, ensure_registered
 from store.tomlio import blob_version, render
 
 R = TypeVar("R", bound=Record)
@@ -94,11 +95,13 @@ class Archive:
         campaign = notice_2020()
         settings = ArchiveSettings(university=university, current_campaign=campaign.year)
         atomic_write(root / ".gitignore", ARCHIVE_GITIGNORE.encode())
+        atomic_write(root / ".gitattributes", ATTRIBUTES.encode())
         atomic_write(root / layout.SETTINGS, render(settings).encode())
         atomic_write(root / layout.campaign_path(campaign.year), render(campaign).encode())
         archive = cls(root, operator)
+        ensure_registered(archive.git)
         archive._commit_paths(
-            [".gitignore", layout.SETTINGS, layout.campaign_path(campaign.year)],
+            [".gitignore", ".gitattributes", layout.SETTINGS, layout.campaign_path(campaign.year)],
             f"新建档案：{university}",
             new=True,
         )

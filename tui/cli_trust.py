@@ -21,3 +21,39 @@ def server_hook(bare: str) -> None:
     except StoreError as e:
         fail(str(e))
     click.echo(f"已写入 {target}。推送人取自 $SHUPING_PUSHER、$GL_USER、$REMOTE_USER 或 $USER（ssh 登录名）。")
+
+
+@click.command()
+@click.option("--remote", metavar="URL", help="设置远程档案（中心裸仓库的路径或 ssh 地址），之后一直使用")
+@click.option("--keep", type=click.Choice(["local", "remote"]), help="有冲突时全部保留本地或远程的值（否则列出冲突后退出）")
+@common
+@click.pass_obj
+def sync(obj: Context, remote: str | None, keep: str | None) -> None:
+    """与远程档案同步：获取、合并、推送。同一字段两边改得不同时列出冲突，不丢失任何修改。"""
+    from store.sync import OURS, THEIRS, resolve, set_remote
+    from store.sync import sync as run_sync
+
+    try:
+        archive = obj.open()
+        if remote:
+            set_remote(archive, remote)
+        result = run_sync(archive, progress=click.echo)
+        if result.conflicts and keep:
+            side = OURS if keep == "local" else THEIRS
+            choices = {(c.path, f.key): side for c in result.conflicts for f in c.fields}
+            result = resolve(archive, result, choices, progress=click.echo)
+    except StoreError as e:
+        fail(str(e))
+    for conflict in result.conflicts:
+        for f in conflict.fields:
+            click.echo(f"{conflict.path} [{f.dotted}]  本地：{_shown(f.ours)}  远程：{_shown(f.theirs)}")
+    if result.conflicts:
+        click.echo("在界面中按 Ctrl+Y 逐项选择，或用 --keep local / --keep remote 全部保留一方。", err=True)
+        sys.exit(1)
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "（无）"
+    text = str(value).replace("\n", "⏎")
+    return text if len(text) <= 60 else text[:59] + "…"

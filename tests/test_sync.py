@@ -1,0 +1,140 @@
+"""Sync between clones through a bare central repository, with real git."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from store.archive import Archive
+from store.mergedriver import merge3
+from store.snapshot import load
+from store.sync import OURS, THEIRS, SyncError, clone, resolve, set_remote, sync
+from tests.conftest import git_log
+
+
+@pytest.fixture
+def pair(demo_archive, tmp_path):
+    """The department's archive and a school's clone, both synced with a central bare repo."""
+    central = tmp_path / "central.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(central)], check=True)
+    set_remote(demo_archive, str(central))
+    assert sync(demo_archive).sent > 0
+    school = clone(str(central), tmp_path / "school", "化学学院 王老师")
+    return demo_archive, school
+
+
+def change(archive: Archive, branch_id: str, **values):
+    stored = load(archive).branches[branch_id]
+    archive.save(stored, stored.record.model_copy(update=values), f"修改党支部：{branch_id}")
+
+
+def text(archive: Archive, branch_id: str) -> str:
+    return (archive.root / load(archive).branches[branch_id].path).read_text()
+
+
+def test_changes_to_different_records_merge_by_themselves(pair):
+    office, school = pair
+    change(office, "b0013", secretary="数学甲")
+    change(school, "b0001", secretary="化学乙")
+    assert sync(office).sent == 1
+    result = sync(school)
+    assert (result.received, result.sent, result.conflicts) == (1, 2, [])
+    assert sync(office).received == 2
+    for archive in pair:
+        assert 'secretary = "数学甲"' in text(archive, "b0013") and 'secretary = "化学乙"' in text(archive, "b0001")
+    assert git_log(school, "-1") == ["化学学院 王老师|同步：合并远程档案的 1 个提交"]
+    assert school.git.run("status", "--porcelain") == ""
+
+
+def test_same_record_different_keys_merge_key_by_key(pair):
+    office, school = pair
+    change(office, "b0001", secretary="甲")
+    change(school, "b0001", members=99)
+    sync(office)
+    assert sync(school).conflicts == []
+    merged = text(school, "b0001")
+    assert 'secretary = "甲"' in merged and "members = 99" in merged
+
+
+def test_same_key_changed_on_both_sides_stops_and_loses_nothing(pair):
+    office, school = pair
+    change(office, "b0001", secretary="甲")
+    change(school, "b0001", secretary="乙", members=77)
+    sync(office)
+    head = school.head()
+    result = sync(school)
+    [conflict] = result.conflicts
+    assert conflict.path == "orgs/chem/branches/b0001.toml"
+    assert [(f.key, f.ours, f.theirs) for f in conflict.fields] == [(("secretary",), "乙", "甲")]
+    assert school.head() == head and school.git.run("status", "--porcelain") == ""  # merge aborted, nothing lost
+    assert 'secretary = "乙"' in text(school, "b0001")
+
+    final = resolve(school, result, {(conflict.path, ("secretary",)): THEIRS})
+    assert final.conflicts == [] and final.sent >= 2
+    merged = text(school, "b0001")
+    assert 'secretary = "甲"' in merged and "members = 77" in merged
+    subject = school.git.run("log", "-1", "--format=%an|%s%n%b")
+    assert subject.startswith("化学学院 王老师|同步：解决 1 处冲突并合并远程档案")
+    assert "orgs/chem/branches/b0001.toml [secretary]：保留远程的值" in subject
+    sync(office)
+    assert text(office, "b0001") == merged
+
+
+def test_cli_lists_conflicts_and_can_keep_one_side(pair):
+    office, school = pair
+    change(office, "b0001", secretary="甲")
+    change(school, "b0001", secretary="乙")
+    sync(office)
+    run = [sys.executable, "-m", "tui.cli", "sync", "--archive", str(school.root)]
+    result = subprocess.run(run, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "orgs/chem/branches/b0001.toml [secretary]  本地：乙  远程：甲" in result.stdout
+    result = subprocess.run(run + ["--keep", "local"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "同步完成" in result.stdout and 'secretary = "乙"' in text(school, "b0001")
+
+
+def test_unreachable_remote_is_a_clear_error(demo_archive, tmp_path):
+    set_remote(demo_archive, str(tmp_path / "nowhere.git"))
+    with pytest.raises(SyncError, match="无法获取远程档案 .*nowhere.git：地址上没有档案仓库"):
+        sync(demo_archive)
+    set_remote(demo_archive, "ssh://shuping.invalid/archive.git")
+    with pytest.raises(SyncError, match="无法解析主机名"):
+        sync(demo_archive)
+    assert demo_archive.git.run("status", "--porcelain") == ""
+
+
+def test_no_remote_says_how_to_set_one(demo_archive):
+    with pytest.raises(SyncError, match="shuping sync --remote"):
+        sync(demo_archive)
+
+
+def test_merge3_keeps_comments_and_reports_each_conflict():
+    base = "# 注释\na = 1\nb = 2\n[t]\nx = 1\n"
+    ours = "# 注释\na = 5 # 我的\nb = 2\n[t]\nx = 3\n"
+    theirs = "# 注释\na = 1\nb = 7\n[t]\nx = 4\ny = 1\n"
+    merged, conflicts = merge3(base, ours, theirs)
+    assert merged == "# 注释\na = 5 # 我的\nb = 7\n[t]\nx = 3\ny = 1\n"
+    assert [(c.key, c.ours, c.theirs) for c in conflicts] == [(("t", "x"), 3, 4)]
+    merged, conflicts = merge3(base, ours, theirs, {("t", "x"): OURS})
+    assert conflicts == [] and "x = 3" in merged
+
+
+def test_a_push_the_server_hook_refuses_is_a_clear_error(pair, monkeypatch):
+    from store.access import install_server_hook
+    from tests.test_access import ACCESS, with_access
+
+    office, school = pair
+    with_access(office)
+    sync(office)
+    install_server_hook(school.git.run("config", "--get", "remote.origin.url"))
+    sync(school)
+    path = school.root / "orgs/math/branches/b0013.toml"  # by hand: the app itself would refuse
+    path.write_text(path.read_text().replace('secretary = "', 'secretary = "改', 1))
+    school.git.run("commit", "-qam", "手工修改", env={"GIT_AUTHOR_NAME": "张三", "GIT_COMMITTER_NAME": "张三"})
+    monkeypatch.setenv("SHUPING_PUSHER", "zhangsan")
+    with pytest.raises(SyncError, match="远程档案拒绝了推送：.*“张三”无权修改二级党组织“math”"):
+        sync(school)
+    assert ACCESS
