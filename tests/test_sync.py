@@ -138,3 +138,43 @@ def test_a_push_the_server_hook_refuses_is_a_clear_error(pair, monkeypatch):
     with pytest.raises(SyncError, match="远程档案拒绝了推送：.*“张三”无权修改二级党组织“math”"):
         sync(school)
     assert ACCESS
+
+
+def test_tui_sync_shows_both_values_and_commits_the_choice(pair):
+    import asyncio
+
+    asyncio.run(_tui_sync(pair))
+
+
+async def _tui_sync(pair):
+    from textual.widgets import DataTable, Static
+
+    from tui.app import ShupingApp
+    from tui.screens.sync import SyncScreen
+
+    office, school = pair
+    change(office, "b0001", secretary="甲")
+    change(school, "b0001", secretary="乙")
+    sync(office)
+    app = ShupingApp(school)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert isinstance(app.screen, SyncScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert "同步暂停：1 个记录共 1 处冲突" in str(screen.query_one("#summary", Static).content)
+        table = screen.query_one("#conflicts", DataTable)
+        assert [str(c) for c in table.get_row_at(0)] == ["chem/branches/b0001.toml", "secretary", "乙", "甲", "未选"]
+        assert "本地（1）：\n乙" == str(screen.query_one("#ours", Static).content)
+        assert "远程（2）：\n甲" == str(screen.query_one("#theirs", Static).content)
+        await pilot.press("2")
+        assert str(table.get_row_at(0)[4]) == "远程"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "同步完成" in str(screen.query_one("#summary", Static).content)
+    assert 'secretary = "甲"' in text(school, "b0001")
+    assert git_log(school, "-1")[0].startswith("化学学院 王老师|同步：解决 1 处冲突")

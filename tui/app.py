@@ -60,6 +60,12 @@ class ShupingApp(App):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))
 
+    def action_sync(self) -> None:
+        from tui.screens.sync import SyncScreen
+
+        if not isinstance(self.screen, SyncScreen):
+            self.push_screen(SyncScreen())
+
     def action_reload(self) -> None:
         self.reload()
 

@@ -43,6 +43,7 @@ GLOBAL_BINDINGS = register(
         Action("app.dashboard", "f2", "app.goto('dashboard')", "概览", "年度工作概览：各二级党组织的数量与进度"),
         Action("app.branches", "f3", "app.goto('branches')", "党支部", "浏览、搜索和编辑党支部"),
         Action("app.problems", "f10", "app.goto('problems')", "错误", "列出有错误、未能读取的记录"),
+        Action("app.sync", "ctrl+y", "app.sync", "同步", "与远程档案同步：获取、合并、推送；冲突时逐项选择", show=False),
         Action("app.reload", "ctrl+r", "app.reload", "重读", "重新读取档案（其他用户的修改）", show=False),
         Action("app.palette", "ctrl+p", "app.command_palette", "命令", "按名称查找并执行命令", show=False),
         Action("app.quit", "ctrl+q", "app.quit", "退出", "退出 shuping（所有已保存的修改都已提交）", priority=True),
