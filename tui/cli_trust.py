@@ -57,3 +57,21 @@ def _shown(value) -> str:
         return "（无）"
     text = str(value).replace("\n", "⏎")
     return text if len(text) <= 60 else text[:59] + "…"
+
+
+@click.command()
+@common
+@click.pass_obj
+def verify(obj: Context) -> None:
+    """从原始记录重算并核对各项结果，检查 git 完整性和定稿标签；有问题时以 1 退出。"""
+    from store.verify import verify_archive
+
+    try:
+        report = verify_archive(obj.open())
+    except StoreError as e:
+        fail(str(e))
+    for finding in report.findings:
+        click.echo(f"[{finding.check}] {finding}")
+    click.echo(report.summary())
+    if report.findings:
+        sys.exit(1)
