@@ -8,6 +8,7 @@ committed or picked up by the recovery commit the next time the archive is opene
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from schema.validation import parse, parse_or_raise
 from store import layout
 from store.access import AccessCheck
 from store.atomic import TEMP_SUFFIX, atomic_delete, atomic_write
-from store.errors import ConflictError, StoreError
+from store.errors import ConflictError, ReadOnlyError, StoreError
 from store.gitrepo import GitRepo, Identity, init_repo
 from store.identity import resolve_operator
 from store.lock import ArchiveLock
@@ -77,6 +78,7 @@ class Archive:
         self.lock = ArchiveLock(self.git.git_dir / "shuping.lock")
         self.check_access: Callable[[Identity, list[str]], None] = AccessCheck(self)
         self.after_commit: list[Callable[[str, list[str]], None]] = []
+        self.read_only: str = ""  # why this archive can only be read here, if it can
         if not (self.root / layout.SETTINGS).exists():
             raise StoreError(f"{self.root} 不是 shuping 档案：缺少 {layout.SETTINGS}。可用 `shuping init` 新建。")
 
@@ -109,16 +111,25 @@ class Archive:
 
     @classmethod
     def open(cls, root: Path | str, operator: str | Identity | None = None) -> Archive:
+        """Open for work, cleaning up after a crash. An archive that can be read but not
+        written here (read-only files, no git) opens read-only: ``read_only`` says why."""
         archive = cls(root, operator)
-        archive.recover()
+        if not os.access(archive.git.git_dir, os.W_OK) or not os.access(archive.root, os.W_OK):
+            archive.read_only = f"档案是只读的（{archive.root}），只能查看，不能保存。请检查文件权限或磁盘挂载。"
+            return archive
+        try:
+            archive.recover()
+        except ReadOnlyError as e:
+            archive.read_only = str(e)
         return archive
 
     def recover(self) -> Recovery:
         """Clean what a crash left behind and commit changes that never got committed."""
         done = Recovery()
         with self.lock.held():
-            for lock in [self.git.git_dir / "index.lock", self.git.git_dir / "HEAD.lock"]:
-                if lock.exists():
+            # index.lock, HEAD.lock, next-index-PID.lock (``git commit -- paths``); not our own flock file
+            for lock in self.git.git_dir.glob("*.lock"):
+                if lock != self.lock.path:
                     lock.unlink()
                     done.removed_locks.append(lock.name)
             refs = self.git.git_dir / "refs"
@@ -143,12 +154,15 @@ class Archive:
                 i += 1
             if changed:
                 self.git.run("add", "-A", "--", ".")
-                self.git.run(
-                    "commit", "-q", "--no-verify", "-m",
-                    self._message("恢复：提交上次中断时未提交的修改", "\n".join(changed), changed),
-                    env=self.operator.env(),
-                )
-                done.committed = changed
+                # a crash after a commit but before git updated the index leaves a stale index only
+                staged = [p for p in self.git.run("diff", "--cached", "--name-only", "-z", strip=False).split("\0") if p]
+                if staged:
+                    self.git.run(
+                        "commit", "-q", "--no-verify", "-m",
+                        self._message("恢复：提交上次中断时未提交的修改", "\n".join(staged), staged),
+                        env=self.operator.env(),
+                    )
+                    done.committed = staged
         return done
 
     # ------------------------------------------------------------------ reading
@@ -205,6 +219,8 @@ class Archive:
         None when nothing differed. Raises ConflictError, leaving every file as it was."""
         changes = list(changes)
         paths = [c.path for c in changes]
+        if self.read_only:
+            raise ReadOnlyError(self.read_only)
         self.check_access(self.operator, paths)
         with self.lock.held():
             for change in changes:
@@ -214,25 +230,45 @@ class Archive:
                 if current != change.base:
                     who, when = self.last_change(change.path)
                     raise ConflictError(change.path, who, when)
-            written = []
-            for change in changes:
-                target = self.root / change.path
-                if change.data is None:
-                    if target.exists():
-                        atomic_delete(target)
-                        written.append(change)
-                else:
+            written: list[tuple[Change, bytes | None]] = []  # with what was there before
+            try:
+                for change in changes:
+                    target = self.root / change.path
                     current, _ = self.read_bytes(change.path)
-                    if current != change.data:
+                    if change.data is None:
+                        if current is not None:
+                            written.append((change, current))
+                            atomic_delete(target)
+                    elif current != change.data:
+                        written.append((change, current))
                         atomic_write(target, change.data)
-                        written.append(change)
-            if not written:
-                return None
-            new = any(c.base is None for c in written) or any(c.base == ANY for c in written)
-            sha = self._commit_paths([c.path for c in written], message, body, new=new)
+                if not written:
+                    return None
+                done = [c for c, _ in written]
+                new = any(c.base is None or c.base == ANY for c in done)
+                sha = self._commit_paths([c.path for c in done], message, body, new=new)
+            except StoreError as e:
+                self._restore(written)
+                raise StoreError(f"{e}（未保存：文件已恢复为原来的内容）" if written else str(e)) from e
         for hook in self.after_commit:
             hook(sha, paths)
         return sha
+
+    def _restore(self, written: list[tuple[Change, bytes | None]]) -> None:
+        """Put back what a failed commit had written, so the archive stays at its last commit."""
+        for change, previous in reversed(written):
+            target = self.root / change.path
+            try:
+                if previous is None:
+                    atomic_delete(target)
+                else:
+                    atomic_write(target, previous)
+            except StoreError:
+                pass  # e.g. still no space: the next open's recovery settles it
+        try:
+            self.git.run("reset", "-q", "--", *[c.path for c, _ in written])
+        except StoreError:
+            pass
 
     def _commit_paths(self, paths: list[str], subject: str, body: str = "", new: bool = False) -> str:
         message = self._message(subject, body, paths)

@@ -52,6 +52,8 @@ class ShupingApp(App):
     def on_mount(self) -> None:
         self.snapshot = load(self.archive)
         self.switch_mode("dashboard")
+        if self.archive.read_only:
+            self.notify(self.archive.read_only, title="只读", severity="warning", timeout=20)
         self.set_interval(3, self._watch_head)
 
     def action_goto(self, mode: str) -> None:
