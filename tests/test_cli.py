@@ -42,6 +42,6 @@ def test_scope_json_lists_every_branch_with_reason(demo_archive):
 
 
 def test_schema_and_store_import_without_textual():
-    code = "import sys, schema.scope, schema.access, store.archive, store.access, store.snapshot, store.check, tui.cli, tui.cli_trust, store.sync, store.mergedriver, store.verify; print('textual' in sys.modules)"
+    code = "import sys, schema.scope, schema.access, store.archive, store.access, store.snapshot, store.check, tui.cli, tui.cli_trust, store.sync, store.mergedriver, store.verify, store.cache; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"
