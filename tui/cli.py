@@ -13,6 +13,7 @@ from store.errors import StoreError
 
 DEMO_DEFAULT = "shuping-demo"
 DEMO_TODAY = "2021-01-25"
+DEMO_OPERATOR = "组织部 演示"
 
 
 class Context:
@@ -103,7 +104,7 @@ def demo(obj: Context, path: str, no_open: bool, fresh: bool) -> None:
         shutil.rmtree(target)
     try:
         if (target / "shuping.toml").exists():
-            archive = Archive.open(target, obj.operator)
+            archive = Archive.open(target, obj.operator or DEMO_OPERATOR)  # the demo's access.toml knows them
             click.echo(f"打开已有的演示档案：{target.resolve()}")
         else:
             click.echo(f"正在生成演示档案：{target.resolve()} …")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.archive import Archive
-from store.demo import roster
+from store.demo import access, roster
 
 UNIVERSITY = "青岚大学"
-STEPS = [roster.build]
+STEPS = [roster.build, access.build]  # access last: earlier steps commit as school staff
 
 
 def build(root: Path | str, operator: str = "组织部 演示") -> Archive:
