@@ -62,6 +62,11 @@ def remote_url(archive: Archive) -> str | None:
 
 
 def set_remote(archive: Archive, url: str) -> None:
+    """Remember the central archive: a bare repository's path (kept absolute) or an ssh URL."""
+    from pathlib import Path
+
+    if "://" not in url and ":" not in url.split("/")[0] and Path(url).exists():
+        url = str(Path(url).resolve())
     if remote_url(archive) is None:
         archive.git.run("remote", "add", REMOTE, url)
     else:

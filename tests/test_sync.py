@@ -178,3 +178,18 @@ async def _tui_sync(pair):
         assert "同步完成" in str(screen.query_one("#summary", Static).content)
     assert 'secretary = "甲"' in text(school, "b0001")
     assert git_log(school, "-1")[0].startswith("化学学院 王老师|同步：解决 1 处冲突")
+
+
+def test_the_readme_setup_from_the_command_line(tmp_path):
+    def shuping(*args, cwd=tmp_path):
+        result = subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    shuping("init", "work", "--name", "青岚大学", "--operator", "组织部 王老师")
+    subprocess.run(["git", "clone", "-q", "--bare", "work", "archive.git"], cwd=tmp_path, check=True)
+    shuping("server-hook", "archive.git")
+    assert "已是最新" in shuping("sync", "-a", "work", "--remote", "archive.git")  # relative to where it is typed
+    shuping("clone", str(tmp_path / "archive.git"), "chem", "--operator", "李老师")
+    assert "已是最新" in shuping("sync", "-a", "chem")
+    assert shuping("verify", "-a", "chem").endswith("全部通过。\n")

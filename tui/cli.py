@@ -221,8 +221,9 @@ if __name__ == "__main__":
     registered()
 
 # Commands kept in their own modules (they import Context, common and fail from here).
-from tui.cli_trust import server_hook, sync, verify  # noqa: E402
+from tui.cli_trust import clone, server_hook, sync, verify  # noqa: E402
 
+main.add_command(clone)
 main.add_command(server_hook)
 main.add_command(sync)
 main.add_command(verify)

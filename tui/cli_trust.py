@@ -75,3 +75,19 @@ def verify(obj: Context) -> None:
     click.echo(report.summary())
     if report.findings:
         sys.exit(1)
+
+
+@click.command()
+@click.argument("url")
+@click.argument("path", type=click.Path(file_okay=False))
+@common
+@click.pass_obj
+def clone(obj: Context, url: str, path: str) -> None:
+    """从中心档案（裸仓库路径或 ssh 地址）复制一份本地档案，之后用 shuping sync 同步。"""
+    from store.sync import clone as make_clone
+
+    try:
+        archive = make_clone(url, path, obj.operator)
+    except StoreError as e:
+        fail(str(e))
+    click.echo(f"已复制到 {archive.root}；之后运行 `shuping sync -a {path}` 同步。")
