@@ -48,7 +48,9 @@ class SyncResult:
             return f"同步暂停：{len(self.conflicts)} 个记录共 {n} 处冲突，需要选择保留哪一方；本地和远程的修改都未丢失。"
         if not self.received and not self.sent:
             return "已是最新：本地与远程档案一致。"
-        return f"同步完成：收到 {self.received} 个提交，推送 {self.sent} 个提交。"
+        done = [f"收到 {self.received} 个提交"] if self.received else []
+        done += [f"推送 {self.sent} 个提交"] if self.sent else []
+        return f"同步完成：{'，'.join(done)}。"
 
 
 # ---------------------------------------------------------------- configuration

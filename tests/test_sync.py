@@ -166,9 +166,9 @@ async def _tui_sync(pair):
         screen = app.screen
         assert "同步暂停：1 个记录共 1 处冲突" in str(screen.query_one("#summary", Static).content)
         table = screen.query_one("#conflicts", DataTable)
-        assert [str(c) for c in table.get_row_at(0)] == ["chem/branches/b0001.toml", "secretary", "乙", "甲", "未选"]
-        assert "本地（1）：\n乙" == str(screen.query_one("#ours", Static).content)
-        assert "远程（2）：\n甲" == str(screen.query_one("#theirs", Static).content)
+        assert [str(c) for c in table.get_row_at(0)] == ["化学与材料学院教工第一党支部", "支部书记", "乙", "甲", "未选"]
+        assert "本地（1）· 支部书记：\n乙" == str(screen.query_one("#ours", Static).content)
+        assert "远程（2）· 支部书记：\n甲" == str(screen.query_one("#theirs", Static).content)
         await pilot.press("2")
         assert str(table.get_row_at(0)[4]) == "远程"
         await pilot.press("ctrl+s")

@@ -7,12 +7,20 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Log, Static
 
+from store import layout
 from store.errors import StoreError
 from store.sync import OURS, THEIRS, SyncResult, remote_url, resolve, sync
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
 SIDE = {OURS: "本地", THEIRS: "远程"}
+KEY_LABELS = {  # record keys people know by another name; others are shown as they are
+    "secretary": "支部书记", "members": "党员人数", "name": "名称", "kind": "类型", "founded": "成立日期",
+    "code": "支部编码", "last_election": "上次换届", "committee_size": "支委人数", "dissolved": "撤销日期",
+    "scope_exception": "范围例外", "facts": "支部数据", "report": "述职报告", "meeting": "评议会", "tally": "测评结果",
+    "components": "评定分项", "grade": "等次", "feedback": "反馈", "interview": "约谈", "tasks": "整改任务",
+    "final": "最终等次", "suggested": "建议等次", "reason": "理由", "status": "状态", "comment": "点评",
+}
 
 
 def shown(value, width: int = 30) -> str:
@@ -20,6 +28,10 @@ def shown(value, width: int = 30) -> str:
         return "（无）"
     text = str(value).replace("\n", "⏎")
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def field_name(key: tuple[str, ...]) -> str:
+    return "．".join(KEY_LABELS.get(k, k) for k in key) or "整个文件"
 
 
 class SyncScreen(AppScreen):
@@ -119,13 +131,19 @@ class SyncScreen(AppScreen):
         for conflict in self.result.conflicts if self.result else []:
             for f in conflict.fields:
                 choice = self.choices.get((conflict.path, f.key))
-                table.add_row(conflict.path.removeprefix("orgs/"), f.dotted, shown(f.ours, 14), shown(f.theirs, 14),
-                              SIDE.get(choice, "未选"))
+                table.add_row(self.record_name(conflict.path), field_name(f.key), shown(f.ours, 14),
+                              shown(f.theirs, 14), SIDE.get(choice, "未选"))
                 self.rows.append((conflict.path, f))
         if self.rows:
             table.move_cursor(row=min(row or 0, len(self.rows) - 1))
             table.focus()
         self._show_sides()
+
+    def record_name(self, path: str) -> str:
+        """The branch's name for its records; the path for anything else."""
+        stem = path.rsplit("/", 1)[-1].removesuffix(".toml").removesuffix(".md")
+        branch = self.snap.branches.get(stem) if layout.kind_of(path) in ("branch", "review") or path.endswith(".md") else None
+        return shown(branch.record.name if branch else path.removeprefix("orgs/"), 24)
 
     def _show_sides(self) -> None:
         table = self.query_one("#conflicts", DataTable)
@@ -134,8 +152,9 @@ class SyncScreen(AppScreen):
             self.query_one("#theirs", Static).update("")
             return
         path, f = self.rows[table.cursor_row]
-        self.query_one("#ours", Static).update(f"本地（1）：\n{'（无）' if f.ours is None else f.ours}")
-        self.query_one("#theirs", Static).update(f"远程（2）：\n{'（无）' if f.theirs is None else f.theirs}")
+        where = field_name(f.key)
+        self.query_one("#ours", Static).update(f"本地（1）· {where}：\n{'（无）' if f.ours is None else f.ours}")
+        self.query_one("#theirs", Static).update(f"远程（2）· {where}：\n{'（无）' if f.theirs is None else f.theirs}")
 
     def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
         self._show_sides()
