@@ -19,10 +19,11 @@ def operator_for_login(rules: dict | None, login: str) -> str:
     return ((rules or {}).get("logins") or {}).get(login, login)
 
 
-def refusal(rules: dict | None, operator: str, paths, org_of) -> str | None:
+def refusal(rules: dict | None, operator: str, paths, org_of, org_name=None) -> str | None:
     """None when ``operator`` may change every path; else why not, in Chinese.
 
-    ``org_of(path)`` gives the organisation id a path belongs to (None outside ``orgs/``)."""
+    ``org_of(path)`` gives the organisation id a path belongs to (None outside ``orgs/``);
+    ``org_name(id)``, if given, the organisation's name for the message."""
     if rules is None:
         return None
     granted = (rules.get("operators") or {}).get(operator)
@@ -38,6 +39,7 @@ def refusal(rules: dict | None, operator: str, paths, org_of) -> str | None:
                     f"只有组织部（access.toml 中为 \"all\" 的操作人）可以修改。")
         if org not in granted:
             allowed = "、".join(granted) or "无"
-            return (f"操作人“{operator}”无权修改二级党组织“{org}”的记录（{path}）；"
+            name = org_name(org) if org_name else ""
+            return (f"操作人“{operator}”无权修改二级党组织“{org}”{f'（{name}）' if name else ''}的记录（{path}）；"
                     f"其可修改的二级党组织：{allowed}。")
     return None

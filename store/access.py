@@ -4,7 +4,6 @@ pre-receive hook `shuping server-hook` writes)."""
 from __future__ import annotations
 
 import inspect
-import re
 import stat
 import tomllib
 from pathlib import Path
@@ -41,21 +40,15 @@ class AccessCheck:
         self.root = archive.root
 
     def __call__(self, who: Identity, paths: list[str]) -> None:
-        why = refusal(read_rules(self.root), who.name, paths, layout.org_of)
+        why = refusal(read_rules(self.root), who.name, paths, layout.org_of, self.org_name)
         if why:
-            raise AccessError(_named(self.root, why))
+            raise AccessError(why)
 
-
-def _named(root: Path, message: str) -> str:
-    """Add the organisation's name after its id, for people."""
-    m = re.search(r"二级党组织“([^”]+)”", message)
-    if not m:
-        return message
-    try:
-        name = tomllib.loads((root / layout.org_path(m.group(1))).read_text("utf-8")).get("name")
-    except (OSError, ValueError):
-        return message
-    return message.replace(m.group(0), f"{m.group(0)}（{name}）", 1) if name else message
+    def org_name(self, org: str) -> str:
+        try:
+            return tomllib.loads((self.root / layout.org_path(org)).read_text("utf-8")).get("name", "")
+        except (OSError, ValueError):
+            return ""
 
 
 # ---------------------------------------------------------------- the central server's hook

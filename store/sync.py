@@ -21,6 +21,7 @@ from store.mergedriver import OURS, THEIRS, FieldConflict, Unmergeable, ensure_r
 REMOTE = "origin"
 BRANCH = "main"
 TRACKING = f"refs/remotes/{REMOTE}/{BRANCH}"
+FINALISE = "refs/tags/finalise/"  # finalisation tags travel with the records they freeze
 NETWORK_TIMEOUT = 120
 Progress = Callable[[str], None]
 
@@ -103,9 +104,9 @@ def sync(archive: Archive, progress: Progress | None = None, attempts: int = 3) 
                         return result
                     result.received += behind
             ahead = _count(archive, f"{theirs}..HEAD" if theirs else "HEAD")
-            if not ahead:
+            if not ahead and not _tags_to_send(archive):
                 break
-            say(f"正在推送 {ahead} 个提交…")
+            say(f"正在推送 {ahead} 个提交…" if ahead else "正在推送定稿标签…")
             if _push(archive, url):
                 result.sent += ahead
                 break
@@ -217,10 +218,19 @@ def _count(archive: Archive, spec: str) -> int:
     return int(archive.git.run("rev-list", "--count", spec))
 
 
+def _tags_to_send(archive: Archive) -> list[str]:
+    """Finalisation tags here that the remote has not got (as last fetched)."""
+    local = set(archive.git.run("for-each-ref", "--format=%(refname)", FINALISE).split())
+    if not local:
+        return []
+    remote = archive.git.run("ls-remote", "--refs", REMOTE, f"{FINALISE}*", timeout=NETWORK_TIMEOUT)
+    return sorted(local - {line.split("\t")[1] for line in remote.splitlines() if "\t" in line})
+
+
 def _push(archive: Archive, url: str) -> bool:
     """True when pushed; False when the remote moved meanwhile (fetch and merge again)."""
     try:
-        _network(archive, url, "push", "-q", "--follow-tags", REMOTE, f"HEAD:refs/heads/{BRANCH}")
+        _network(archive, url, "push", "-q", REMOTE, f"HEAD:refs/heads/{BRANCH}", f"{FINALISE}*:{FINALISE}*")
         return True
     except SyncError as e:
         if "fetch first" in str(e) or "non-fast-forward" in str(e):

@@ -193,3 +193,14 @@ def test_the_readme_setup_from_the_command_line(tmp_path):
     shuping("clone", str(tmp_path / "archive.git"), "chem", "--operator", "李老师")
     assert "已是最新" in shuping("sync", "-a", "chem")
     assert shuping("verify", "-a", "chem").endswith("全部通过。\n")
+
+
+def test_finalisation_tags_reach_the_central_archive(pair):
+    office, school = pair
+    school.git.run("tag", "finalise/chem-2020")
+    assert sync(school).sent == 0
+    central = school.git.run("config", "--get", "remote.origin.url")
+    tags = subprocess.run(["git", "tag", "-l"], cwd=central, capture_output=True, text=True).stdout.split()
+    assert tags == ["finalise/chem-2020"]
+    sync(office)
+    assert office.git.run("tag", "-l") == "finalise/chem-2020"
