@@ -244,12 +244,16 @@ class Archive:
                         atomic_write(target, change.data)
                 if not written:
                     return None
-                done = [c for c, _ in written]
-                new = any(c.base is None or c.base == ANY for c in done)
+            except StoreError:
+                self._restore(written)  # the write itself says what failed
+                raise
+            done = [c for c, _ in written]
+            new = any(c.base is None or c.base == ANY for c in done)
+            try:
                 sha = self._commit_paths([c.path for c in done], message, body, new=new)
             except StoreError as e:
                 self._restore(written)
-                raise StoreError(f"{e}（未保存：文件已恢复为原来的内容）" if written else str(e)) from e
+                raise StoreError(f"{e}（未保存：文件已恢复为原来的内容）") from e
         for hook in self.after_commit:
             hook(sha, paths)
         return sha

@@ -158,6 +158,20 @@ def test_full_disk_injected_at_the_os_boundary(tmp_path, monkeypatch):
     assert members(archive.root, "b1") == 43
 
 
+def test_a_failed_commit_puts_the_file_back(tmp_path):
+    """git refusing the commit (here: a lock another git left) must not leave an uncommitted
+    change that the next open's recovery would commit although the user was told it failed."""
+    archive = tiny_archive(tmp_path / "archive")
+    path = archive.root / layout.branch_path("o1", "b1")
+    before, head = path.read_bytes(), archive.head()
+    (archive.git.git_dir / "index.lock").write_text("")
+    with pytest.raises(StoreError, match="未保存：文件已恢复为原来的内容"):
+        _save_one(archive, 9)
+    assert path.read_bytes() == before
+    reopened = Archive.open(archive.root, "检查")
+    assert reopened.head() == head and path.read_bytes() == before
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A 3 MB tmpfs where mounting is allowed (root in CI containers), else skip."""
