@@ -119,6 +119,7 @@ class Archive:
             return archive
         try:
             archive.recover()
+            ensure_registered(archive.git)  # so merges in this clone, even by plain git, go key by key
         except ReadOnlyError as e:
             archive.read_only = str(e)
         return archive
