@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable
 
-from schema.records import Meeting, OrgYear
+from schema.records import Meeting, OrgYear, Tally
 from store.archive import Archive
 from store.errors import StoreError
 from store.snapshot import Snapshot, load
@@ -134,24 +134,27 @@ def finalisations_are_in_history(ctx: Context) -> Iterable[Finding]:
 
 @check("测评票数")
 def tallies_add_up(ctx: Context) -> Iterable[Finding]:
-    """A published tally's marks sum to its valid ballots; its shares match its counts."""
-    snap = ctx.snapshot
-    for review in snap.reviews.values():
-        tally = review.record.tally
-        if tally is None:
-            continue
-        counted = sum(tally.counts.values())
-        if counted != tally.valid:
-            detail = "、".join(f"{k} {v}" for k, v in tally.counts.items())
-            yield Finding("测评票数", review.path, f"[tally] 各等次票数之和 {counted}（{detail}）与有效票 {tally.valid} 不符。")
-        if any(v < 0 for v in tally.counts.values()):
-            yield Finding("测评票数", review.path, "[tally.counts] 票数不能为负。")
-        if tally.valid > 0:
-            good = tally.counts.get("好", 0)
-            fair = tally.counts.get("较好", 0)
-            for key, stored, count in (("good_share", tally.good_share, good), ("good_or_fair_share", tally.good_or_fair_share, good + fair)):
-                if stored is not None and not _share_matches(stored, count, tally.valid):
-                    yield Finding("测评票数", review.path, f"[tally.{key}] 记录为 {stored:g}，按票数应为 {count}/{tally.valid}。")
+    for review in ctx.snapshot.reviews.values():
+        if review.record.tally is not None:
+            for message in tally_findings(review.record.tally):
+                yield Finding("测评票数", review.path, message)
+
+
+def tally_findings(tally: Tally) -> list[str]:
+    """A published tally's marks sum to its valid ballots, and its shares match its counts."""
+    found = []
+    counted = sum(tally.counts.values())
+    if counted != tally.valid:
+        detail = "、".join(f"{k} {v}" for k, v in tally.counts.items())
+        found.append(f"[tally] 各等次票数之和 {counted}（{detail}）与有效票 {tally.valid} 不符。")
+    if any(v < 0 for v in tally.counts.values()):
+        found.append("[tally.counts] 票数不能为负。")
+    if tally.valid > 0:
+        good, fair = tally.counts.get("好", 0), tally.counts.get("较好", 0)
+        for key, stored, count in (("good_share", tally.good_share, good), ("good_or_fair_share", tally.good_or_fair_share, good + fair)):
+            if stored is not None and not _share_matches(stored, count, tally.valid):
+                found.append(f"[tally.{key}] 记录为 {stored:g}，按票数应为 {count}/{tally.valid}。")
+    return found
 
 
 def _share_matches(stored: float, count: int, valid: int) -> bool:

@@ -1,5 +1,6 @@
 """Property tests: a record survives read/modify/write with comments and untouched keys
-byte-identical; the merge driver merges disjoint changes into both."""
+byte-identical; the merge driver merges disjoint changes into both; the tallies of any
+ballots reconcile and verify catches any miscount."""
 
 from __future__ import annotations
 
@@ -90,3 +91,23 @@ def test_merge_of_disjoint_changes_has_both(base, other, fields):
     assert conflicts == []
     expected = base.model_copy(update={f: getattr(other, f) for f in fields})
     assert Branch.model_validate(tomllib.loads(merged)) == expected
+
+
+GRADES = ["好", "较好", "一般", "差", "弃权"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(GRADES), max_size=80), st.booleans(), st.sampled_from(GRADES), st.integers(1, 5))
+def test_tallies_of_any_ballots_reconcile_and_any_miscount_is_caught(marks, percent, grade, error):
+    from schema.records import Tally
+    from store.verify import tally_findings
+
+    counts = {g: marks.count(g) for g in GRADES}
+    valid = len(marks)
+    scale = 100 if percent else 1
+    shares = {"good_share": round(counts["好"] / valid * scale, 4), "good_or_fair_share":
+              round((counts["好"] + counts["较好"]) / valid * scale, 4)} if valid else {}
+    tally = Tally(counts=counts, valid=valid, **shares)
+    assert tally_findings(tally) == []
+    miscounted = tally.model_copy(update={"counts": {**counts, grade: counts[grade] + error}})
+    assert any("与有效票" in f for f in tally_findings(miscounted))
