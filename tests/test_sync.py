@@ -204,3 +204,21 @@ def test_finalisation_tags_reach_the_central_archive(pair):
     assert tags == ["finalise/chem-2020"]
     sync(office)
     assert office.git.run("tag", "-l") == "finalise/chem-2020"
+
+
+def test_a_text_file_changed_on_both_sides_is_chosen_whole(pair):
+    from store.archive import Change
+
+    office, school = pair
+    rel = "orgs/chem/2020/reports/b0001.md"
+    for archive, text in ((office, "# 述职报告\n组织部改过的第一段。\n"), (school, "# 述职报告\n学院改过的第一段。\n")):
+        data, version = archive.read_bytes(rel)
+        archive.commit([Change(rel, text.encode(), version)], "修改述职报告")
+    sync(office)
+    result = sync(school)
+    [conflict] = result.conflicts
+    [whole] = conflict.fields
+    assert (conflict.path, whole.key, whole.ours, whole.theirs) == (rel, (), "# 述职报告\n学院改过的第一段。\n", "# 述职报告\n组织部改过的第一段。\n")
+    resolve(school, result, {(rel, ()): THEIRS})
+    assert (school.root / rel).read_text() == "# 述职报告\n组织部改过的第一段。\n"
+    assert school.git.run("status", "--porcelain") == ""
