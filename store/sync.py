@@ -173,8 +173,11 @@ def _merge(archive: Archive, theirs: str, subject: str) -> list[FileConflict]:
     try:
         archive.git.run("merge", "-m", message, theirs, env=archive.operator.env())
         return []
-    except StoreError:
+    except StoreError as e:
         paths = _unmerged(archive)
+        if not paths and "unrelated histories" in str(e):
+            raise SyncError("无法合并：远程档案与本地档案没有共同的历史（不是同一个档案的副本？）。"
+                            "请用 `shuping clone` 从中心档案复制后再同步。本地档案未改变。") from e
         if not paths:
             raise
         try:

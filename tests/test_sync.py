@@ -222,3 +222,13 @@ def test_a_text_file_changed_on_both_sides_is_chosen_whole(pair):
     resolve(school, result, {(rel, ()): THEIRS})
     assert (school.root / rel).read_text() == "# 述职报告\n组织部改过的第一段。\n"
     assert school.git.run("status", "--porcelain") == ""
+
+
+def test_an_unrelated_archive_is_refused_clearly(pair, tmp_path):
+    office, _ = pair
+    other = Archive.init(tmp_path / "other", "另一所大学", "某人")
+    set_remote(other, office.git.run("config", "--get", "remote.origin.url"))
+    head = other.head()
+    with pytest.raises(SyncError, match="没有共同的历史"):
+        sync(other)
+    assert other.head() == head and other.git.run("status", "--porcelain") == ""
