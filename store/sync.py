@@ -85,6 +85,8 @@ def sync(archive: Archive, progress: Progress | None = None, attempts: int = 3) 
     url = remote_url(archive)
     if url is None:
         raise SyncError("尚未设置远程档案：请先运行 `shuping sync --remote 地址`（裸仓库路径或 ssh 地址）。")
+    if archive.read_only:
+        raise SyncError(archive.read_only)
     result = SyncResult()
     with archive.lock.held():
         ensure_registered(archive.git)
@@ -122,6 +124,8 @@ def resolve(archive: Archive, result: SyncResult, choices: dict[tuple[str, tuple
     """Redo the merge of ``result.theirs`` settling each conflict as chosen ((path, key) →
     OURS/THEIRS), commit it as one change and push."""
     missing = [(c.path, f.dotted) for c in result.conflicts for f in c.fields if (c.path, f.key) not in choices]
+    if archive.read_only:
+        raise SyncError(archive.read_only)
     if missing:
         raise StoreError("还有冲突未选择：" + "、".join(f"{p} [{k}]" for p, k in missing))
     with archive.lock.held():
@@ -131,8 +135,10 @@ def resolve(archive: Archive, result: SyncResult, choices: dict[tuple[str, tuple
         except StoreError:
             pass  # the conflicts we are about to settle
         try:
+            unmerged = set(_unmerged(archive))
             for conflict in result.conflicts:
-                _settle(archive, conflict, {k: v for (p, k), v in choices.items() if p == conflict.path})
+                if conflict.path in unmerged:  # else it merged by itself this time
+                    _settle(archive, conflict, {k: v for (p, k), v in choices.items() if p == conflict.path})
             left = _unmerged(archive)
             if left:
                 raise StoreError("合并中出现了新的冲突：" + "、".join(left) + "。请重新同步。")
