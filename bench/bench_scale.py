@@ -5,7 +5,7 @@ reviews, 50,000 commits) against the demo archive (9 organisations, ~70 branches
 
 Figures: loading every record (cold, and with the tree-id cache), opening the app to a
 filled dashboard (a fresh process, as a user starts it), the branch browser's first fill
-and its search. Each is printed next to a baseline measured in the same run, with the
+and its search, and a full `shuping verify`. Each is printed next to a baseline measured in the same run, with the
 ratio and the target. The generated archive is kept under bench/out/ (gitignored).
 """
 
@@ -132,6 +132,18 @@ async def browser_ms(path: Path) -> tuple[float, list[float]]:
     return first, times
 
 
+def verify_ms(path: Path) -> float:
+    from store.archive import Archive
+    from store.verify import verify_archive
+
+    archive = Archive.open(path, "基准")
+    t = time.perf_counter()
+    report = verify_archive(archive)
+    if report.findings:
+        raise SystemExit(report.summary())
+    return (time.perf_counter() - t) * 1000
+
+
 def main(quick: bool) -> None:
     big, small = province(), demo()
     rounds = 1 if quick else 3
@@ -149,6 +161,7 @@ def main(quick: bool) -> None:
     row("F3 党支部列表首次显示", big_first, "演示档案", small_first, None)
     row("搜索（中位数）", statistics.median(big_search), "演示档案", statistics.median(small_search), 100)
     row("搜索（最慢）", max(big_search), "演示档案", max(small_search), 100)
+    row("shuping verify（全部检查）", verify_ms(big), "演示档案", verify_ms(small), None)
 
 
 if __name__ == "__main__":
