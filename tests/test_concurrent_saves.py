@@ -3,7 +3,7 @@ refused with a conflict; nothing is lost or overwritten silently; the log holds 
 the saves that landed.
 
 6 × 300 saves would spend ~40 s queueing on the writer lock (a commit is ~20 ms), so the
-suite runs 6 × 60 = 360 saves over 4 shared records; PROCESSES and SAVES scale it up.
+suite runs 6 × 100 = 600 saves over 3 shared records; PROCESSES and SAVES scale it up.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from store.tomlio import render
 from tests.test_faults import BRANCHES, tiny_archive
 
 PROCESSES = 6
-SAVES = 60
+SAVES = 100
 
 
 def _worker(root, number: int, out_path: str) -> None:
@@ -65,6 +65,7 @@ def test_six_processes_saving_overlapping_records(tmp_path):
     conflicts = [r for r in results if r.get("conflict")]
     assert len(landed) + len(conflicts) == PROCESSES * SAVES
     assert landed and conflicts  # the records really were contended
+    print(f"{len(landed)} landed, {len(conflicts)} conflicts")
 
     # the log has exactly the landed saves, each changing its record from the value its process read
     log = archive.git.run("log", "--reverse", "-p", "--format=@@commit %H %s", "--", "orgs")
