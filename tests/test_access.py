@@ -162,3 +162,31 @@ def test_hook_accepts_a_merge_that_brings_in_others_work(central, tmp_path):
     git(clone, "-c", "user.name=张三", "-c", "user.email=x@example.org", "pull", "-q", "--no-rebase", "--no-edit", "origin", "main")
     result = push(clone, "张三")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_app_says_why_a_save_outside_scope_is_refused(demo_archive):
+    import asyncio
+
+    from textual.widgets import Input
+
+    from tui.app import ShupingApp
+    from tui.screens.branch import BranchScreen
+
+    with_access(demo_archive)
+    path = demo_archive.root / "orgs/math/branches/b0013.toml"
+    before = path.read_bytes()
+
+    async def run() -> list[str]:
+        app = ShupingApp(Archive.open(demo_archive.root, "张三"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.push_screen(BranchScreen("b0013"))
+            await pilot.pause()
+            app.screen.query_one("#secretary", Input).value = "越权修改"
+            await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return [f"{n.title}|{n.message}" for n in app._notifications]
+
+    shown = asyncio.run(run())
+    assert any(n.startswith("未保存|操作人“张三”无权修改二级党组织“math”（数学与统计学院党委）") for n in shown)
+    assert path.read_bytes() == before
