@@ -8,6 +8,7 @@ committed or picked up by the recovery commit the next time the archive is opene
 
 from __future__ import annotations
 
+import time
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ from store.tomlio import blob_version, render
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
 
+STALE_LOCK_WAIT = 2.0  # seconds a git lock may live before recovery takes it for a crash's leftover
 ANY = "*"  # a base version that skips the conflict check (recovery, generated data)
 
 ARCHIVE_GITIGNORE = f"*{TEMP_SUFFIX}\n/{layout.LOCAL_DIR}/\n"
@@ -128,15 +130,18 @@ class Archive:
         """Clean what a crash left behind and commit changes that never got committed."""
         done = Recovery()
         with self.lock.held():
-            # index.lock, HEAD.lock, next-index-PID.lock (``git commit -- paths``); not our own flock file
-            for lock in self.git.git_dir.glob("*.lock"):
-                if lock != self.lock.path:
+            # what a killed `git commit` leaves (not packed-refs.lock: a detached `git gc` may hold it)
+            git_dir = self.git.git_dir
+            locks = [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("next-index-*.lock")]
+            locks += list((git_dir / "refs").rglob("*.lock"))
+            # the git a killed process started may still be finishing its commit: give it a moment
+            deadline = time.monotonic() + STALE_LOCK_WAIT
+            while any(lock.exists() for lock in locks) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            for lock in locks:
+                if lock.exists():
                     lock.unlink()
-                    done.removed_locks.append(lock.name)
-            refs = self.git.git_dir / "refs"
-            for lock in refs.rglob("*.lock"):
-                lock.unlink()
-                done.removed_locks.append(str(lock.relative_to(self.git.git_dir)))
+                    done.removed_locks.append(str(lock.relative_to(git_dir)))
             status = self.git.run("status", "--porcelain=v1", "-z", "--ignored=matching", "--untracked-files=all", strip=False)
             changed: list[str] = []
             entries = [e for e in status.split("\0") if e]
@@ -278,13 +283,22 @@ class Archive:
     def _commit_paths(self, paths: list[str], subject: str, body: str = "", new: bool = False) -> str:
         message = self._message(subject, body, paths)
         env = self.operator.env()
-        if new:
-            self.git.run("add", "-A", "--", *paths)
-            self.git.run("commit", "-q", "--no-verify", "-m", message, env=env)
-        else:
-            # one process: commit exactly these tracked paths
-            self.git.run("commit", "-q", "--no-verify", "-m", message, "--", *paths, env=env)
-        return self.git.run("rev-parse", "HEAD")
+        try:
+            if new:
+                self.git.run("add", "-A", "--", *paths)
+                self.git.run("commit", "-q", "--no-verify", "-m", message, env=env)
+            else:
+                # one git run stages these tracked paths and commits the index. The index holds
+                # nothing else: only this writer stages, under the lock (faster than --only,
+                # which rebuilds a temporary index of the whole archive).
+                self.git.run("commit", "-q", "--no-verify", "--include", "-m", message, "--", *paths, env=env)
+        except StoreError:
+            try:
+                self.git.run("reset", "-q", "--", *paths)  # leave nothing staged for the next commit
+            except StoreError:
+                pass  # no commit yet (a failed init): nothing to reset to
+            raise
+        return self.head()
 
     def _message(self, subject: str, body: str, paths: list[str]) -> str:
         trailers = [f"Operator: {self.operator.name}"]
@@ -327,11 +341,21 @@ class Archive:
         return self.git.run(*args)
 
     def head(self) -> str:
+        """The current commit id, read from the ref file (a save should not pay for another git run)."""
+        try:
+            head = (self.git.git_dir / "HEAD").read_text().strip()
+            sha = (self.git.git_dir / head[5:]).read_text().strip() if head.startswith("ref: ") else head
+            if len(sha) == 40:
+                return sha
+        except OSError:
+            pass  # packed ref, linked worktree…: ask git
         return self.git.run("rev-parse", "HEAD")
 
     def maintain(self) -> None:
-        """Keep path-limited history fast on long histories (bloom filters in the commit-graph)."""
-        self.git.run("commit-graph", "write", "--reachable", "--changed-paths", timeout=600)
+        """Keep path-limited history fast on long histories (bloom filters in the commit-graph).
+
+        ``--split`` adds a layer for the new commits only, so running it often stays cheap."""
+        self.git.run("commit-graph", "write", "--reachable", "--changed-paths", "--split", timeout=600)
 
 
 def _decode(data: bytes, rel: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import store.archive
 import store.atomic
 from schema.records import Branch, Org
 from store import layout
@@ -101,8 +102,10 @@ def _trial(root: Path, start: int, rng: random.Random) -> tuple[dict[str, int], 
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_kill_9_during_saves_loses_nothing_acknowledged(tmp_path, seed):
+def test_kill_9_during_saves_loses_nothing_acknowledged(tmp_path, seed, monkeypatch):
     """2 × 100 trials: each a child saving in a loop, killed with SIGKILL at a random moment."""
+    # the kill takes the child's git with it, so its locks are stale at once: no need to wait for them
+    monkeypatch.setattr(store.archive, "STALE_LOCK_WAIT", 0.05)
     archive = tiny_archive(tmp_path / "archive")
     root = archive.root
     rng = random.Random(seed)
@@ -158,13 +161,14 @@ def test_full_disk_injected_at_the_os_boundary(tmp_path, monkeypatch):
     assert members(archive.root, "b1") == 43
 
 
-def test_a_failed_commit_puts_the_file_back(tmp_path):
+def test_a_failed_commit_puts_the_file_back(tmp_path, monkeypatch):
     """git refusing the commit (here: a lock another git left) must not leave an uncommitted
     change that the next open's recovery would commit although the user was told it failed."""
     archive = tiny_archive(tmp_path / "archive")
     path = archive.root / layout.branch_path("o1", "b1")
     before, head = path.read_bytes(), archive.head()
     (archive.git.git_dir / "index.lock").write_text("")
+    monkeypatch.setattr(store.archive, "STALE_LOCK_WAIT", 0.05)  # nobody is coming to release it
     with pytest.raises(StoreError, match="未保存：文件已恢复为原来的内容"):
         _save_one(archive, 9)
     assert path.read_bytes() == before
