@@ -12,11 +12,12 @@ from store.archive import Archive
 from store.demo import access, roster
 
 UNIVERSITY = "青岚大学"
-STEPS = [roster.build, access.build]  # access last: earlier steps commit as school staff
+STEPS = [roster.build]
 
 
 def build(root: Path | str, operator: str = "组织部 演示") -> Archive:
     archive = Archive.init(root, UNIVERSITY, operator)
     for step in STEPS:
         step(archive)
+    access.build(archive)  # after every step: it limits school staff to their own organisations
     return archive

@@ -1,5 +1,5 @@
 """Demo access scopes: the department may change everything; each school's organiser only
-their own organisation. Keep this step last: earlier steps commit as school staff."""
+their own organisation. Runs after every other step (see store.demo.build): they commit as school staff."""
 
 from __future__ import annotations
 
