@@ -52,9 +52,14 @@ class ShupingApp(App):
     def on_mount(self) -> None:
         self.snapshot = load(self.archive)
         self.switch_mode("dashboard")
-        if self.archive.read_only:
-            self.notify(self.archive.read_only, title="只读", severity="warning", timeout=20)
+        self.notify_read_only()
         self.set_interval(3, self._watch_head)
+
+    def notify_read_only(self) -> None:
+        """Say once, on opening, why nothing can be saved here (read-only files, no git)."""
+        reason = getattr(self.archive, "read_only", "")
+        if reason:
+            self.notify(reason, title="只读", severity="warning", timeout=20)
 
     def action_goto(self, mode: str) -> None:
         self.switch_mode(mode)
