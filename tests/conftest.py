@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from store.archive import ANY, Archive, Change
+from store.archive import Archive
 
 os.environ.setdefault("SHUPING_TODAY", "2021-01-20")
 TODAY = date(2021, 1, 20)
@@ -22,12 +22,14 @@ def empty_archive(tmp_path: Path) -> Archive:
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory) -> Path:
+    import store.demo.access
     from store.demo import build
 
     path = tmp_path_factory.mktemp("demo-template") / "archive"
-    build(path)
-    # tests act as OPERATOR on every organisation: lift the demo's access scopes (tests/test_access.py restores them)
-    Archive.open(path, "组织部 演示").commit([Change("access.toml", None, ANY)], "测试：取消权限限制")
+    with pytest.MonkeyPatch.context() as patch:
+        # tests act as OPERATOR on every organisation: no access scopes (tests/test_access.py adds the demo's)
+        patch.setattr(store.demo.access, "build", lambda archive: None)
+        build(path)
     return path
 
 
