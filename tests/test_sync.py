@@ -232,3 +232,26 @@ def test_an_unrelated_archive_is_refused_clearly(pair, tmp_path):
     with pytest.raises(SyncError, match="没有共同的历史"):
         sync(other)
     assert other.head() == head and other.git.run("status", "--porcelain") == ""
+
+
+def test_the_palette_finds_sync(demo_archive):
+    import asyncio
+
+    from tui.app import ShupingApp
+    from tui.screens.sync import SyncScreen
+
+    async def run():
+        app = ShupingApp(demo_archive)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"同步")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, SyncScreen)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return [str(n.message) for n in app._notifications]
+
+    assert any("尚未设置远程档案" in message for message in asyncio.run(run()))

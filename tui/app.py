@@ -146,12 +146,12 @@ class ShupingApp(App):
                     lambda a=action, s=screen: self._run_registered(a, s),
                 )
 
-    def _run_registered(self, action, screen: Screen) -> None:
+    def _run_registered(self, action, screen: Screen):
+        """The action's coroutine: the palette awaits what its callback returns."""
         target = action.action
         if target.startswith("app."):
-            self.run_action(target.removeprefix("app."))
-        else:
-            self.run_action(target, screen)
+            return self.run_action(target.removeprefix("app."))
+        return self.run_action(target, screen)
 
 
 def archive_title(app: ShupingApp) -> str:
