@@ -124,6 +124,7 @@ def test_kill_9_during_saves_loses_nothing_acknowledged(tmp_path, seed, monkeypa
             assert reopened.git.run("fsck", "--full", "--no-dangling", "--no-progress") == ""
         start = last + 10  # later values are always larger, so "at least the acknowledged value" is checkable
     assert acknowledged > 50  # the kills did land among saves, not only before the first
+    print(f"100 kills, {acknowledged} acknowledged saves, none lost")
     assert archive.git.run("fsck", "--full", "--no-dangling", "--no-progress") == ""  # dangling: commits a kill cut off from the ref
 
 
