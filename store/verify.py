@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable
 
 from schema.records import Meeting, OrgYear, Tally
+from store import layout
 from store.archive import Archive
 from store.errors import StoreError
 from store.snapshot import Snapshot, load
@@ -130,6 +132,42 @@ def finalisations_are_in_history(ctx: Context) -> Iterable[Finding]:
         final = stored.record.grading
         if final.finalised and final.tag and f"refs/tags/{final.tag.removeprefix('refs/tags/')}" not in tags:
             yield Finding("定稿未被改写", stored.path, f"记录为已定稿，但定稿标签 {final.tag} 不存在（被删除？）。")
+
+
+FROZEN = ("tally", "components", "grade")  # what finalising a grading freezes in each review
+
+
+@check("定稿后未被改动")
+def finalised_results_unchanged(ctx: Context) -> Iterable[Finding]:
+    """After an organisation's grading was finalised (its tag), its reviews' tallies,
+    components and grades change only with a recorded reason for reopening."""
+    git = ctx.archive.git
+    for stored in ctx.records(OrgYear, "orgs/*/*/org-year.toml"):
+        final = stored.record.grading
+        if not (final.finalised and final.tag):
+            continue
+        tag = f"refs/tags/{final.tag.removeprefix('refs/tags/')}"
+        try:
+            at_tag = tomllib.loads(git.run("show", f"{tag}:{stored.path}"))
+        except (StoreError, tomllib.TOMLDecodeError):
+            continue  # no such tag (reported above) or no record then
+        reasons_then = len((at_tag.get("grading") or {}).get("reopen_reasons") or [])
+        if len(final.reopen_reasons) > reasons_then:
+            continue  # reopened with a reason: changes since are accounted for
+        reviews = f"{layout.org_year_dir(stored.record.org, stored.record.year)}/reviews/"
+        for rel in git.run("diff", "--name-only", tag, "HEAD", "--", reviews).splitlines():
+            before, after = _toml_at(git, tag, rel), _toml_at(git, "HEAD", rel)
+            changed = [k for k in FROZEN if before.get(k) != after.get(k)]
+            if changed:
+                yield Finding("定稿后未被改动", rel, f"[{'、'.join(changed)}] 在定稿（{final.tag}）之后被修改，"
+                              f"但 {stored.path} 没有记录重新打开的理由。")
+
+
+def _toml_at(git, rev: str, rel: str) -> dict:
+    try:
+        return tomllib.loads(git.run("show", f"{rev}:{rel}"))
+    except (StoreError, tomllib.TOMLDecodeError):
+        return {}
 
 
 @check("测评票数")
