@@ -8,6 +8,7 @@ order of newly written files.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -394,7 +395,24 @@ class OrgYear(Record):
     indicators: list[Indicator] = Field(default_factory=list)  # the unit's own 测评指标; empty: the campaign's
 
 
+# ---------------------------------------------------------------- who may change what (issue 8)
+
+
+class Access(Record):
+    """``access.toml``: which organisations each operator may change.
+
+    ``operators`` maps an operator name (the commit author the app uses) to a list of
+    organisation ids, or to "all" for the organisation department (which alone may change
+    campaigns, settings and this file). ``logins`` maps a login on the central server
+    (the pusher the pre-receive hook sees) to an operator name, when the two differ.
+    """
+
+    operators: dict[str, list[str] | Literal["all"]] = Field(default_factory=dict)
+    logins: dict[str, str] = Field(default_factory=dict)
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
+    "access": Access,
     "settings": ArchiveSettings,
     "org": Org,
     "branch": Branch,

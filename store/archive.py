@@ -9,6 +9,7 @@ committed or picked up by the recovery commit the next time the archive is opene
 from __future__ import annotations
 
 import time
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,11 +19,13 @@ from schema.problems import Problem, RecordError
 from schema.records import ArchiveSettings, Campaign, Record
 from schema.validation import parse, parse_or_raise
 from store import layout
+from store.access import AccessCheck
 from store.atomic import BATCH, TEMP_SUFFIX, atomic_delete, atomic_write, atomic_write_many, flush_filesystem
-from store.errors import ConflictError, StoreError
+from store.errors import ConflictError, ReadOnlyError, StoreError
 from store.gitrepo import GitRepo, Identity, init_repo
 from store.identity import resolve_operator
 from store.lock import ArchiveLock
+from store.mergedriver import ATTRIBUTES, ensure_registered
 from store.tomlio import blob_version, render
 
 R = TypeVar("R", bound=Record)
@@ -75,8 +78,9 @@ class Archive:
         self.operator = operator if isinstance(operator, Identity) else resolve_operator(operator)
         self.git = GitRepo(self.root)
         self.lock = ArchiveLock(self.git.git_dir / "shuping.lock")
-        self.check_access: Callable[[Identity, list[str]], None] = lambda who, paths: None
+        self.check_access: Callable[[Identity, list[str]], None] = AccessCheck(self)
         self.after_commit: list[Callable[[str, list[str]], None]] = []
+        self.read_only: str = ""  # why this archive can only be read here, if it can
         if not (self.root / layout.SETTINGS).exists():
             raise StoreError(f"{self.root} 不是 shuping 档案：缺少 {layout.SETTINGS}。可用 `shuping init` 新建。")
 
@@ -95,11 +99,13 @@ class Archive:
         campaign = notice_2020()
         settings = ArchiveSettings(university=university, current_campaign=campaign.year)
         atomic_write(root / ".gitignore", ARCHIVE_GITIGNORE.encode())
+        atomic_write(root / ".gitattributes", ATTRIBUTES.encode())
         atomic_write(root / layout.SETTINGS, render(settings).encode())
         atomic_write(root / layout.campaign_path(campaign.year), render(campaign).encode())
         archive = cls(root, operator)
+        ensure_registered(archive.git)
         archive._commit_paths(
-            [".gitignore", layout.SETTINGS, layout.campaign_path(campaign.year)],
+            [".gitignore", ".gitattributes", layout.SETTINGS, layout.campaign_path(campaign.year)],
             f"新建档案：{university}",
             new=True,
         )
@@ -107,8 +113,17 @@ class Archive:
 
     @classmethod
     def open(cls, root: Path | str, operator: str | Identity | None = None) -> Archive:
+        """Open for work, cleaning up after a crash. An archive that can be read but not
+        written here (read-only files, no git) opens read-only: ``read_only`` says why."""
         archive = cls(root, operator)
-        archive.recover()
+        if not os.access(archive.git.git_dir, os.W_OK) or not os.access(archive.root, os.W_OK):
+            archive.read_only = f"档案是只读的（{archive.root}），只能查看，不能保存。请检查文件权限或磁盘挂载。"
+            return archive
+        try:
+            archive.recover()
+            ensure_registered(archive.git)  # so merges in this clone, even by plain git, go key by key
+        except ReadOnlyError as e:
+            archive.read_only = str(e)
         return archive
 
     def recover(self) -> Recovery:
@@ -210,6 +225,8 @@ class Archive:
         None when nothing differed. Raises ConflictError, leaving every file as it was."""
         changes = list(changes)
         paths = [c.path for c in changes]
+        if self.read_only:
+            raise ReadOnlyError(self.read_only)
         self.check_access(self.operator, paths)
         with self.lock.held():
             for change in changes:
@@ -219,27 +236,51 @@ class Archive:
                 if current != change.base:
                     who, when = self.last_change(change.path)
                     raise ConflictError(change.path, who, when)
-            written = []
+            written: list[tuple[Change, bytes | None]] = []  # with what was there before
             writes = []
-            for change in changes:
-                target = self.root / change.path
-                if change.data is None:
-                    if target.exists():
-                        atomic_delete(target)
-                        written.append(change)
-                else:
+            try:
+                for change in changes:
+                    target = self.root / change.path
                     current, _ = self.read_bytes(change.path)
-                    if current != change.data:
+                    if change.data is None:
+                        if current is not None:
+                            written.append((change, current))
+                            atomic_delete(target)
+                    elif current != change.data:
+                        written.append((change, current))
                         writes.append((target, change.data))
-                        written.append(change)
-            atomic_write_many(writes)
-            if not written:
-                return None
-            new = any(c.base is None for c in written) or any(c.base == ANY for c in written)
-            sha = self._commit_paths([c.path for c in written], message, body, new=new)
+                atomic_write_many(writes)
+                if not written:
+                    return None
+            except StoreError:
+                self._restore(written)  # the write itself says what failed
+                raise
+            done = [c for c, _ in written]
+            new = any(c.base is None or c.base == ANY for c in done)
+            try:
+                sha = self._commit_paths([c.path for c in done], message, body, new=new)
+            except StoreError as e:
+                self._restore(written)
+                raise StoreError(f"{e}（未保存：文件已恢复为原来的内容）") from e
         for hook in self.after_commit:
             hook(sha, paths)
         return sha
+
+    def _restore(self, written: list[tuple[Change, bytes | None]]) -> None:
+        """Put back what a failed commit had written, so the archive stays at its last commit."""
+        for change, previous in reversed(written):
+            target = self.root / change.path
+            try:
+                if previous is None:
+                    atomic_delete(target)
+                else:
+                    atomic_write(target, previous)
+            except StoreError:
+                pass  # e.g. still no space: the next open's recovery settles it
+        try:
+            self.git.run("reset", "-q", "--", *[c.path for c, _ in written])
+        except StoreError:
+            pass
 
     def _commit_paths(self, paths: list[str], subject: str, body: str = "", new: bool = False) -> str:
         message = self._message(subject, body, paths)

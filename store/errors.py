@@ -17,3 +17,7 @@ class ConflictError(StoreError):
 
 class AccessError(StoreError):
     """The operator may not change this record."""
+
+
+class ReadOnlyError(StoreError):
+    """The archive can be read here but not written (read-only files or disk, no git)."""

@@ -15,7 +15,9 @@ os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # a missing git becomes ou
 import git  # noqa: E402
 from git.exc import GitCommandError, GitCommandNotFound, InvalidGitRepositoryError, NoSuchPathError  # noqa: E402
 
-from store.errors import StoreError  # noqa: E402
+from store.errors import ReadOnlyError, StoreError  # noqa: E402
+
+NO_GIT = "找不到 git 命令：档案只能查看，不能保存。请先安装 git（或把它加入 PATH）。"
 
 QUIET_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
@@ -61,9 +63,14 @@ class GitRepo:
                 strip_newline_in_stdout=strip,
             )
         except GitCommandNotFound as e:
-            raise StoreError("找不到 git 命令，请先安装 git。") from e
+            raise ReadOnlyError(NO_GIT) from e
         except GitCommandError as e:
             detail = (e.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
+            if "No space left on device" in detail:
+                raise StoreError(f"磁盘空间已满，git {args[0]} 未能完成。请清理磁盘后重试。") from e
+            local = args[0] not in ("fetch", "push", "clone", "ls-remote")
+            if local and ("Read-only file system" in detail or "Permission denied" in detail):
+                raise ReadOnlyError(f"没有写入权限，git {args[0]} 未能完成（{detail.splitlines()[-1]}）。") from e
             raise StoreError(f"git {args[0]} 失败：{detail or e}") from e
 
 
@@ -84,6 +91,7 @@ def init_repo(root: Path) -> GitRepo:
         "gc.writeCommitGraph": "true",
         "commitGraph.readChangedPaths": "true",
         "fetch.writeCommitGraph": "true",
+        "core.untrackedCache": "true",  # `git status` on tens of thousands of records in a fraction of a second
     }.items():
         repo.run("config", key, value)
     return repo

@@ -1,6 +1,7 @@
 """Where each record lives inside an archive (paths are relative, with forward slashes).
 
     shuping.toml                              archive settings
+    access.toml                               who may change which organisation's records
     campaigns/2020.toml                       one campaign's settings
     orgs/<org>/org.toml                       a secondary organisation
     orgs/<org>/branches/<branch>.toml         a branch (master record)
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 
 SETTINGS = "shuping.toml"
+ACCESS = "access.toml"
 LOCAL_DIR = ".shuping-local"  # machine-local state and caches, never committed
 
 
@@ -65,6 +67,7 @@ def attachment_path(org: str, year: int, sha256: str, suffix: str) -> str:
 
 _KINDS = [
     (re.compile(r"^shuping\.toml$"), "settings"),
+    (re.compile(r"^access\.toml$"), "access"),
     (re.compile(r"^campaigns/\d{4}\.toml$"), "campaign"),
     (re.compile(r"^orgs/[^/]+/org\.toml$"), "org"),
     (re.compile(r"^orgs/[^/]+/branches/[^/]+\.toml$"), "branch"),

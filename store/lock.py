@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from store.errors import StoreError
+from store.errors import ReadOnlyError, StoreError
 
 
 class ArchiveLock:
@@ -35,7 +35,10 @@ class ArchiveLock:
                     self._release()
 
     def _acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o660)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o660)
+        except OSError as e:
+            raise ReadOnlyError(f"无法写入档案（{self.path.parent}：{e.strerror}），只能查看。") from e
         deadline = time.monotonic() + self.timeout
         while True:
             try:

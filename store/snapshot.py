@@ -3,6 +3,7 @@ current campaign's reviews, with every broken record listed instead of crashing.
 
 from __future__ import annotations
 
+import gc
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -67,8 +68,62 @@ class Snapshot:
         return sorted((o.record for o in self.orgs.values()), key=lambda o: (o.order, o.id))
 
 
-def load(archive: Archive, progress=None) -> Snapshot:
-    """Read every live record. Broken ones go to ``problems``; the rest still loads."""
+@dataclass
+class OrgPart:
+    """What one organisation folder holds for a campaign, read and validated."""
+
+    name: str
+    org: Stored[Org] | None
+    branches: list[Stored[Branch]]
+    reviews: list[Stored[Review]]
+    problems: list[Problem]
+    broken: list[str]  # branch ids whose file is there but unreadable
+
+
+def read_org(root: Path, name: str, year: int) -> OrgPart:
+    folder = root / "orgs" / name
+    part = OrgPart(name, None, [], [], [], [])
+    org_path = folder / "org.toml"
+    if org_path.exists():
+        part.org = _load(root, org_path, Org, part.problems)
+    else:
+        part.problems.append(Problem(layout.org_path(name), "缺少二级党组织记录 org.toml"))
+    if part.org is not None and part.org.record.id != name:
+        part.problems.append(Problem(part.org.path, f"id “{part.org.record.id}” 与文件夹名 “{name}” 不一致", key="id"))
+    for entry in sorted(_scandir(folder / "branches"), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        branch = _load(root, Path(entry.path), Branch, part.problems)
+        if branch is None:
+            part.broken.append(entry.name[:-5])
+        elif branch.record.id != entry.name[:-5] or branch.record.org != name:
+            part.problems.append(Problem(branch.path, "id 或 org 与文件位置不一致", key="id"))
+        else:
+            part.branches.append(branch)
+    for entry in _scandir(folder / str(year) / "reviews"):
+        if entry.name.endswith(".toml"):
+            review = _load(root, Path(entry.path), Review, part.problems)
+            if review is not None:
+                part.reviews.append(review)
+    return part
+
+
+def load(archive: Archive, progress=None, cache: bool = True) -> Snapshot:
+    """Read every live record. Broken ones go to ``problems``; the rest still loads.
+
+    Organisation folders unchanged since the last load come from ``store.cache``."""
+    gc_was_on = gc.isenabled()
+    gc.disable()  # tens of thousands of new objects and no garbage: collecting would only slow this down
+    try:
+        return _load_all(archive, progress, cache)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _load_all(archive: Archive, progress, cache: bool) -> Snapshot:
+    from store.cache import LoadCache
+
     root = archive.root
     problems: list[Problem] = []
     settings_stored, settings_problems = archive.try_read(ArchiveSettings, layout.SETTINGS)
@@ -85,40 +140,29 @@ def load(archive: Archive, progress=None) -> Snapshot:
     if snap.year not in snap.campaigns:
         problems.append(Problem(layout.SETTINGS, f"当前年度 {snap.year} 没有对应的 {layout.campaign_path(snap.year)}", key="current_campaign"))
 
-    orgs_dir = root / "orgs"
-    broken: set[str] = set()  # branch ids whose file is there but unreadable: reported once, above
-    org_dirs = sorted((e for e in _scandir(orgs_dir) if e.is_dir()), key=lambda e: e.name)
-    for n, org_dir in enumerate(org_dirs):
-        org_path = Path(org_dir.path) / "org.toml"
-        org = _load(root, org_path, Org, problems) if org_path.exists() else None
-        if org is None and not org_path.exists():
-            problems.append(Problem(layout.org_path(org_dir.name), "缺少二级党组织记录 org.toml"))
-        if org is not None:
-            if org.record.id != org_dir.name:
-                problems.append(Problem(org.path, f"id “{org.record.id}” 与文件夹名 “{org_dir.name}” 不一致", key="id"))
-            snap.orgs[org.record.id] = org
-        for entry in sorted(_scandir(Path(org_dir.path) / "branches"), key=lambda e: e.name):
-            if not entry.name.endswith(".toml"):
-                continue
-            branch = _load(root, Path(entry.path), Branch, problems)
-            if branch is None:
-                broken.add(entry.name[:-5])
-                continue
-            if branch.record.id != entry.name[:-5] or branch.record.org != org_dir.name:
-                problems.append(Problem(branch.path, "id 或 org 与文件位置不一致", key="id"))
-                continue
+    names = sorted(e.name for e in _scandir(root / "orgs") if e.is_dir())
+    read = lambda name: read_org(root, name, snap.year)  # noqa: E731
+    cached = LoadCache(archive, snap.year) if cache else None
+    if cached:
+        read = cached.parts(names, read)
+    broken: set[str] = set()  # reported once, by read_org
+    for n, name in enumerate(names):
+        part = read(name)
+        problems.extend(part.problems)
+        broken.update(part.broken)
+        if part.org is not None:
+            snap.orgs[part.org.record.id] = part.org
+        for branch in part.branches:
             if branch.record.id in snap.branches:
                 problems.append(Problem(branch.path, f"党支部 id “{branch.record.id}” 重复", key="id"))
-                continue
-            snap.branches[branch.record.id] = branch
-        for entry in _scandir(Path(org_dir.path) / str(snap.year) / "reviews"):
-            if not entry.name.endswith(".toml"):
-                continue
-            review = _load(root, Path(entry.path), Review, problems)
-            if review is not None:
-                snap.reviews[review.record.branch] = review
+            else:
+                snap.branches[branch.record.id] = branch
+        for review in part.reviews:
+            snap.reviews[review.record.branch] = review
         if progress:
-            progress(n + 1, len(org_dirs))
+            progress(n + 1, len(names))
+    if cached:
+        cached.save(names)
 
     for branch in list(snap.branches.values()):
         if branch.record.org not in snap.orgs:
@@ -127,7 +171,7 @@ def load(archive: Archive, progress=None) -> Snapshot:
     for branch_id, review in list(snap.reviews.items()):
         if branch_id not in snap.branches:
             if branch_id not in broken:
-                    problems.append(Problem(review.path, f"党支部 “{branch_id}” 不存在", key="branch"))
+                problems.append(Problem(review.path, f"党支部 “{branch_id}” 不存在", key="branch"))
             del snap.reviews[branch_id]
     snap.problems = problems
     return snap

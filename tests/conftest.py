@@ -22,10 +22,14 @@ def empty_archive(tmp_path: Path) -> Archive:
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory) -> Path:
+    import store.demo.access
     from store.demo import build
 
     path = tmp_path_factory.mktemp("demo-template") / "archive"
-    build(path)
+    with pytest.MonkeyPatch.context() as patch:
+        # tests act as OPERATOR on every organisation: no access scopes (tests/test_access.py adds the demo's)
+        patch.setattr(store.demo.access, "build", lambda archive: None)
+        build(path)
     return path
 
 

@@ -85,6 +85,7 @@ class ShupingApp(App):
 
             self.snapshot = load(self.archive)
             self.switch_mode("dashboard")
+            self.notify_read_only()
             self.maintain()
         self.set_interval(3, self._watch_head)
 
@@ -100,7 +101,14 @@ class ShupingApp(App):
             self.call_from_thread(self.exit, None, 2, f"错误：{e}")
             return
         self.call_from_thread(self._set_snapshot, snapshot)
+        self.call_from_thread(self.notify_read_only)
         self.call_from_thread(self.maintain)
+
+    def notify_read_only(self) -> None:
+        """Say once, on opening, why nothing can be saved here (read-only files, no git)."""
+        reason = getattr(self.archive, "read_only", "")
+        if reason:
+            self.notify(reason, title="只读", severity="warning", timeout=20)
 
     def action_goto(self, mode: str) -> None:
         if self.snapshot is None:
@@ -110,6 +118,12 @@ class ShupingApp(App):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))
+
+    def action_sync(self) -> None:
+        from tui.screens.sync import SyncScreen
+
+        if not isinstance(self.screen, SyncScreen):
+            self.push_screen(SyncScreen())
 
     def action_reload(self) -> None:
         if self.snapshot is not None:
@@ -230,12 +244,12 @@ class ShupingApp(App):
                     lambda a=action, s=screen: self._run_registered(a, s),
                 )
 
-    def _run_registered(self, action, screen: Screen) -> None:
+    def _run_registered(self, action, screen: Screen):
+        """The action's coroutine: the palette awaits what its callback returns."""
         target = action.action
         if target.startswith("app."):
-            self.run_action(target.removeprefix("app."))
-        else:
-            self.run_action(target, screen)
+            return self.run_action(target.removeprefix("app."))
+        return self.run_action(target, screen)
 
 
 def archive_title(app: ShupingApp) -> str:

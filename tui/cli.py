@@ -14,6 +14,7 @@ from tui.cli_common import Context, common, fail
 
 DEMO_DEFAULT = "shuping-demo"
 DEMO_TODAY = "2021-01-25"
+DEMO_OPERATOR = "组织部 演示"
 
 
 @click.group(invoke_without_command=True)
@@ -71,7 +72,7 @@ def demo(obj: Context, path: str, no_open: bool, fresh: bool) -> None:
         shutil.rmtree(target)
     try:
         if (target / "shuping.toml").exists():
-            archive = Archive.open(target, obj.operator)
+            archive = Archive.open(target, obj.operator or DEMO_OPERATOR)  # the demo's access.toml knows them
             click.echo(f"打开已有的演示档案：{target.resolve()}")
         else:
             click.echo(f"正在生成演示档案：{target.resolve()} …")
@@ -181,13 +182,14 @@ def _record_path(archive, record: str) -> str:
     raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
 
 
-# Commands kept in their own modules (they import `common`, `Context` and `fail` from here).
+# Commands kept in their own modules (they import `common`, `Context` and `fail` from tui.cli_common).
 from tui.cli_export import export, status, submit  # noqa: E402
 from tui.cli_grading import followup_export  # noqa: E402
 from tui.cli_report import report  # noqa: E402
 from tui.cli_roster import campaign, roster  # noqa: E402
+from tui.cli_trust import clone, server_hook, sync, verify  # noqa: E402
 
-for command in (roster, campaign, report, export, submit, status, followup_export):
+for command in (roster, campaign, report, export, submit, status, followup_export, sync, clone, verify, server_hook):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -71,6 +71,7 @@ GLOBAL_BINDINGS = register(
         Action("app.rectification", "f7", "app.goto('rectification')", "整改", "整改任务清单：新增、勾选、销号，逾期提醒和完成率"),
         Action("app.campaign", "f9", "app.goto('campaign')", "年度设置", "日期、名额、计分与指标；导入名册；新年度"),
         Action("app.problems", "f10", "app.goto('problems')", "错误", "列出有错误、未能读取的记录"),
+        Action("app.sync", "ctrl+y", "app.sync", "同步", "与远程档案同步：获取、合并、推送；冲突时逐项选择", show=False),
         Action("app.reload", "ctrl+r", "app.reload", "重读", "重新读取档案（其他用户的修改）", show=False),
         Action("app.palette", "ctrl+p", "app.command_palette", "命令", "按名称查找并执行命令", show=False),
         Action("app.quit", "ctrl+q", "app.quit", "退出", "退出 shuping（所有已保存的修改都已提交）", priority=True),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.archive import Archive
-from store.demo import campaign, grading, reporting, reports, roster
+from store.demo import access, campaign, grading, reporting, reports, roster
 
 UNIVERSITY = "青岚大学"
 STEPS = [
@@ -25,4 +25,5 @@ def build(root: Path | str, operator: str = "组织部 演示") -> Archive:
     archive = Archive.init(root, UNIVERSITY, operator)
     for step in STEPS:
         step(archive)
+    access.build(archive)  # after every step: it limits school staff to their own organisations
     return archive
