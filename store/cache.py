@@ -3,9 +3,10 @@
 An organisation folder's tree id in HEAD names its exact contents: while the folder has
 no uncommitted change, the records read from it last time under the same tree id are
 the records on disk. Anything else — another tree id, a changed or new file, another
-version of the record shapes — is read from the files again. The cache lives under
-``.shuping-local/`` (never committed), one folder per user (mode 0700), as JSON: data
-only, validated again by the record models when read back.
+version of the record shapes — is read from the files again. The cache lives inside
+the repository's ``.git/shuping-cache/`` (machine-local, never committed, invisible to
+``git status``), one folder per user (mode 0700), as JSON: data only, validated again by
+the record models when read back.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def _stamp() -> str:
 class LoadCache:
     def __init__(self, archive: Archive, year: int):
         self.archive = archive
-        self.file = archive.root / layout.LOCAL_DIR / f"cache-{os.geteuid()}" / f"load-{year}.json"
+        self.file = archive.git.git_dir / "shuping-cache" / f"cache-{os.geteuid()}" / f"load-{year}.json"
         self.trees = self._trees()
         self.entries = self._read() if self.trees else {}
         self.dirty = self._dirty() if self.trees else set()

@@ -39,7 +39,7 @@ def demo_archive(_demo_template: Path, tmp_path: Path) -> Archive:
     import shutil
 
     target = tmp_path / "demo"
-    shutil.copytree(_demo_template, target, symlinks=True)
+    shutil.copytree(_demo_template, target, symlinks=True, ignore=shutil.ignore_patterns("shuping-cache"))  # start cold
     return Archive.open(target, OPERATOR)
 
 

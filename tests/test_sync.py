@@ -201,9 +201,9 @@ def test_finalisation_tags_reach_the_central_archive(pair):
     assert sync(school).sent == 0
     central = school.git.run("config", "--get", "remote.origin.url")
     tags = subprocess.run(["git", "tag", "-l"], cwd=central, capture_output=True, text=True).stdout.split()
-    assert tags == ["finalise/chem-2020"]
+    assert "finalise/chem-2020" in tags
     sync(office)
-    assert office.git.run("tag", "-l") == "finalise/chem-2020"
+    assert "finalise/chem-2020" in office.git.run("tag", "-l").split()
 
 
 def test_a_text_file_changed_on_both_sides_is_chosen_whole(pair):

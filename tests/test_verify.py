@@ -25,8 +25,8 @@ def commit_by_hand(archive, rel: str, text: str, message: str = "手工修改") 
 
 REVIEW = """\
 schema_version = 1
-branch = "b0001"
-org = "chem"
+branch = "b0061"
+org = "logi"
 year = 2020
 
 [tally]
@@ -49,7 +49,7 @@ def test_a_clean_archive_passes(demo_archive):
 
 
 def test_hand_edited_tally_is_caught(demo_archive):
-    rel = layout.review_path("chem", 2020, "b0001")
+    rel = layout.review_path("logi", 2020, "b0061")
     commit_by_hand(demo_archive, rel, REVIEW)
     assert verify_archive(demo_archive).findings == []
     commit_by_hand(demo_archive, rel, REVIEW.replace('"好" = 15', '"好" = 18'), "把好票改多")
@@ -61,45 +61,49 @@ def test_hand_edited_tally_is_caught(demo_archive):
 
 
 def test_scope_exception_without_reason_is_caught(demo_archive):
-    rel = layout.review_path("chem", 2020, "b0002")
-    commit_by_hand(demo_archive, rel, REVIEW.split("[tally]")[0].replace("b0001", "b0002")
+    rel = layout.review_path("logi", 2020, "b0062")
+    commit_by_hand(demo_archive, rel, REVIEW.split("[tally]")[0].replace("b0061", "b0062")
                    + '[scope_exception]\nin_scope = false\nreason = ""\n')
     report = verify_archive(demo_archive)
     assert [(f.check, f.file, f.message) for f in report.findings] == [("记录校验", f"{rel}:8", "不能为空")]
 
 
 def test_meeting_ballots_that_do_not_reconcile(demo_archive):
-    rel = layout.meeting_path("chem", 2020)
-    commit_by_hand(demo_archive, rel, 'schema_version = 1\norg = "chem"\nyear = 2020\n\n'
-                   "[ballots]\nissued = 40\ncollected = 38\nvalid = 30\ninvalid = 2\n")
+    from store.snapshot import load
+
+    valid = max((r.record.tally.valid for r in load(demo_archive).reviews.values()
+                 if r.record.org == "logi" and r.record.tally), default=30)
+    rel = layout.meeting_path("logi", 2020)
+    commit_by_hand(demo_archive, rel, 'schema_version = 1\norg = "logi"\nyear = 2020\n\n'
+                   f"[ballots]\nissued = {valid + 10}\ncollected = {valid + 8}\nvalid = {valid}\ninvalid = 2\n")
     messages = [f.message for f in verify_archive(demo_archive).findings]
-    assert messages == ["[ballots] 收回 38 张 ≠ 有效 30 + 无效 2。"]
+    assert f"[ballots] 收回 {valid + 8} 张 ≠ 有效 {valid} + 无效 2。" in messages
 
 
 def test_history_reset_past_a_finalisation_tag_is_caught(demo_archive):
-    rel = layout.org_year_path("chem", 2020)
-    commit_by_hand(demo_archive, rel, 'schema_version = 1\norg = "chem"\nyear = 2020\n\n[grading]\nfinalised = true\n'
-                   'tag = "finalise/chem-2020"\n', "定稿：化学与材料学院党委 2020 年度评定")
-    demo_archive.git.run("tag", "finalise/chem-2020")
+    rel = layout.org_year_path("logi", 2020)
+    commit_by_hand(demo_archive, rel, 'schema_version = 1\norg = "logi"\nyear = 2020\n\n[grading]\nfinalised = true\n'
+                   'tag = "finalise/logi-2020"\n', "定稿：后勤集团党总支 2020 年度评定")
+    demo_archive.git.run("tag", "finalise/logi-2020")
     assert verify_archive(demo_archive).findings == []
     demo_archive.git.run("reset", "-q", "--hard", "HEAD~1")
     result = shuping_verify(demo_archive)
     assert result.returncode == 1
-    assert "[定稿未被改写] finalise/chem-2020: 定稿标签指向的提交已不在当前历史中" in result.stdout
+    assert "[定稿未被改写] finalise/logi-2020: 定稿标签指向的提交已不在当前历史中" in result.stdout
 
 
 def test_deleted_finalisation_tag_is_caught(demo_archive):
-    rel = layout.org_year_path("chem", 2020)
-    commit_by_hand(demo_archive, rel, 'schema_version = 1\norg = "chem"\nyear = 2020\n\n[grading]\nfinalised = true\n'
-                   'tag = "finalise/chem-2020"\n')
+    rel = layout.org_year_path("logi", 2020)
+    commit_by_hand(demo_archive, rel, 'schema_version = 1\norg = "logi"\nyear = 2020\n\n[grading]\nfinalised = true\n'
+                   'tag = "finalise/logi-2020"\n')
     findings = verify_archive(demo_archive).findings
-    assert [f.message for f in findings] == ["记录为已定稿，但定稿标签 finalise/chem-2020 不存在（被删除？）。"]
+    assert [f.message for f in findings] == ["记录为已定稿，但定稿标签 finalise/logi-2020 不存在（被删除？）。"]
 
 
 def test_corrupt_git_object_is_caught(demo_archive):
     demo_archive.git.run("repack", "-q", "-a", "-d")
-    commit_by_hand(demo_archive, "orgs/chem/note.md", "备注\n")
-    blob = demo_archive.git.run("rev-parse", "HEAD:orgs/chem/note.md")
+    commit_by_hand(demo_archive, "orgs/logi/note.md", "备注\n")
+    blob = demo_archive.git.run("rev-parse", "HEAD:orgs/logi/note.md")
     obj = demo_archive.git.git_dir / "objects" / blob[:2] / blob[2:]
     obj.chmod(0o644)
     obj.write_bytes(b"not a git object")
@@ -112,9 +116,9 @@ def test_tampered_attachment_is_caught(demo_archive, tmp_path):
 
     scan = tmp_path / "盖章扫描件.pdf"
     scan.write_bytes(b"%PDF-1.4 stamped")
-    attachment, change = prepare(demo_archive, "chem", 2020, scan)
+    attachment, change = prepare(demo_archive, "logi", 2020, scan)
     demo_archive.commit([change], "上传附件")
-    commit_by_hand(demo_archive, layout.org_year_path("chem", 2020), 'schema_version = 1\norg = "chem"\nyear = 2020\n\n'
+    commit_by_hand(demo_archive, layout.org_year_path("logi", 2020), 'schema_version = 1\norg = "logi"\nyear = 2020\n\n'
                    f'[submission.scan]\nname = "{attachment.name}"\npath = "{attachment.path}"\nsha256 = "{attachment.sha256}"\n')
     assert verify_archive(demo_archive).findings == []
     commit_by_hand(demo_archive, attachment.path, "%PDF-1.4 altered")
@@ -122,15 +126,15 @@ def test_tampered_attachment_is_caught(demo_archive, tmp_path):
 
 
 def test_a_grade_changed_after_finalising_without_a_reason_is_caught(demo_archive):
-    review = layout.review_path("chem", 2020, "b0001")
-    org_year = layout.org_year_path("chem", 2020)
-    final = 'schema_version = 1\norg = "chem"\nyear = 2020\n\n[grading]\nfinalised = true\ntag = "finalise/chem-2020"\n'
+    review = layout.review_path("logi", 2020, "b0061")
+    org_year = layout.org_year_path("logi", 2020)
+    final = 'schema_version = 1\norg = "logi"\nyear = 2020\n\n[grading]\nfinalised = true\ntag = "finalise/logi-2020"\n'
     commit_by_hand(demo_archive, review, REVIEW + '\n[grade]\nfinal = "较好"\n')
     commit_by_hand(demo_archive, org_year, final, "定稿")
-    demo_archive.git.run("tag", "finalise/chem-2020")
+    demo_archive.git.run("tag", "finalise/logi-2020")
     commit_by_hand(demo_archive, review, REVIEW + '\n[grade]\nfinal = "好"\n', "悄悄改等次")
     findings = verify_archive(demo_archive).findings
     assert [(f.check, f.file) for f in findings] == [("定稿后未被改动", review)]
-    assert findings[0].message.startswith("[grade] 在定稿（finalise/chem-2020）之后被修改")
+    assert findings[0].message.startswith("[grade] 在定稿（finalise/logi-2020）之后被修改")
     commit_by_hand(demo_archive, org_year, final.replace("tag =", 'reopen_reasons = ["复核发现录入错误"]\ntag ='), "重新打开")
     assert verify_archive(demo_archive).findings == []
