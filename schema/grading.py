@@ -30,9 +30,10 @@ Rules (defaults named in ``GradingSettings`` and ``Quota``):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from schema.kinds import Grade, Rounding
+from schema.quota import ROUNDING_LABELS, good_cap, percent
 from schema.records import Finalisation, GradingSettings, Quota, Review, ScoringSettings
 
 # weight key (as in campaign.grading.weights) → field of ``Components``
@@ -52,11 +53,6 @@ TIE_BREAK_KEYS: dict[str, str] = {
 }
 DEFAULT_TIE_BREAK = ["composite", "rating", "good_share"]
 
-_ROUNDING = {
-    Rounding.FLOOR: (ROUND_FLOOR, "向下取整"),
-    Rounding.ROUND: (ROUND_HALF_UP, "四舍五入"),
-    Rounding.CEIL: (ROUND_CEILING, "向上取整"),
-}
 
 
 # ---------------------------------------------------------------- quota
@@ -75,10 +71,9 @@ class Cap:
     def explanation(self) -> str:
         """``30% × 7 = 2.1，向下取整``; exact products need no rounding note."""
         product = Decimal(str(self.fraction)) * self.n
-        percent = _num(Decimal(str(self.fraction)) * 100)
-        text = f"{percent}% × {self.n} = {_num(product)}"
+        text = f"{percent(self.fraction)} × {self.n} = {_num(product)}"
         if product != product.to_integral_value():
-            text += f"，{_ROUNDING[self.rounding][1]}"
+            text += f"，{ROUNDING_LABELS[self.rounding]}"
         return text
 
     def over_message(self, good: int) -> str:
@@ -87,15 +82,6 @@ class Cap:
     @property
     def label(self) -> str:
         return f"“好”不超过 {self.cap} 个（{self.explanation}）"
-
-
-def good_cap(n: int, fraction: float = 0.30, rounding: Rounding | str = Rounding.FLOOR) -> int:
-    """The most 好 allowed among ``n`` branches: ``fraction × n`` rounded as configured.
-
-    Decimal arithmetic, so 30% × 10 is exactly 3 (floats would give 3.0000000000000004)."""
-    rounding = Rounding(rounding)
-    product = Decimal(str(fraction)) * n
-    return int(product.quantize(Decimal(1), rounding=_ROUNDING[rounding][0]))
 
 
 def cap_for(n: int, quota: Quota) -> Cap:

@@ -20,30 +20,17 @@ Definitions, where the notice leaves them open:
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
-from schema.kinds import Grade, ReportStatus, ReportMode, Rounding, TaskStatus
+from schema.kinds import Grade, ReportMode, ReportStatus, TaskStatus
+from schema.quota import good_cap
 from schema.records import Branch, Campaign, Meeting, Org, Review
 from schema.scope import ScopeReason, scope_of
 
 REPORTED = (ReportStatus.APPROVED, ReportStatus.ARCHIVED)
 TASK_DONE = (TaskStatus.DONE, TaskStatus.SIGNED_OFF)
 GRADES = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR)
-
-
-def good_cap(n: int, fraction: float, rounding: Rounding | str = Rounding.FLOOR) -> int:
-    """How many 好 the quota allows among ``n`` branches ("不超过总数30%")."""
-    exact = n * fraction
-    # 7 × 0.3 is 2.0999…; settle float noise before rounding
-    exact = round(exact, 9)
-    rounding = Rounding(rounding)
-    if rounding == Rounding.FLOOR:
-        return math.floor(exact)
-    if rounding == Rounding.CEIL:
-        return math.ceil(exact)
-    return math.floor(exact + 0.5)  # half up, as people round
 
 
 # column order of the table, with the JSON key of each figure

@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from schema.kinds import Rounding
-from schema.stats import COLUMNS, good_cap
+from schema.quota import good_cap
+from schema.stats import COLUMNS
 from tests import reporting_archive
 from tests.reporting_archive import EXPECTED, EXPECTED_TOTAL
 from tests.test_cli import shuping
