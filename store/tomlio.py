@@ -88,30 +88,23 @@ def _merge(table: Any, data: dict[str, Any]) -> None:
             continue
         if isinstance(value, dict) and isinstance(current, Table):
             _merge(current, value)
-        elif isinstance(value, dict):
-            table[key] = _table(value)
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            aot = tomlkit.aot()
-            for item in value:
-                aot.append(_table(item))
-            table[key] = aot
         else:
-            table[key] = value
+            table[key] = _item(value)
 
 
-def _table(data: dict[str, Any]) -> Table:
-    t = tomlkit.table()
-    for k, v in data.items():
-        if isinstance(v, dict):
-            t[k] = _table(v)
-        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
-            aot = tomlkit.aot()
-            for item in v:
-                aot.append(_table(item))
-            t[k] = aot
-        else:
-            t[k] = v
-    return t
+def _item(value: Any) -> Any:
+    """A value as tomlkit should write it: tables as [sections], lists of tables as [[arrays]]."""
+    if isinstance(value, dict):
+        table = tomlkit.table()
+        for k, v in value.items():
+            table[k] = _item(v)
+        return table
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        aot = tomlkit.aot()
+        for v in value:
+            aot.append(_item(v))
+        return aot
+    return value
 
 
 def _plain(item: Any) -> Any:
