@@ -20,6 +20,7 @@ from tui.messages import ArchiveReloaded
 from tui.screens.branches import BranchBrowserScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.help import HelpScreen
+from tui.screens.meeting import MeetingListScreen
 from tui.screens.problems import ProblemsScreen
 
 
@@ -31,6 +32,7 @@ class ShupingApp(App):
         "dashboard": DashboardScreen,
         "branches": BranchBrowserScreen,
         "problems": ProblemsScreen,
+        "meeting": MeetingListScreen,
     }
 
     def __init__(self, archive: Archive, today: date | None = None):

@@ -42,6 +42,7 @@ GLOBAL_BINDINGS = register(
         Action("app.help", "f1", "app.help", "帮助", "显示当前界面的按键说明"),
         Action("app.dashboard", "f2", "app.goto('dashboard')", "概览", "年度工作概览：各二级党组织的数量与进度"),
         Action("app.branches", "f3", "app.goto('branches')", "党支部", "浏览、搜索和编辑党支部"),
+        Action("app.meeting", "f5", "app.goto('meeting')", "评议会", "述职评议会：设置、向导、录票、核对、公布"),
         Action("app.problems", "f10", "app.goto('problems')", "错误", "列出有错误、未能读取的记录"),
         Action("app.reload", "ctrl+r", "app.reload", "重读", "重新读取档案（其他用户的修改）", show=False),
         Action("app.palette", "ctrl+p", "app.command_palette", "命令", "按名称查找并执行命令", show=False),

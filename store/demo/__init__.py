@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.archive import Archive
-from store.demo import roster
+from store.demo import meeting, roster
 
 UNIVERSITY = "青岚大学"
 STEPS = [roster.build]
+STEPS.append(meeting.build)
 
 
 def build(root: Path | str, operator: str = "组织部 演示") -> Archive:
