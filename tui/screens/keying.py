@@ -32,6 +32,7 @@ from store.meeting import freeze, load_meeting, record_change
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
+SCREEN_KEYS = {"enter": "finish", "x": "invalidate", "g": "next_group"}
 CELL = 5  # display width of one cell, the separator included
 HEAD = 9  # the row header: serial, state, group
 
@@ -185,6 +186,12 @@ class BallotGrid(Widget, can_focus=True):
         elif key in ("space", "tab") and self.cells[min(self.col, len(self.cells) - 1)][1]:
             self.commit_buffer()
             self.advance()
+        elif key in SCREEN_KEYS:
+            # run the screen's action now, in key order: a binding would run after keys already queued
+            event.stop()
+            event.prevent_default()
+            getattr(self.screen, f"action_{SCREEN_KEYS[key]}")()
+            return
         else:
             handled = False
         if handled:
@@ -287,7 +294,7 @@ class KeyingScreen(AppScreen):
             Action("keying.finish", "enter", "finish", "完成本票", "完成并保存当前这张票（改过的已存票：保存更正，需填原因）"),
             Action("keying.invalid", "x", "invalidate", "作废", "宣布光标所在的票无效（需填原因）"),
             Action("keying.group", "g", "next_group", "票组", "切换下一张票的评价人类别（A票/B票…）"),
-            Action("keying.marks", "1", "noop", "1好 2较好 3一般 4差 0弃权 9多选", "每格一键：1 好、2 较好、3 一般、4 差、0 弃权、9 多选（按规则处理）"),
+            Action("keying.marks", "1", "noop", "好 2较好 3一般 4差 0弃权 9多选", "每格一键：1 好、2 较好、3 一般、4 差、0 弃权、9 多选（按规则处理）"),
             Action("keying.back", "escape", "back", "返回", "回到评议会向导（已完成的票都已保存）"),
         ],
     )
@@ -303,6 +310,8 @@ class KeyingScreen(AppScreen):
         self._blank_warned: int | None = None
         self.enter_times: dict[int, float] = {}  # serial → monotonic time of Enter
         self.enter_to_commit: list[float] = []
+        self._message = ""
+        self._shown = ""
 
     def compose(self) -> ComposeResult:
         snap = self.snap
@@ -339,6 +348,7 @@ class KeyingScreen(AppScreen):
         self.grid.row = len(rows) - 1
         self.grid.col = next((c for c in range(len(self.grid.cells)) if not self.grid.value(rows[-1], c)), len(self.grid.cells))
         self.grid.focus()
+        self.set_interval(0.25, self.update_saved)
         if not self.columns:
             self.notify("尚未确定述职顺序（评议会设置），无法录票。", severity="error")
         self.update_status()
@@ -351,10 +361,16 @@ class KeyingScreen(AppScreen):
     # ------------------------------------------------------------------ status lines
 
     def on_ballot_grid_moved(self, _) -> None:
+        self._message = ""
         self.update_status()
 
     def on_problem(self, message: Problem) -> None:
-        self.query_one("#saved", Static).update(f"[b red]{message.text}[/]")
+        self.say(f"[b red]{message.text}[/]")
+
+    def say(self, text: str) -> None:
+        """A message in the status line until the next key."""
+        self._message = text
+        self.update_saved()
 
     def update_status(self) -> None:
         grid = self.grid
@@ -376,11 +392,24 @@ class KeyingScreen(AppScreen):
         elif grid.cells:
             legend = "本票已录完：按 Enter 完成并保存"
         self.query_one("#legend", Static).update(legend)
-        saving = self.writer.pending if hasattr(self, "writer") else 0
-        self.query_one("#saved", Static).update(
-            f"[yellow]保存中 {sum(1 for r in rows if r.saving)} 张[/]" if any(r.saving for r in rows)
-            else f"[green]已保存[/] · 全部 {done} 张已提交" if not saving else "[yellow]保存中[/]"
-        )
+        self.update_saved()
+
+    def update_saved(self) -> None:
+        """已保存 once every finished ballot is committed and the open one's marks are on disk."""
+        rows = self.grid.rows
+        done = sum(1 for r in rows if r.ballot.status != BallotStatus.OPEN)
+        saving = sum(1 for r in rows if r.saving)
+        if self._message:
+            text = self._message
+        elif saving:
+            text = f"[b yellow]保存中：{saving} 张票正在提交[/]"
+        elif self.writer.pending:
+            text = "[yellow]保存中…[/]"
+        else:
+            text = f"[b green]已保存[/] · {done} 张票均已提交，正在录入的票已存草稿"
+        if text != self._shown:
+            self._shown = text
+            self.query_one("#saved", Static).update(text)
 
     def on_edited(self, message: Edited) -> None:
         if message.row.ballot.status == BallotStatus.OPEN:
@@ -400,9 +429,7 @@ class KeyingScreen(AppScreen):
             blanks = sum(1 for c in range(len(grid.cells)) if not grid.value(row, c))
             if blanks and self._blank_warned != b.serial:
                 self._blank_warned = b.serial
-                self.query_one("#saved", Static).update(
-                    f"[b yellow]第 {b.serial} 号票有 {blanks} 项空白，按规则计为弃权；再按 Enter 确认完成[/]"
-                )
+                self.say(f"[b yellow]第 {b.serial} 号票有 {blanks} 项空白，按规则计为弃权；再按 Enter 确认完成[/]")
                 return
             self.finish_open(row)
         elif row.dirty:
@@ -541,3 +568,4 @@ class ReasonDialog(ModalScreen[str | None]):
 
 
 __all__ = ["BallotGrid", "KeyingScreen", "ReasonDialog", "ballot_writer"]
+

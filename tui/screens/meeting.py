@@ -121,7 +121,6 @@ class GuideScreen(AppScreen):
         self.org = org
         self.elapsed = 0.0
         self.started: float | None = None
-        self._loading_comment = False
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
@@ -180,9 +179,8 @@ class GuideScreen(AppScreen):
                 lines.append(f"下一位：{nxt.secretary}（{nxt.name}）")
             if getattr(self, "_comment_for", None) != speaker:
                 self._comment_for = speaker
-                self._loading_comment = True
+                self._shown_comment = review.meeting.comment
                 box.text = review.meeting.comment
-                self._loading_comment = False
                 self.elapsed, self.started = 0.0, None
         if m.stage in (MeetingStage.RATING, MeetingStage.COUNTING):
             first = load_ballots(self.shuping.archive, self.org, self.snap.year, 1)
@@ -233,8 +231,9 @@ class GuideScreen(AppScreen):
             self.query_one(CommentBox).focus()
 
     def on_text_area_changed(self, _) -> None:
-        if self._loading_comment:
+        if self.query_one(CommentBox).text == getattr(self, "_shown_comment", None):
             return
+        self._shown_comment = None
         self.query_one("#comment-state", Static).update("点评：保存中…")
         self._comment_timer = getattr(self, "_comment_timer", None)
         if self._comment_timer:
