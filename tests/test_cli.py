@@ -42,6 +42,6 @@ def test_scope_json_lists_every_branch_with_reason(demo_archive):
 
 
 def test_schema_and_store_import_without_textual():
-    code = "import sys, schema.scope, store.archive, store.snapshot, store.check, tui.cli; print('textual' in sys.modules)"
+    code = "import sys, schema.scope, schema.ballots, schema.tally, schema.reconcile, store.archive, store.snapshot, store.check, store.ballots, store.meeting, store.demo.meeting, tui.cli; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"

@@ -83,6 +83,9 @@ class CompareScreen(AppScreen):
             return f"{name} · {found.name if found else indicator}"
         return name
 
+    def on_data_table_row_selected(self, _) -> None:
+        self.action_resolve()
+
     def action_resolve(self) -> None:
         table = self.query_one(DataTable)
         if not self.mismatches:

@@ -177,7 +177,7 @@ class BallotGrid(Widget, can_focus=True):
     def on_key(self, event: events.Key) -> None:
         key = event.key
         handled = True
-        if key in KEYS or key == "full_stop":
+        if key in KEYS or (len(key) == 1 and key.isdigit()):
             handled = self.type_key(event.character or key)
         elif key == "backspace":
             self.back()
@@ -202,10 +202,11 @@ class BallotGrid(Widget, can_focus=True):
     def type_key(self, char: str) -> bool:
         row = self.current
         if row.ballot.status == BallotStatus.INVALID:
-            self.screen.notify("这张票已宣布无效，不能再修改。", severity="warning")
+            self.post_message(Problem("这张票已宣布无效，不能再修改。"))
             return False
         if self.col >= len(self.cells):
-            self.screen.notify("本票已录完，按 Enter 完成。", severity="warning")
+            self.app.bell()
+            self.post_message(Problem("本票已录完：按 Enter 完成，或用方向键回到要改的格子。"))
             return False
         branch, ind = self.cells[self.col]
         if not ind:
