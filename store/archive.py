@@ -231,15 +231,35 @@ class Archive:
         return sha
 
     def _commit_paths(self, paths: list[str], subject: str, body: str = "", new: bool = False) -> str:
+        """Commit exactly ``paths`` with git's plumbing: stage them, write the tree, commit on
+        top of HEAD, move the branch. ``git commit -- paths`` refreshes the whole index and
+        writes a temporary one, two to three times slower on a 3,000-branch archive, which
+        matters when every ballot is a commit. Callers hold the archive lock."""
         message = self._message(subject, body, paths)
         env = self.operator.env()
-        if new:
-            self.git.run("add", "-A", "--", *paths)
-            self.git.run("commit", "-q", "--no-verify", "-m", message, env=env)
-        else:
-            # one process: commit exactly these tracked paths
-            self.git.run("commit", "-q", "--no-verify", "-m", message, "--", *paths, env=env)
-        return self.git.run("rev-parse", "HEAD")
+        self.git.run("update-index", "--add", "--remove", "--", *paths)
+        tree = self.git.run("write-tree")
+        parent = self._head_or_none()
+        sha = self.git.run("commit-tree", tree, *(["-p", parent] if parent else []), "-m", message, env=env)
+        self.git.run("update-ref", "-m", f"commit: {subject.strip()}", "HEAD", sha, parent or "")
+        return sha
+
+    def _head_or_none(self) -> str | None:
+        """The current commit, read from the ref file (no process); None in a new archive."""
+        git_dir = self.git.git_dir
+        try:
+            head = (git_dir / "HEAD").read_text().strip()
+            if not head.startswith("ref: "):
+                return head
+            ref = head.removeprefix("ref: ")
+            if (git_dir / ref).exists():
+                return (git_dir / ref).read_text().strip()
+        except OSError:
+            pass
+        try:
+            return self.git.run("rev-parse", "-q", "--verify", "HEAD^{commit}")
+        except StoreError:
+            return None
 
     def _message(self, subject: str, body: str, paths: list[str]) -> str:
         trailers = [f"Operator: {self.operator.name}"]

@@ -124,7 +124,7 @@ class BallotWriter:
         """Save the open ballot's marks (latest wins; cheap to call on every key)."""
         path = layout.draft_path(ballot.org, ballot.year, ballot.entry)
         with self._lock:
-            self._drafts[path] = ballot.model_copy(deep=True)
+            self._drafts[path] = ballot.model_copy()  # screens replace marks dicts, never mutate them
             self._pending += 1
             self._idle.clear()
         self._queue.put((_DRAFT, path))

@@ -8,6 +8,7 @@ commit queue of the one background writer; rows show 保存中 until the commit 
 from __future__ import annotations
 
 import atexit
+import gc
 import time
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -63,6 +65,7 @@ class BallotSaved(Message):
 
 
 S_HEAD = Style(bold=True, color="bright_white", bgcolor="grey23")
+S_LEGEND = Style(bold=True, color="bright_cyan")
 S_CELL = Style(color="white")
 S_CURSOR = Style(bold=True, color="black", bgcolor="bright_yellow")
 S_OPEN = Style(bold=True, color="bright_white")
@@ -85,6 +88,7 @@ class BallotGrid(Widget, can_focus=True):
         super().__init__(**kwargs)
         self.cells = cells  # (branch id, indicator id or "") per column
         self.indicators = indicators
+        self.labels: list[str] = []  # per column: who the column is, for the legend line
         self.rows: list[Row] = []
         self.row = 0
         self.col = 0
@@ -116,18 +120,45 @@ class BallotGrid(Widget, can_focus=True):
 
     # ------------------------------------------------------------------ drawing
 
-    def render_line(self, y: int) -> Strip:
+    def window(self) -> tuple[int, int]:
+        """(first visible row, first visible column) for the cursor."""
+        ncols = max(1, (self.size.width - HEAD) // CELL)
+        body = max(1, self.size.height - 2)
+        return max(0, self.row - body + 1), max(0, min(self.col, len(self.cells) - 1) - ncols + 1)
+
+    def refresh_changed(self) -> None:
+        """Redraw only the lines a key changed: the legend, and the rows the cursor left and entered.
+        Everything moves (a full redraw) when the visible window scrolls."""
+        window = self.window()
+        previous = getattr(self, "_drawn", None)
+        self._drawn = (window, self.row, len(self.rows))
+        if previous is None or previous[0] != window or previous[2] != len(self.rows):
+            self.refresh()
+            return
         width = self.size.width
+        top = window[0]
+        for line in {0, self.row - top + 2, previous[1] - top + 2}:
+            self.refresh(Region(0, line, width, 1))
+
+    def legend(self) -> str:
+        if self.col < len(self.cells):
+            return f"第 {self.col + 1} 列：{self.labels[self.col] if self.col < len(self.labels) else ''}"
+        return "本票已录完：按 Enter 完成并保存"
+
+    def render_line(self, y: int) -> Strip:
+        # drawn here, not in a Static beside the grid: a Static's update re-lays out the screen on every key
+        width = self.size.width
+        if y == 0:
+            return Strip([Segment(" " + self.legend(), S_LEGEND)]).adjust_cell_length(width)
+        y -= 1
         ncols = max(1, (width - HEAD) // CELL)
-        first_col = max(0, min(self.col, len(self.cells) - 1) - ncols + 1)
+        top, first_col = self.window()
         visible = range(first_col, min(len(self.cells), first_col + ncols))
         if y == 0:
             segs = [Segment(_pad(" 票号", HEAD), S_HEAD)]
             for c in visible:
                 segs.append(Segment(_pad(f"{c + 1:>3}", CELL), S_HEAD))
             return Strip(segs).adjust_cell_length(width, S_HEAD)
-        body = self.size.height - 1
-        top = max(0, self.row - body + 1)
         index = top + y - 1
         if index >= len(self.rows):
             return Strip.blank(width)
@@ -159,7 +190,7 @@ class BallotGrid(Widget, can_focus=True):
         return Strip(segs).adjust_cell_length(width)
 
     def changed(self, event: events.Key | None = None) -> None:
-        self.refresh()
+        self.refresh_changed()
         if event is not None and self.track:
             start = event.time
             self.call_after_refresh(lambda: self.timings.append(time.monotonic() - start))
@@ -300,7 +331,6 @@ class KeyingScreen(AppScreen):
         ],
     )
     DEFAULT_CSS = """
-    KeyingScreen #legend { height: 1; padding: 0 1; color: $text; }
     KeyingScreen #saved { height: 1; padding: 0 1; }
     """
 
@@ -313,6 +343,7 @@ class KeyingScreen(AppScreen):
         self.enter_to_commit: list[float] = []
         self._message = ""
         self._shown = ""
+        self._info = ""
 
     def compose(self) -> ComposeResult:
         snap = self.snap
@@ -328,8 +359,8 @@ class KeyingScreen(AppScreen):
         cells = indicator_columns(self.columns, indicators) if indicators else [(c, "") for c in self.columns]
         yield from self.title_bar()
         yield Static(id="info", classes="subtitle")
-        yield Static(id="legend")
         self.grid = BallotGrid(cells, self.indicators, id="grid")
+        self.grid.labels = [self.column_label(b, i) for b, i in cells]
         yield self.grid
         yield Static(id="saved")
         yield from self.footer()
@@ -337,6 +368,10 @@ class KeyingScreen(AppScreen):
     def on_mount(self) -> None:
         archive = self.shuping.archive
         self.writer = ballot_writer(self.app)
+        # The loaded archive (thousands of records) lives as long as the app: move it out of the
+        # collector's sight so a full collection (tens of ms) never lands on a keystroke.
+        gc.collect()
+        gc.freeze()
         stored = load_ballots(archive, self.org, self.snap.year, self.entry)
         rows = [Row(s.record, s.version) for _, s in sorted(stored.items())]
         draft = load_draft(archive, self.org, self.snap.year, self.entry)
@@ -353,6 +388,14 @@ class KeyingScreen(AppScreen):
         if not self.columns:
             self.notify("尚未确定述职顺序（评议会设置），无法录票。", severity="error")
         self.update_status()
+
+    def column_label(self, branch_id: str, indicator: str) -> str:
+        branch = self.snap.branches.get(branch_id)
+        who = f"{branch.record.secretary}（{branch.record.name}）" if branch else branch_id
+        if indicator:
+            i = self.indicators[indicator]
+            who += f" · {i.name}（0–{i.max_points:g} 分）"
+        return who
 
     def new_ballot(self, serial: int, group: str = "") -> Ballot:
         if self.groups and not group:
@@ -380,19 +423,10 @@ class KeyingScreen(AppScreen):
         rows = grid.rows
         done = sum(1 for r in rows if r.ballot.status != BallotStatus.OPEN)
         group = f" · 票组 {rows[-1].ballot.group}" if self.groups and rows else ""
-        self.query_one("#info", Static).update(f"{org} · {PASS_NAMES[self.entry]} · 已录 {done} 张{group}")
-        legend = ""
-        if grid.cells and grid.col < len(grid.cells):
-            branch_id, ind = grid.cells[grid.col]
-            branch = snap.branches.get(branch_id)
-            who = f"{branch.record.secretary}（{branch.record.name}）" if branch else branch_id
-            if ind:
-                i = self.indicators[ind]
-                who += f" · {i.name}（0–{i.max_points:g} 分）"
-            legend = f"第 {grid.col + 1} 列：{who}"
-        elif grid.cells:
-            legend = "本票已录完：按 Enter 完成并保存"
-        self.query_one("#legend", Static).update(legend)
+        info = f"{org} · {PASS_NAMES[self.entry]} · 已录 {done} 张{group}"
+        if info != self._info:
+            self._info = info
+            self.query_one("#info", Static).update(info)
         self.update_saved()
 
     def update_saved(self) -> None:
