@@ -153,6 +153,10 @@ class BallotWriter:
                     self._commit(item)
                 else:
                     self._write_draft(item[1])
+            except Exception:  # noqa: BLE001 - one failed callback must not stop every later commit
+                import traceback
+
+                traceback.print_exc()
             finally:
                 with self._lock:
                     self._pending -= 1
@@ -179,6 +183,10 @@ class BallotWriter:
         except StoreError as e:
             if job.done:
                 job.done(None, e)
+            return
+        except Exception as e:  # noqa: BLE001 - e.g. git killed: report it as unsaved, keep the thread
+            if job.done:
+                job.done(None, StoreError(f"提交失败：{e}"))
             return
         self.commit_seconds.append(time.monotonic() - job.queued)
         if job.finished:

@@ -232,3 +232,44 @@ def test_projector_snapshot(snap_compare, demo_archive):
 
     assert snap_compare(ShupingApp(demo_archive), terminal_size=(80, 24), run_before=open_projector)
 
+
+
+@sync
+async def test_correct_and_invalidate_finished_ballots_with_reasons(tmp_path):
+    archive = meeting_archive(tmp_path / "a", secretaries=3, ballots=4, double_entry=False)
+    app = ShupingApp(archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5", "enter", "k", *"123", "enter", *"111", "enter")
+        await wait_writer(pilot, app)
+        await pilot.press("up", "up", "home", "4")  # ballot 1, first cell: 好 → 差
+        assert app.screen.grid.rows[0].dirty
+        await pilot.press("enter", *"看错行", "enter")
+        await pilot.press("down", "x", *"票面涂改", "enter")
+        await wait_writer(pilot, app)
+        await pilot.press("escape", "o")
+        projector_before = app.export_screenshot()
+    first, second = load_ballots(archive, "o", 2020, 1)[1].record, load_ballots(archive, "o", 2020, 1)[2].record
+    assert first.marks["b01"] == "差" and first.corrections == ["看错行"]
+    assert second.status.value == "无效" and second.reason == "票面涂改"
+    assert [c.subject for c in archive.history(layout.ballot_path("o", 2020, 1, 1))] == [
+        "更正测评票：测试学院党委 第 1 号（第一遍录入）", "录入测评票：测试学院党委 第 1 号（第一遍录入）"]
+    assert archive.history(layout.ballot_path("o", 2020, 1, 2))[0].subject == "宣布测评票无效：测试学院党委 第 2 号（第一遍录入）"
+    assert "测评结果尚未公布" in projector_before  # results stay hidden until published
+
+
+@sync
+async def test_rater_group_stacks(tmp_path):
+    from schema.records import RaterGroup
+
+    archive = meeting_archive(tmp_path / "a", secretaries=2, ballots=4, double_entry=False)
+    stored = archive.campaign()
+    scoring = stored.record.scoring.model_copy(update={"rater_groups": [RaterGroup(name="A票", weight=0.6), RaterGroup(name="B票", weight=0.4)]})
+    archive.save(stored, stored.record.model_copy(update={"scoring": scoring}), "测试：评价人类别")
+    app = ShupingApp(archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5", "enter", "k", *"11", "enter", "g", *"22", "enter", *"33", "enter")
+        await wait_writer(pilot, app)
+    groups = {s: b.record.group for s, b in load_ballots(archive, "o", 2020, 1).items()}
+    assert groups == {1: "A票", 2: "B票", 3: "B票"}  # the group stays until switched again
+    meeting = load_meeting(archive, "o", 2020).record
+    assert [g.name for g in meeting.frozen.scoring.rater_groups] == ["A票", "B票"]  # frozen at the first ballot
