@@ -385,8 +385,14 @@ class SetupScreen(AppScreen):
             Action("setup.back", "escape", "back", "返回", "返回向导（未保存的修改会丢失）"),
         ],
     )
-    DEFAULT_CSS = """
-    SetupScreen .form-row Label { width: 14; }
+    CSS = """
+    SetupScreen .form-row { height: 1; margin: 0 0 0 0; }
+    SetupScreen .form-row Label { width: 24; padding: 0 1 0 0; }
+    SetupScreen Input { border: none; height: 1; padding: 0 1; background: $boost; margin: 0 1 0 0; }
+    SetupScreen Input:focus { border: none; background: $accent 30%; }
+    SetupScreen Select { height: 1; }
+    SetupScreen SelectCurrent { border: none; height: 1; padding: 0 1; }
+    SetupScreen Checkbox { border: none; height: 1; padding: 0; }
     SetupScreen .pair Input { width: 1fr; }
     SetupScreen OrderTable { height: auto; max-height: 16; }
     """
@@ -399,10 +405,10 @@ class SetupScreen(AppScreen):
         yield from self.title_bar()
         yield Static(id="frozen", classes="warning")
         with VerticalScroll(id="form"):
-            for key, label in [("held", "日期"), ("place", "地点"), ("chair", "主持人"), ("observers", "列席（、分隔）")]:
+            for key, label in [("held", "日期"), ("place", "地点"), ("chair", "主持人"), ("observers", "列席")]:
                 with Horizontal(classes="form-row"):
                     yield Label(label)
-                    yield Input(id=key, placeholder="YYYY-MM-DD" if key == "held" else "")
+                    yield Input(id=key, placeholder={"held": "YYYY-MM-DD", "observers": "多人用、分隔"}.get(key, ""))
             for n, group in enumerate(GROUPS):
                 with Horizontal(classes="form-row pair"):
                     yield Label(f"{group} 应到/实到")
@@ -415,11 +421,11 @@ class SetupScreen(AppScreen):
                 yield Label("双录核对")
                 yield Checkbox("第二位录入员盲录一遍", id="double")
             with Horizontal(classes="form-row pair"):
-                yield Label("述职/提醒 分钟")
+                yield Label("述职限时/提前提醒")
                 yield Input(id="minutes", type="integer")
                 yield Input(id="warn", type="integer")
             with Horizontal(classes="form-row pair"):
-                yield Label("发出/收回/未收回")
+                yield Label("票数 发出/收回/未收")
                 yield Input(id="issued", type="integer")
                 yield Input(id="collected", type="integer")
                 yield Input(id="not_returned", type="integer")
