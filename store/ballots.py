@@ -144,6 +144,10 @@ class BallotWriter:
         self._thread.join(5)
 
     def _run(self) -> None:
+        try:  # Linux: lower this thread (and the git processes it starts) below the keyboard's thread
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 5)
+        except (AttributeError, OSError):
+            pass
         while True:
             item = self._queue.get()
             if item is None:

@@ -188,6 +188,7 @@ class ResolveDialog(ModalScreen[tuple[str, str] | None]):
 
 class ReconcileScreen(AppScreen):
     SCOPE = "计票核对"
+    DEFAULT_CSS = "ReconcileScreen #counts, ReconcileScreen #verdict { padding: 0 1 1 1; }"
     BINDINGS = register(
         SCOPE,
         [

@@ -332,6 +332,7 @@ class KeyingScreen(AppScreen):
     )
     DEFAULT_CSS = """
     KeyingScreen #saved { height: 1; padding: 0 1; }
+    KeyingScreen #info { height: 1; }
     """
 
     def __init__(self, org: str, entry: int = 1):
@@ -426,7 +427,7 @@ class KeyingScreen(AppScreen):
         info = f"{org} · {PASS_NAMES[self.entry]} · 已录 {done} 张{group}"
         if info != self._info:
             self._info = info
-            self.query_one("#info", Static).update(info)
+            self.query_one("#info", Static).update(info, layout=False)
         self.update_saved()
 
     def update_saved(self) -> None:
@@ -438,13 +439,11 @@ class KeyingScreen(AppScreen):
             text = self._message
         elif saving:
             text = f"[b yellow]保存中：{saving} 张票正在提交[/]"
-        elif self.writer.pending:
-            text = "[yellow]保存中…[/]"
         else:
             text = f"[b green]已保存[/] · {done} 张票均已提交，正在录入的票已存草稿"
         if text != self._shown:
             self._shown = text
-            self.query_one("#saved", Static).update(text)
+            self.query_one("#saved", Static).update(text, layout=False)  # one fixed line: no re-layout
 
     def on_edited(self, message: Edited) -> None:
         if message.row.ballot.status == BallotStatus.OPEN:
