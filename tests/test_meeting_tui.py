@@ -273,3 +273,10 @@ async def test_rater_group_stacks(tmp_path):
     assert groups == {1: "A票", 2: "B票", 3: "B票"}  # the group stays until switched again
     meeting = load_meeting(archive, "o", 2020).record
     assert [g.name for g in meeting.frozen.scoring.rater_groups] == ["A票", "B票"]  # frozen at the first ballot
+
+
+def test_projector_wide_snapshot(snap_compare, demo_archive):
+    async def open_projector(pilot):
+        await pilot.press("f5", "enter", "o")
+
+    assert snap_compare(ShupingApp(demo_archive), terminal_size=(140, 46), run_before=open_projector)

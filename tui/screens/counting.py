@@ -302,7 +302,12 @@ class ProjectorScreen(AppScreen):
     )
     DEFAULT_CSS = """
     ProjectorScreen { background: black; color: white; }
-    ProjectorScreen #board { height: 1fr; content-align: center top; }
+    ProjectorScreen #board { height: auto; }
+    ProjectorScreen #big { height: 1fr; display: none; }
+    ProjectorScreen #big.-on { display: block; }
+    ProjectorScreen .big-row { height: 3; }
+    ProjectorScreen .big-row Static { width: 1fr; height: 3; content-align: left middle; text-style: bold; color: white; }
+    ProjectorScreen .big-row Digits { width: auto; color: $warning; text-style: bold; }
     """
 
     def __init__(self, org: str):
@@ -312,6 +317,7 @@ class ProjectorScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="board")
+        yield Vertical(id="big")
         yield from self.footer()
 
     def on_mount(self) -> None:
@@ -335,6 +341,11 @@ class ProjectorScreen(AppScreen):
             return
         columns = m.frozen.columns if m.frozen else m.order
         height = max(6, self.size.height - 1)
+        big = self.query_one("#big", Vertical)
+        if self.size.width >= 100 and height >= 3 * len(columns) + 6:
+            self.draw_big(m, org, columns, title)
+            return
+        big.set_class(False, "-on")
         spacious = height >= 2 * len(columns) + 9
         per_page = max(1, (height - 7) // (2 if spacious else 1))
         pages = max(1, -(-len(columns) // per_page))
@@ -364,6 +375,31 @@ class ProjectorScreen(AppScreen):
         from rich.console import Group
 
         board.update(Group(title, summary, Text(""), table, page))
+
+    def draw_big(self, m, org: str, columns: list[str], title: Text) -> None:
+        """A wide, tall screen: every secretary on one page, each score in three-line digits."""
+        from textual.containers import Horizontal
+        from textual.widgets import Digits
+
+        snap = self.snap
+        from rich.cells import cell_len
+        from rich.console import Group
+
+        self.query_one("#board", Static).update(Group(
+            title, Text(f"有效票 {m.ballots.valid} 张 · 无效票 {m.ballots.invalid} 张 · {cn_date(m.held)}",
+                        style="bold bright_white", justify="center"), Text("")))
+        big = self.query_one("#big", Vertical)
+        big.remove_children()
+        rows = []
+        for n, branch in enumerate(columns, start=1):
+            tally = snap.review(branch).record.tally if branch in snap.branches else None
+            name = names_of(snap, [branch]).get(branch, branch)
+            counts = "  ".join(f"{g} {tally.counts.get(g, 0)}" for g in ("好", "较好", "一般", "差", "弃权")) if tally and tally.counts else ""
+            score = f"{tally.score:.2f}" if tally and tally.score is not None else "-"
+            name = name + " " * max(0, 12 - cell_len(name))
+            rows.append(Horizontal(Static(f"{n:>3}  {name}  {counts}"), Digits(score), classes="big-row"))
+        big.mount_all(rows)
+        big.set_class(True, "-on")
 
     def action_back(self) -> None:
         self.dismiss(None)
