@@ -214,7 +214,7 @@ class BallotGrid(Widget, can_focus=True):
             self.back()
         elif key in ("left", "right", "up", "down", "home", "end"):
             self.move(key)
-        elif key in ("space", "tab") and self.cells[min(self.col, len(self.cells) - 1)][1]:
+        elif key in ("space", "tab") and self.col < len(self.cells) and self.cells[self.col][1]:
             self.commit_buffer()
             self.advance()
         elif key in SCREEN_KEYS:
@@ -386,9 +386,10 @@ class KeyingScreen(AppScreen):
         self.grid.col = next((c for c in range(len(self.grid.cells)) if not self.grid.value(rows[-1], c)), len(self.grid.cells))
         self.grid.focus()
         self.set_interval(0.25, self.update_saved)
-        if not self.columns:
-            self.notify("尚未确定述职顺序（评议会设置），无法录票。", severity="error")
         self.update_status()
+        if not self.columns:
+            self.notify("尚未确定述职名单和顺序（评议会设置），无法录票。", severity="error")
+            self.dismiss(None)
 
     def column_label(self, branch_id: str, indicator: str) -> str:
         branch = self.snap.branches.get(branch_id)

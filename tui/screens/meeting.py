@@ -136,6 +136,9 @@ class GuideScreen(AppScreen):
         self.set_interval(0.5, self.tick)
 
     def load(self) -> None:
+        from tui.screens.keying import ballot_writer
+
+        ballot_writer(self.app).flush(5)  # keying may have a change of the meeting record still queued
         self.stored = load_meeting(self.shuping.archive, self.org, self.snap.year)
         if not self.stored.record.order and self.stored.version is None:
             self.stored = Stored(self.stored.record.model_copy(update={"order": default_order(self.snap, self.org)}),
