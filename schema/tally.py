@@ -34,21 +34,27 @@ def valid_ballots(ballots: list[Ballot], frozen: FrozenSettings) -> list[Ballot]
     return [b for b in ballots if judge(b, frozen.columns, frozen.scoring, frozen.form).valid]
 
 
-def _group_score(ballots: list[Ballot], branch: str, scoring: ScoringSettings) -> float | None:
+def _counts(ballots: list[Ballot], branch: str) -> dict[str, int]:
     counts = {g: 0 for g in COUNTED}
     for b in ballots:
         counts[counted_mark(b.marks.get(branch, ""))] += 1
+    return counts
+
+
+def _graded_values(ballots: list[Ballot], branch: str, scoring: ScoringSettings) -> list[float]:
+    value = {str(getattr(k, "value", k)): v for k, v in scoring.vote_values.items()}
+    return [value[b.marks[branch]] for b in ballots if b.marks.get(branch) in GRADES]
+
+
+def _score(ballots: list[Ballot], branch: str, scoring: ScoringSettings) -> float | None:
     if scoring.trimmed_mean:
-        value = {str(getattr(k, "value", k)): v for k, v in scoring.vote_values.items()}
-        return trimmed_mean([value[b.marks[branch]] for b in ballots if b.marks.get(branch) in GRADES])
-    return vote_score(counts, len(ballots), scoring.vote_values)
+        return trimmed_mean(_graded_values(ballots, branch, scoring))
+    return vote_score(_counts(ballots, branch), len(ballots), scoring.vote_values)
 
 
 def tally_grades(ballots: list[Ballot], branch: str, scoring: ScoringSettings) -> Tally:
     """The tally of one secretary over ``ballots`` (already the valid ones)."""
-    counts = {g: 0 for g in COUNTED}
-    for b in ballots:
-        counts[counted_mark(b.marks.get(branch, ""))] += 1
+    counts = _counts(ballots, branch)
     valid = len(ballots)
     score = vote_score(counts, valid, scoring.vote_values)
     tally = Tally(counts=counts, valid=valid, score=_round(score), method="加权得票分")
@@ -56,17 +62,13 @@ def tally_grades(ballots: list[Ballot], branch: str, scoring: ScoringSettings) -
         tally.good_share = _round(counts["好"] / valid, 4)
         tally.good_or_fair_share = _round((counts["好"] + counts["较好"]) / valid, 4)
     if scoring.trimmed_mean:
-        value = {str(getattr(k, "value", k)): v for k, v in scoring.vote_values.items()}
-        tm = trimmed_mean([value[b.marks[branch]] for b in ballots if b.marks.get(branch) in GRADES])
-        tally.trimmed_mean = _round(tm)
-        tally.score = tally.trimmed_mean
+        tally.trimmed_mean = tally.score = _round(_score(ballots, branch, scoring))
         tally.method = "去掉一个最高一个最低后的平均分（评价人多于 5 人时）"
     if scoring.rater_groups:
         tally.group_scores = {}
         weighted, weights = 0.0, 0.0
         for group in scoring.rater_groups:
-            members = [b for b in ballots if b.group == group.name]
-            s = _group_score(members, branch, scoring)
+            s = _score([b for b in ballots if b.group == group.name], branch, scoring)
             if s is None:
                 continue
             tally.group_scores[group.name] = _round(s)

@@ -9,8 +9,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from schema.kinds import BallotForm, BallotStatus, MeetingStage
-from schema.records import Ballot, Campaign, FrozenSettings, Meeting, Review, Tally
 from schema.reconcile import compare, count_messages, quorum_messages, tally_messages
+from schema.records import Ballot, Campaign, FrozenSettings, Meeting, Review, Tally
 from schema.tally import tally_meeting, valid_ballots
 from store import layout
 from store.archive import Archive, Change, Stored

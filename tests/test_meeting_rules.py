@@ -7,7 +7,16 @@ import pytest
 from schema.ballots import judge
 from schema.kinds import BallotForm, BallotStatus
 from schema.reconcile import Mismatch, compare, count_messages, quorum_messages, tally_messages
-from schema.records import Attendance, Ballot, BallotCounts, FrozenSettings, Indicator, RaterGroup, ScoringSettings, Tally
+from schema.records import (
+    Attendance,
+    Ballot,
+    BallotCounts,
+    FrozenSettings,
+    Indicator,
+    RaterGroup,
+    ScoringSettings,
+    Tally,
+)
 from schema.tally import tally_grades, tally_indicators, tally_meeting, trimmed_mean, vote_score
 
 COLS = ["b1", "b2", "b3"]

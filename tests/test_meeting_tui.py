@@ -16,6 +16,7 @@ from store.meeting import load_meeting
 from tests.meeting_archive import SECRETARIES, meeting_archive
 from tui.app import ShupingApp
 
+
 def sync(test):
     """Run an async Pilot test without an asyncio plugin for pytest."""
 

@@ -14,7 +14,7 @@ from schema.ballots import KEYS, MARKS, point_problem
 from schema.dates import cn_date
 from schema.kinds import BallotStatus
 from schema.reconcile import Mismatch, compare
-from store.ballots import PASS_NAMES, Job, ballot_change, load_ballots
+from store.ballots import Job, ballot_change, load_ballots
 from store.meeting import load_meeting, publish_changes, reconcile
 from tui.keys import Action, register
 from tui.screens.base import AppScreen

@@ -17,19 +17,18 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.app import ComposeResult
+from textual.geometry import Region
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from schema.ballots import BLANK, KEYS, SHORT, indicator_columns, point_problem
 from schema.kinds import BallotForm, BallotStatus, MeetingStage
-from schema.records import Ballot, Indicator, Meeting
+from schema.records import Ballot, Indicator
 from store import layout
 from store.ballots import PASS_NAMES, BallotWriter, Job, ballot_change, load_ballots, load_draft
-from store.errors import StoreError
 from store.meeting import freeze, load_meeting, record_change
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
