@@ -281,3 +281,31 @@ def test_projector_wide_snapshot(snap_compare, demo_archive):
         await pilot.press("f5", "enter", "o")
 
     assert snap_compare(ShupingApp(demo_archive), terminal_size=(140, 46), run_before=open_projector)
+
+
+@sync
+async def test_guide_walks_the_meeting_with_timer_and_comments_saved_as_typed(tmp_path):
+    archive = meeting_archive(tmp_path / "a", secretaries=3, ballots=10)
+    app = ShupingApp(archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5", "enter", "n", "n")
+        guide = app.screen
+        where = str(guide.query_one("#where").render())
+        assert "第 1/3 位：王晓明" in where and "下一位：李静" in where
+        guide.elapsed = 4 * 60 + 10  # past the warning (1 minute before the 5-minute limit)
+        guide.tick()
+        timer = guide.query_one("#timer")
+        assert timer.has_class("-warn") and "还剩 50 秒" in str(timer.render())
+        guide.elapsed = 5 * 60 + 5
+        guide.tick()
+        assert timer.has_class("-over") and "已超时 0:05" in str(timer.render())
+        await pilot.press("c", *"讲得实在", "escape")
+        await pilot.pause(1.3)  # saved a second after typing stops
+        await app.workers.wait_for_complete()
+        await pilot.press("n")
+        assert "第 2/3 位：李静" in str(guide.query_one("#where").render())
+        await wait_writer(pilot, app)
+    assert archive.read(Review, layout.review_path("o", 2020, "b01")).record.meeting.comment == "讲得实在"
+    subjects = [c.subject for c in archive.history(limit=5)]
+    assert subjects[:4] == ["述职：第 2 位（测试学院党委）", "点评：测试学院第1党支部", "评议会进入述职环节：测试学院党委",
+                            "评议会进入签到环节：测试学院党委"]
