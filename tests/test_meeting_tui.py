@@ -27,7 +27,7 @@ def sync(test):
     return run
 
 
-BALLOTS, SECRETARY_COUNT = 20, 8
+BALLOTS, SECRETARY_COUNT = 40, 12  # the full meeting: 40 paper ballots × 12 secretaries
 
 
 async def type_fast(pilot, keys) -> None:
