@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -113,6 +114,24 @@ def test_sigkill_mid_keying_loses_no_acknowledged_ballot_nor_the_open_ones_marks
         assert sum(1 for v in restored.marks.values() if v) >= marks
     meeting = load_meeting(reopened, "o", 2020).record
     assert meeting.frozen is not None and meeting.frozen.columns == [f"b{n:02d}" for n in range(1, 9)]
+    asyncio.run(_reopen_shows_the_open_ballot(reopened, max(committed) + 1))
+
+
+async def _reopen_shows_the_open_ballot(archive: Archive, serial: int) -> None:
+    """Reopening the keying screen continues with the open ballot's marks in place."""
+    from tui.app import ShupingApp
+    from tui.screens.keying import KeyingScreen
+
+    draft = load_draft(archive, "o", 2020, 1)
+    app = ShupingApp(archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(KeyingScreen("o", 1))
+        await pilot.pause()
+        open_row = app.screen.grid.rows[-1]
+        assert open_row.ballot.serial == serial
+        if draft is not None and draft.serial == serial:
+            assert open_row.ballot.marks == draft.marks
+            assert app.screen.grid.col == sum(1 for v in draft.marks.values() if v)
 
 
 def test_demo_meetings_balance_and_are_published(demo_archive):
