@@ -131,6 +131,11 @@ class BallotWriter:
 
     def submit(self, job: Job) -> None:
         with self._lock:
+            if job.finished:  # the finished ballot carries its marks: an unwritten draft of it is moot
+                path, serial = job.finished
+                draft = self._drafts.get(path)
+                if draft is not None and draft.serial == serial:
+                    del self._drafts[path]
             self._pending += 1
             self._idle.clear()
         self._queue.put(job)
