@@ -440,7 +440,8 @@ class KeyingScreen(AppScreen):
         elif saving:
             text = f"[b yellow]保存中：{saving} 张票正在提交[/]"
         else:
-            text = f"[b green]已保存[/] · {done} 张票均已提交，正在录入的票已存草稿"
+            text = (f"[b green]已保存[/] · {done} 张票均已提交，正在录入的票已存草稿" if done
+                    else "[b green]已保存[/] · 正在录入的票每按一键都存草稿")
         if text != self._shown:
             self._shown = text
             self.query_one("#saved", Static).update(text, layout=False)  # one fixed line: no re-layout
