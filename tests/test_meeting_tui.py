@@ -180,7 +180,9 @@ async def test_setup_screen_saves_meeting_and_written_mode_in_one_commit(tmp_pat
     head = archive.history(limit=1)[0]
     assert head.subject == "评议会设置：测试学院党委"
     assert archive.git.run("show", "--format=", "--name-only", "HEAD").split() == [
-        layout.meeting_path("o", 2020), layout.review_path("o", 2020, "b02")]
+        layout.meeting_path("o", 2020), *(layout.review_path("o", 2020, b) for b in ("b01", "b02", "b03"))]
+    assert [archive.read(Review, layout.review_path("o", 2020, b)).record.meeting.order for b in ("b02", "b01", "b03")] == [1, 2, 3]
+    assert "述职方式：测试学院第2党支部 书面" in head.body
 
 
 @sync

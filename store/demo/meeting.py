@@ -62,9 +62,9 @@ def build(archive: Archive) -> None:
         )
         written = order[-1]
         changes = []
-        for b in order:
+        for position, b in enumerate(order, start=1):
             stored = snap.review(b)
-            part = stored.record.meeting.model_copy(update={"comment": rng.choice(COMMENTS)})
+            part = stored.record.meeting.model_copy(update={"comment": rng.choice(COMMENTS), "order": position})
             if b == written:
                 part = part.model_copy(update={"mode": ReportMode.WRITTEN, "mode_reason": "外出参加援疆工作，提交书面述职"})
             change, _ = record_change(stored, stored.record.model_copy(update={"meeting": part}), archive)

@@ -567,13 +567,19 @@ class SetupScreen(AppScreen):
             return
         archive = self.shuping.archive
         changes, reviews = [], []
-        for b in self.order:
+        moved = []
+        for position, b in enumerate(self.order, start=1):
             stored = self.snap.review(b)
-            if stored.record.meeting.mode != self.modes[b].mode or stored.record.meeting.mode_reason != self.modes[b].mode_reason:
-                part = stored.record.meeting.model_copy(update={"mode": self.modes[b].mode, "mode_reason": self.modes[b].mode_reason})
+            old = stored.record.meeting
+            part = old.model_copy(update={"mode": self.modes[b].mode, "mode_reason": self.modes[b].mode_reason,
+                                          "order": position})
+            if part != old:
                 change, saved = record_change(stored, stored.record.model_copy(update={"meeting": part}), archive)
                 changes.append(change)
-                reviews.append(saved)
+                if (part.mode, part.mode_reason) != (old.mode, old.mode_reason):
+                    reviews.append(saved)
+                else:
+                    moved.append(saved)
         if meeting == self.stored.record and not changes:
             self.notify("没有修改。")
             return
@@ -582,7 +588,7 @@ class SetupScreen(AppScreen):
         lots = f"；抽签种子 {meeting.lot_seed}" if meeting.lot_seed is not None and meeting.lot_seed != self.stored.record.lot_seed else ""
         written = [self.snap.branches[r.record.branch].record.name + f" {r.record.meeting.mode.value}" for r in reviews]
         body = "述职方式：" + "；".join(written) if written else ""
-        self.save_worker([change, *changes], f"评议会设置：{org}{lots}", body, saved_meeting, reviews)
+        self.save_worker([change, *changes], f"评议会设置：{org}{lots}", body, saved_meeting, reviews + moved)
 
     @work(thread=True, exclusive=True, group="save")
     def save_worker(self, changes, message, body, saved_meeting, reviews) -> None:
