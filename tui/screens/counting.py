@@ -18,7 +18,7 @@ from store.ballots import Job, ballot_change, load_ballots
 from store.meeting import load_meeting, publish_changes, reconcile
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-from tui.screens.keying import ReasonDialog, ballot_writer
+from tui.screens.keying import ReasonDialog, ballot_writer, note_own_commit
 
 
 def names_of(snap, branch_ids) -> dict[str, str]:
@@ -123,7 +123,9 @@ class CompareScreen(AppScreen):
         ballot_writer(self.app).submit(Job(changes, message, f"原因：{reason}", done=self._done))
 
     def _done(self, sha, error) -> None:
-        if error is not None:
+        if error is None:
+            note_own_commit(self.app)
+        else:
             self.app.call_from_thread(self.notify, str(error), title="未保存", severity="error", timeout=12)
         self.app.call_from_thread(self.load)
 
@@ -273,6 +275,7 @@ def start_publish(screen: AppScreen, org: str, after) -> None:
             app.call_from_thread(published, saved_reviews)
 
         def published(saved_reviews) -> None:
+            note_own_commit(app)
             for r in saved_reviews:
                 app.snapshot.reviews[r.record.branch] = r
             app.notify(f"已公布：{name}", title="已保存并提交")

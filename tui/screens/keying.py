@@ -48,6 +48,13 @@ def ballot_writer(app) -> BallotWriter:
     return writer
 
 
+def note_own_commit(app) -> None:
+    """This app's own commit moved HEAD: record that, so the app does not re-read the whole
+    archive as if another user had committed (seconds of parsing on a large archive, every few
+    seconds while ballots are keyed, competing with the keyboard). Safe from any thread."""
+    app._head_stamp = app._head_mtime()
+
+
 @dataclass
 class Row:
     ballot: Ballot
@@ -540,6 +547,7 @@ class KeyingScreen(AppScreen):
         self.grid.changed()
 
     def on_ballot_saved(self, message: BallotSaved) -> None:
+        note_own_commit(self.app)
         started = self.enter_times.pop(message.serial, None)
         if started is not None:
             self.enter_to_commit.append(time.monotonic() - started)

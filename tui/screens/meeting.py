@@ -146,7 +146,8 @@ class GuideScreen(AppScreen):
         self.show()
 
     def refresh_data(self) -> None:
-        self.load()
+        if self.is_current:  # under the keying screen it re-reads when keying returns
+            self.load()
 
     @property
     def meeting(self) -> Meeting:
@@ -264,6 +265,9 @@ class GuideScreen(AppScreen):
         self.app.call_from_thread(self._comment_saved, saved)
 
     def _comment_saved(self, saved) -> None:
+        from tui.screens.keying import note_own_commit
+
+        note_own_commit(self.app)
         self.snap.reviews[saved.record.branch] = saved
         self.query_one("#comment-state", Static).update("点评：已保存")
 
@@ -284,7 +288,11 @@ class GuideScreen(AppScreen):
 
     def _meeting_saved(self, sha, error) -> None:
         """On the writer thread: a failed save is shown and the screen re-reads the record."""
-        if error is not None:
+        from tui.screens.keying import note_own_commit
+
+        if error is None:
+            note_own_commit(self.app)
+        else:
             self.app.call_from_thread(self.notify, str(error), title="未保存", severity="error", timeout=12)
             self.app.call_from_thread(self.load)
 
@@ -600,6 +608,9 @@ class SetupScreen(AppScreen):
         self.app.call_from_thread(self._saved, saved_meeting, reviews, message)
 
     def _saved(self, saved_meeting, reviews, message) -> None:
+        from tui.screens.keying import note_own_commit
+
+        note_own_commit(self.app)
         self.stored = saved_meeting
         for r in reviews:
             self.snap.reviews[r.record.branch] = r
