@@ -58,3 +58,23 @@ class Rounding(StrEnum):
     FLOOR = "floor"
     ROUND = "round"
     CEIL = "ceil"
+
+
+class BallotForm(StrEnum):
+    GRADES = "等次"  # one overall grade per secretary
+    INDICATORS = "指标"  # points per indicator of the campaign's indicator set
+
+
+class BallotStatus(StrEnum):
+    OPEN = "录入中"
+    FINISHED = "已完成"
+    INVALID = "无效"
+
+
+class MeetingStage(StrEnum):
+    SETUP = "筹备"
+    SIGN_IN = "签到"
+    REPORTS = "述职"
+    RATING = "测评"
+    COUNTING = "计票"
+    PUBLISHED = "公布"

@@ -13,8 +13,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schema.kinds import (
+    BallotForm,
+    BallotStatus,
     BranchKind,
     Grade,
+    MeetingStage,
     OrgKind,
     ProblemSource,
     ReportMode,
@@ -94,6 +97,10 @@ class ScoringSettings(Model):
     trimmed_mean: bool = False
     rater_groups: list[RaterGroup] = Field(default_factory=list)
     quorum: float = Field(default=0.5, ge=0, le=1)
+    # validity of ballot items (SPEC §6): a blank item is always an abstention; an over-marked
+    # item counts as an abstention unless it voids the whole ballot
+    overmarked_voids_ballot: bool = False
+    uniform_voids_ballot: bool = False  # a ballot giving every secretary the same grade is invalid
 
     @field_validator("rater_groups")
     @classmethod
@@ -259,6 +266,10 @@ class Tally(Model):
     good_share: float | None = None
     good_or_fair_share: float | None = None
     indicator_total: float | None = None
+    trimmed_mean: float | None = None  # drop highest and lowest when more than 5 raters
+    group_scores: dict[str, float] | None = None  # rater group → its score, where groups are weighted
+    indicator_means: dict[str, float] | None = None  # indicator id → mean points, indicator ballots
+    method: str = ""  # how ``score`` was computed, in words
 
 
 class Components(Model):
@@ -338,8 +349,19 @@ class Attendance(Model):
 class BallotCounts(Model):
     issued: int = Field(default=0, ge=0)  # 发出
     collected: int = Field(default=0, ge=0)  # 收回
-    valid: int = Field(default=0, ge=0)  # 有效
+    not_returned: int = Field(default=0, ge=0)  # 未收回
+    valid: int = Field(default=0, ge=0)  # 有效 (written on publishing, from the ballots)
     invalid: int = Field(default=0, ge=0)
+
+
+class FrozenSettings(Model):
+    """What the meeting rated with, fixed when the first ballot is keyed."""
+
+    at: str  # ISO time of the first ballot
+    form: BallotForm
+    columns: list[str]  # branch ids rated, in ballot order
+    scoring: ScoringSettings
+    indicators: list[Indicator] = Field(default_factory=list)
 
 
 class Meeting(Record):
@@ -356,6 +378,30 @@ class Meeting(Record):
     lot_seed: int | None = None
     ballots: BallotCounts = Field(default_factory=BallotCounts)
     published: bool = False
+    form: BallotForm = BallotForm.GRADES
+    double_entry: bool = True
+    speech_minutes: int = Field(default=5, ge=1, le=60)
+    warn_minutes: int = Field(default=1, ge=0, le=60)
+    stage: MeetingStage = MeetingStage.SETUP
+    speaker: int = Field(default=0, ge=0)  # index into ``order`` during the reports
+    frozen: FrozenSettings | None = None
+    override_reason: str = ""  # why results were published though reconciliation failed
+    published_at: str = ""
+
+
+class Ballot(Record):
+    """One paper ballot as keyed in one pass. Nothing here, in its path or its commit, names who filled it in."""
+
+    org: str
+    year: int
+    entry: int = Field(ge=1, le=2)  # 1: first keying; 2: the blind second keying of double entry
+    serial: int = Field(ge=1)
+    group: str = ""  # rater group, only where the campaign weights groups
+    marks: dict[str, str] = Field(default_factory=dict)  # branch id → 好/较好/一般/差/弃权/多选 ("" blank)
+    points: dict[str, dict[str, float]] = Field(default_factory=dict)  # branch id → indicator id → points
+    status: BallotStatus = BallotStatus.OPEN
+    reason: str = ""  # why invalid
+    corrections: list[str] = Field(default_factory=list)  # reasons of later corrections, oldest first
 
 
 # ---------------------------------------------------------------- one organisation in one campaign
@@ -420,4 +466,5 @@ RECORD_TYPES: dict[str, type[Record]] = {
     "review": Review,
     "org_year": OrgYear,
     "meeting": Meeting,
+    "ballot": Ballot,
 }

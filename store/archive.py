@@ -107,7 +107,6 @@ class Archive:
         archive._commit_paths(
             [".gitignore", ".gitattributes", layout.SETTINGS, layout.campaign_path(campaign.year)],
             f"新建档案：{university}",
-            new=True,
         )
         return archive
 
@@ -256,9 +255,8 @@ class Archive:
                 self._restore(written)  # the write itself says what failed
                 raise
             done = [c for c, _ in written]
-            new = any(c.base is None or c.base == ANY for c in done)
             try:
-                sha = self._commit_paths([c.path for c in done], message, body, new=new)
+                sha = self._commit_paths([c.path for c in done], message, body)
             except StoreError as e:
                 self._restore(written)
                 raise StoreError(f"{e}（未保存：文件已恢复为原来的内容）") from e
@@ -282,7 +280,11 @@ class Archive:
         except StoreError:
             pass
 
-    def _commit_paths(self, paths: list[str], subject: str, body: str = "", new: bool = False) -> str:
+    def _commit_paths(self, paths: list[str], subject: str, body: str = "") -> str:
+        """Commit exactly ``paths`` with git's plumbing: stage them, write the tree, commit on
+        top of HEAD, move the branch. ``git commit -- paths`` refreshes the whole index and
+        writes a temporary one, two to three times slower on a 3,000-branch archive, which
+        matters when every ballot is a commit. Callers hold the archive lock."""
         message = self._message(subject, body, paths)
         env = self.operator.env()
         batched = len(paths) >= BATCH
@@ -290,27 +292,40 @@ class Archive:
             if batched:
                 # many objects: write them unflushed, then flush the filesystem once before the
                 # commit makes them reachable (git's own fsync per object takes seconds)
-                self.git.run("-c", "core.fsync=none", "add", "-A", "--", *paths)
+                self.git.run("-c", "core.fsync=none", "update-index", "--add", "--remove", "--", *paths)
                 try:
                     flush_filesystem(self.git.git_dir)
                 except OSError as e:
                     raise StoreError(f"无法把修改写入磁盘：{e.strerror}；未提交。") from e
-            elif new:
-                self.git.run("add", "-A", "--", *paths)
-            if new or batched:
-                self.git.run("commit", "-q", "--no-verify", "-m", message, env=env)
             else:
-                # one git run stages these tracked paths and commits the index. The index holds
-                # nothing else: only this writer stages, under the lock (faster than --only,
-                # which rebuilds a temporary index of the whole archive).
-                self.git.run("commit", "-q", "--no-verify", "--include", "-m", message, "--", *paths, env=env)
+                self.git.run("update-index", "--add", "--remove", "--", *paths)
+            tree = self.git.run("write-tree")
+            parent = self._head_or_none()
+            sha = self.git.run("commit-tree", tree, *(["-p", parent] if parent else []), "-m", message, env=env)
+            self.git.run("update-ref", "-m", f"commit: {subject.strip()}", "HEAD", sha, parent or "")
         except StoreError:
             try:
                 self.git.run("reset", "-q", "--", *paths)  # leave nothing staged for the next commit
             except StoreError:
                 pass  # no commit yet (a failed init): nothing to reset to
             raise
-        return self.head()
+        return sha
+    def _head_or_none(self) -> str | None:
+        """The current commit, read from the ref file (no process); None in a new archive."""
+        git_dir = self.git.git_dir
+        try:
+            head = (git_dir / "HEAD").read_text().strip()
+            if not head.startswith("ref: "):
+                return head
+            ref = head.removeprefix("ref: ")
+            if (git_dir / ref).exists():
+                return (git_dir / ref).read_text().strip()
+        except OSError:
+            pass
+        try:
+            return self.git.run("rev-parse", "-q", "--verify", "HEAD^{commit}")
+        except StoreError:
+            return None
 
     def _message(self, subject: str, body: str, paths: list[str]) -> str:
         trailers = [f"Operator: {self.operator.name}"]

@@ -7,7 +7,8 @@
     orgs/<org>/branches/<branch>.toml         a branch (master record)
     orgs/<org>/<year>/reviews/<branch>.toml   the branch's review in that campaign
     orgs/<org>/<year>/reports/<branch>.md     the secretary's report text
-    orgs/<org>/<year>/meeting.toml            the organisation's 述职评议会 (ballots under ballots/)
+    orgs/<org>/<year>/meeting.toml            the organisation's 述职评议会
+    orgs/<org>/<year>/ballots/<pass>/<n>.toml one paper ballot as keyed in pass 1 or 2 (serial n)
     orgs/<org>/<year>/org-year.toml           the organisation's own record for that campaign
     orgs/<org>/<year>/work-report.md          its 工作情况报告 (Markdown, edited by staff)
     orgs/<org>/<year>/attachments/<hash>.pdf  stored files (scans, evidence), named by content hash
@@ -53,6 +54,19 @@ def meeting_path(org: str, year: int) -> str:
     return f"orgs/{org}/{year}/meeting.toml"
 
 
+def ballot_dir(org: str, year: int, entry: int) -> str:
+    return f"orgs/{org}/{year}/ballots/{entry}"
+
+
+def ballot_path(org: str, year: int, entry: int, serial: int) -> str:
+    return f"orgs/{org}/{year}/ballots/{entry}/{serial:04d}.toml"
+
+
+def draft_path(org: str, year: int, entry: int) -> str:
+    """The ballot being keyed, saved on every mark; machine-local, never committed."""
+    return f"{LOCAL_DIR}/drafts/{org}-{year}-{entry}.toml"
+
+
 def org_year_path(org: str, year: int) -> str:
     return f"orgs/{org}/{year}/org-year.toml"
 
@@ -74,6 +88,7 @@ _KINDS = [
     (re.compile(r"^orgs/[^/]+/\d{4}/reviews/[^/]+\.toml$"), "review"),
     (re.compile(r"^orgs/[^/]+/\d{4}/org-year\.toml$"), "org_year"),
     (re.compile(r"^orgs/[^/]+/\d{4}/meeting\.toml$"), "meeting"),
+    (re.compile(r"^orgs/[^/]+/\d{4}/ballots/[12]/\d+\.toml$"), "ballot"),
 ]
 
 

@@ -20,6 +20,7 @@ from tui.screens.campaign import CampaignScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.grading import GradingScreen
 from tui.screens.help import HelpScreen
+from tui.screens.meeting import MeetingListScreen
 from tui.screens.problems import ProblemsScreen
 from tui.screens.reports import ReportQueueScreen
 from tui.screens.reporting import ReportingScreen
@@ -38,6 +39,7 @@ class ShupingApp(App):
         "dashboard": DashboardScreen,
         "branches": BranchBrowserScreen,
         "problems": ProblemsScreen,
+        "meeting": MeetingListScreen,
         "reports": ReportQueueScreen,
         "reporting": ReportingScreen,
         "grading": GradingScreen,

@@ -65,6 +65,7 @@ GLOBAL_BINDINGS = register(
         Action("app.help", "f1", "app.help", "帮助", "显示当前界面的按键说明"),
         Action("app.dashboard", "f2", "app.goto('dashboard')", "概览", "年度工作概览：各二级党组织的数量与进度"),
         Action("app.branches", "f3", "app.goto('branches')", "党支部", "浏览、搜索和编辑党支部"),
+        Action("app.meeting", "f5", "app.goto('meeting')", "评议会", "述职评议会：设置、向导、录票、核对、公布"),
         Action("app.reports", "f4", "app.goto('reports')", "述职报告", "各党支部述职报告的审阅队列：等谁、等了多久"),
         Action("app.reporting", "f8", "app.goto('reporting')", "报送", "各二级党组织的进度、统计表、工作情况报告与报送"),
         Action("app.grading", "f6", "app.goto('grading')", "评定", "按二级党组织评定等次：综合得分、建议、名额、定档"),

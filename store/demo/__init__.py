@@ -9,14 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.archive import Archive
-from store.demo import access, campaign, grading, reporting, reports, roster
+from store.demo import access, campaign, grading, meeting, reporting, reports, roster
 
 UNIVERSITY = "青岚大学"
 STEPS = [
     roster.build,
     campaign.build,  # reference indicators and rater groups
     reports.build,  # report texts in every state of the review workflow
-    grading.build,  # tallies, grades, finalised orgs, 约谈, rectification
+    meeting.build,  # published meetings with ballots (chem, math, lang), one set up (med)
+    grading.build,  # tallies for the rest, grades, finalised orgs, 约谈, rectification
     reporting.build,  # work reports and a submitted scan
 ]
 

@@ -1,0 +1,112 @@
+"""Counting: per secretary the marks of the valid ballots, shares and scores (SPEC §7).
+
+Weighted vote score = Σ value(grade) × count ÷ valid ballots (abstentions score nothing but
+count in the divisor, as published). Trimmed mean (optional): the mean of the graded
+ballots' values after dropping one highest and one lowest when more than 5 raters graded.
+Rater-group weights (optional): each group's score weighted by its share, re-normalised
+over the groups that returned valid ballots.
+"""
+
+from __future__ import annotations
+
+from schema.ballots import COUNTED, GRADES, counted_mark, judge
+from schema.kinds import BallotForm
+from schema.records import Ballot, FrozenSettings, Indicator, ScoringSettings, Tally
+
+
+def trimmed_mean(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    if len(ordered) > 5:
+        ordered = ordered[1:-1]
+    return sum(ordered) / len(ordered)
+
+
+def vote_score(counts: dict[str, int], valid: int, values: dict) -> float | None:
+    if valid == 0:
+        return None
+    value = {str(getattr(k, "value", k)): v for k, v in values.items()}
+    return sum(value.get(g, 0) * counts.get(g, 0) for g in GRADES) / valid
+
+
+def valid_ballots(ballots: list[Ballot], frozen: FrozenSettings) -> list[Ballot]:
+    return [b for b in ballots if judge(b, frozen.columns, frozen.scoring, frozen.form).valid]
+
+
+def _counts(ballots: list[Ballot], branch: str) -> dict[str, int]:
+    counts = {g: 0 for g in COUNTED}
+    for b in ballots:
+        counts[counted_mark(b.marks.get(branch, ""))] += 1
+    return counts
+
+
+def _graded_values(ballots: list[Ballot], branch: str, scoring: ScoringSettings) -> list[float]:
+    value = {str(getattr(k, "value", k)): v for k, v in scoring.vote_values.items()}
+    return [value[b.marks[branch]] for b in ballots if b.marks.get(branch) in GRADES]
+
+
+def _score(ballots: list[Ballot], branch: str, scoring: ScoringSettings) -> float | None:
+    if scoring.trimmed_mean:
+        return trimmed_mean(_graded_values(ballots, branch, scoring))
+    return vote_score(_counts(ballots, branch), len(ballots), scoring.vote_values)
+
+
+def tally_grades(ballots: list[Ballot], branch: str, scoring: ScoringSettings) -> Tally:
+    """The tally of one secretary over ``ballots`` (already the valid ones)."""
+    counts = _counts(ballots, branch)
+    valid = len(ballots)
+    score = vote_score(counts, valid, scoring.vote_values)
+    tally = Tally(counts=counts, valid=valid, score=_round(score), method="加权得票分")
+    if valid:
+        tally.good_share = _round(counts["好"] / valid, 4)
+        tally.good_or_fair_share = _round((counts["好"] + counts["较好"]) / valid, 4)
+    if scoring.trimmed_mean:
+        tally.trimmed_mean = tally.score = _round(_score(ballots, branch, scoring))
+        tally.method = "去掉一个最高一个最低后的平均分（评价人多于 5 人时）"
+    if scoring.rater_groups:
+        tally.group_scores = {}
+        weighted, weights = 0.0, 0.0
+        for group in scoring.rater_groups:
+            s = _score([b for b in ballots if b.group == group.name], branch, scoring)
+            if s is None:
+                continue
+            tally.group_scores[group.name] = _round(s)
+            weighted += s * group.weight
+            weights += group.weight
+        tally.score = _round(weighted / weights) if weights else None
+        parts = "、".join(f"{g.name} {g.weight * 100:g}%" for g in scoring.rater_groups)
+        tally.method = f"按评价人类别加权（{parts}）"
+    return tally
+
+
+def tally_indicators(ballots: list[Ballot], branch: str, indicators: list[Indicator], scoring: ScoringSettings) -> Tally:
+    valid = len(ballots)
+    tally = Tally(valid=valid, method="指标得分平均")
+    if not valid:
+        return tally
+    totals = [sum(b.points.get(branch, {}).get(i.id, 0) for i in indicators) for b in ballots]
+    tally.indicator_means = {}
+    for i in indicators:
+        tally.indicator_means[i.id] = _round(sum(b.points.get(branch, {}).get(i.id, 0) for b in ballots) / valid)
+    mean = sum(totals) / valid
+    if scoring.trimmed_mean:
+        mean = trimmed_mean(totals) or 0.0
+        tally.trimmed_mean = _round(mean)
+        tally.method = "指标总分去掉一个最高一个最低后的平均（评价人多于 5 人时）"
+    tally.indicator_total = _round(mean)
+    full = sum(i.max_points for i in indicators)
+    tally.score = _round(mean / full * 100) if full else None
+    return tally
+
+
+def tally_meeting(ballots: list[Ballot], frozen: FrozenSettings) -> dict[str, Tally]:
+    """Every secretary's tally from one pass's ballots, under the meeting's frozen settings."""
+    valid = valid_ballots(ballots, frozen)
+    if frozen.form == BallotForm.INDICATORS:
+        return {c: tally_indicators(valid, c, frozen.indicators, frozen.scoring) for c in frozen.columns}
+    return {c: tally_grades(valid, c, frozen.scoring) for c in frozen.columns}
+
+
+def _round(x: float | None, digits: int = 2) -> float | None:
+    return None if x is None else round(x, digits)

@@ -1,0 +1,623 @@
+"""F5 评议会: the list of meetings, the set-up screen and the guide that walks the meeting."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
+
+from schema.dates import cn_date
+from schema.kinds import BallotForm, MeetingStage, OrgKind, ReportMode
+from schema.reconcile import quorum_messages
+from schema.records import Attendance, Meeting
+from store.archive import Stored
+from store.ballots import load_ballots
+from store.errors import StoreError
+from store.meeting import GROUPS, draw_lots, load_meeting, record_change
+from tui.keys import Action, register
+from tui.screens.base import AppScreen
+from tui.screens.keying import ReasonDialog
+
+STAGES = [MeetingStage.SIGN_IN, MeetingStage.REPORTS, MeetingStage.RATING, MeetingStage.COUNTING, MeetingStage.PUBLISHED]
+NEXT = {
+    MeetingStage.SETUP: "签到：清点各类参会人数（s 设置）",
+    MeetingStage.SIGN_IN: "述职：按顺序逐一述职、点评",
+    MeetingStage.REPORTS: "下一位述职，或全部述职完毕后进入测评",
+    MeetingStage.RATING: "录入测评票（k 第一遍，v 第二遍），然后计票",
+    MeetingStage.COUNTING: "双录核对（m）、计票核对（r），平衡后公布（p）",
+    MeetingStage.PUBLISHED: "结果已公布：o 投影显示",
+}
+
+
+def meeting_orgs(snap) -> list[str]:
+    return [o.id for o in snap.sorted_orgs() if o.kind != OrgKind.DIRECT_BRANCH and o.dissolved is None]
+
+
+def default_order(snap, org: str) -> list[str]:
+    return [b.id for b in sorted(snap.org_branches(org), key=lambda b: b.id) if snap.scope(b.id).in_scope]
+
+
+class MeetingListScreen(AppScreen):
+    SCOPE = "评议会"
+    BINDINGS = register(SCOPE, [Action("meeting.open", "enter", "open", "打开", "打开所选二级党组织的述职评议会")])
+
+    def compose(self) -> ComposeResult:
+        yield from self.title_bar()
+        yield Static("选择二级党组织，按 Enter 进入其述职评议会。", classes="subtitle")
+        yield DataTable(id="meetings", cursor_type="row", zebra_stripes=True)
+        yield from self.footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in ("二级党组织", "日期", "地点", "阶段", "结果"):
+            table.add_column(label)
+        self.refresh_data()
+        table.focus()
+
+    def refresh_data(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for org_id in meeting_orgs(self.snap):
+            m = load_meeting(self.shuping.archive, org_id, self.snap.year).record
+            table.add_row(self.snap.orgs[org_id].record.name, cn_date(m.held), m.place or "—", m.stage.value,
+                          "已公布" if m.published else "未公布", key=org_id)
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            self.app.push_screen(GuideScreen(key))
+
+    def on_data_table_row_selected(self, _) -> None:
+        self.action_open()
+
+
+class CommentBox(TextArea):
+    BINDINGS = [("escape", "leave", "离开点评")]
+
+    def action_leave(self) -> None:
+        self.screen.set_focus(None)
+
+
+class GuideScreen(AppScreen):
+    SCOPE = "评议会向导"
+    AUTO_FOCUS = ""  # plain-letter keys drive the guide; the 点评 box is entered with c
+    BINDINGS = register(
+        SCOPE,
+        [
+            Action("guide.next", "n", "next", "下一步", "进入下一环节；述职环节中为下一位"),
+            Action("guide.prev", "b", "prev", "上一步", "回到上一位述职人或上一环节"),
+            Action("guide.timer", "t", "timer", "计时", "开始/暂停当前述职人的计时"),
+            Action("guide.comment", "c", "comment", "点评", "输入点评（边输边存；Esc 离开输入框）"),
+            Action("guide.setup", "s", "setup", "设置", "评议会设置：日期、人数、顺序、方式、票数"),
+            Action("guide.key1", "k", "keying(1)", "录票", "录入测评票（第一遍）"),
+            Action("guide.key2", "v", "keying(2)", "第二遍", "第二遍盲录（双录核对用）"),
+            Action("guide.compare", "m", "compare", "双录核对", "列出两遍录入不一致的格子并逐一确认"),
+            Action("guide.reconcile", "r", "reconcile", "核对", "计票核对：发出、收回、有效、无效与法定人数"),
+            Action("guide.publish", "p", "publish", "公布", "公布测评结果（未平衡时需填写原因）"),
+            Action("guide.projector", "o", "projector", "投影", "投影显示测评结果（公布后）"),
+            Action("guide.back", "escape", "back", "返回", "回到评议会列表"),
+        ],
+    )
+    DEFAULT_CSS = """
+    GuideScreen #steps { height: 1; padding: 0 1; }
+    GuideScreen #where { height: auto; padding: 0 1; }
+    GuideScreen #timer { height: 1; padding: 0 1; text-style: bold; }
+    GuideScreen #timer.-warn { color: $warning; }
+    GuideScreen #timer.-over { color: $error; }
+    GuideScreen CommentBox { height: 1fr; min-height: 4; }
+    GuideScreen #comment-state { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self, org: str):
+        super().__init__()
+        self.org = org
+        self.elapsed = 0.0
+        self.started: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.title_bar()
+        yield Static(id="steps")
+        yield Static(id="where")
+        yield Static(id="timer")
+        yield CommentBox(id="comment", soft_wrap=True)
+        yield Static(id="comment-state")
+        yield from self.footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.set_interval(0.5, self.tick)
+
+    def load(self) -> None:
+        from tui.screens.keying import ballot_writer
+
+        ballot_writer(self.app).flush(5)  # keying may have a change of the meeting record still queued
+        self.stored = load_meeting(self.shuping.archive, self.org, self.snap.year)
+        if not self.stored.record.order and self.stored.version is None:
+            self.stored = Stored(self.stored.record.model_copy(update={"order": default_order(self.snap, self.org)}),
+                                 self.stored.path, None)
+        self.show()
+
+    def refresh_data(self) -> None:
+        if self.is_current:  # under the keying screen it re-reads when keying returns
+            self.load()
+
+    @property
+    def meeting(self) -> Meeting:
+        return self.stored.record
+
+    def speaker_id(self) -> str | None:
+        m = self.meeting
+        return m.order[m.speaker] if m.stage == MeetingStage.REPORTS and m.speaker < len(m.order) else None
+
+    def show(self) -> None:
+        m = self.meeting
+        org = self.snap.orgs[self.org].record.name
+        steps = []
+        for n, stage in enumerate(STAGES, start=1):
+            text = f"{'①②③④⑤'[n - 1]}{stage.value}"
+            steps.append(f"[b reverse] {text} [/]" if stage == m.stage else f" {text} ")
+        self.query_one("#steps", Static).update("".join(steps))
+        lines = [f"[b]{org}[/] · {cn_date(m.held)} · {m.place or '地点未定'} · 主持 {m.chair or '—'}"]
+        due = sum(a.due for a in m.attendance)
+        present = sum(a.present for a in m.attendance)
+        quorum = quorum_messages(m.attendance, self.snap.campaign.scoring.quorum)
+        lines.append(f"应到 {due} 人，实到 {present} 人" + (f" · [red]{quorum[-1]}[/]" if quorum else " · 已过半数"))
+        box = self.query_one(CommentBox)
+        speaker = self.speaker_id()
+        if speaker:
+            branch = self.snap.branches[speaker].record
+            review = self.snap.review(speaker).record
+            mode = review.meeting.mode
+            extra = f"（书面述职：{review.meeting.mode_reason}）" if mode == ReportMode.WRITTEN else ""
+            lines.append(f"第 {m.speaker + 1}/{len(m.order)} 位：[b]{branch.secretary}[/] · {branch.name} · {mode.value}{extra}")
+            if m.speaker + 1 < len(m.order):
+                nxt = self.snap.branches[m.order[m.speaker + 1]].record
+                lines.append(f"下一位：{nxt.secretary}（{nxt.name}）")
+            if getattr(self, "_comment_for", None) != speaker:
+                self._comment_for = speaker
+                self._shown_comment = review.meeting.comment
+                box.text = review.meeting.comment
+                self.elapsed, self.started = 0.0, None
+        if m.stage in (MeetingStage.RATING, MeetingStage.COUNTING):
+            first = load_ballots(self.shuping.archive, self.org, self.snap.year, 1)
+            second = load_ballots(self.shuping.archive, self.org, self.snap.year, 2)
+            lines.append(f"已录入：第一遍 {len(first)} 张" + (f"，第二遍 {len(second)} 张" if m.double_entry else "（不双录）")
+                         + f" · 发出 {m.ballots.issued} 张")
+        lines.append(f"下一步：{NEXT[m.stage]}")
+        lines.append("[dim]n 下一步 · b 上一步 · t 计时 · c 点评 · s 设置 · k/v 录票 · m 双录 · r 核对 · p 公布 · o 投影[/]")
+        self.query_one("#where", Static).update("\n".join(lines))
+        box.display = bool(speaker)
+        if not speaker and box.has_focus:
+            self.set_focus(None)
+        self.query_one("#timer").display = bool(speaker)
+        self.query_one("#comment-state").display = bool(speaker)
+        self.tick()
+
+    # ------------------------------------------------------------------ timer
+
+    def tick(self) -> None:
+        if not self.speaker_id():
+            return
+        elapsed = self.elapsed + (time.monotonic() - self.started if self.started else 0)
+        limit = self.meeting.speech_minutes * 60
+        warn = limit - self.meeting.warn_minutes * 60
+        timer = self.query_one("#timer", Static)
+        state = "计时中" if self.started else "已暂停（t 开始）"
+        note = ""
+        if elapsed >= limit:
+            note = f" · 已超时 {int(elapsed - limit) // 60}:{int(elapsed - limit) % 60:02d}"
+        elif elapsed >= warn:
+            note = f" · 还剩 {int(limit - elapsed)} 秒"
+        timer.update(f"述职计时 {int(elapsed) // 60:02d}:{int(elapsed) % 60:02d} / {self.meeting.speech_minutes:02d}:00 · {state}{note}")
+        timer.set_class(warn <= elapsed < limit, "-warn")
+        timer.set_class(elapsed >= limit, "-over")
+
+    def action_timer(self) -> None:
+        if self.started:
+            self.elapsed += time.monotonic() - self.started
+            self.started = None
+        else:
+            self.started = time.monotonic()
+        self.tick()
+
+    # ------------------------------------------------------------------ 点评, saved as you type
+
+    def action_comment(self) -> None:
+        if self.speaker_id():
+            self.query_one(CommentBox).focus()
+
+    def on_text_area_changed(self, _) -> None:
+        if self.query_one(CommentBox).text == getattr(self, "_shown_comment", None):
+            return
+        self._shown_comment = None
+        self.query_one("#comment-state", Static).update("点评：保存中…")
+        self._comment_timer = getattr(self, "_comment_timer", None)
+        if self._comment_timer:
+            self._comment_timer.stop()
+        self._comment_timer = self.set_timer(1.0, self.save_comment)
+
+    def save_comment(self) -> None:
+        speaker = self._comment_for
+        text = self.query_one(CommentBox).text
+        stored = self.snap.review(speaker)
+        if stored.record.meeting.comment == text:
+            self.query_one("#comment-state", Static).update("点评：已保存")
+            return
+        review = stored.record.model_copy(update={"meeting": stored.record.meeting.model_copy(update={"comment": text})})
+        name = self.snap.branches[speaker].record.name
+        self.comment_worker(stored, review, f"点评：{name}")
+
+    @work(thread=True, group="comment")
+    def comment_worker(self, stored, review, message: str) -> None:
+        try:
+            saved = self.shuping.archive.save(stored, review, message)
+        except StoreError as e:
+            self.app.call_from_thread(self.query_one("#comment-state", Static).update, f"[red]点评未保存：{e}[/]")
+            return
+        self.app.call_from_thread(self._comment_saved, saved)
+
+    def _comment_saved(self, saved) -> None:
+        from tui.screens.keying import note_own_commit
+
+        note_own_commit(self.app)
+        self.snap.reviews[saved.record.branch] = saved
+        self.query_one("#comment-state", Static).update("点评：已保存")
+
+    # ------------------------------------------------------------------ moving through the meeting
+
+    def set_stage(self, stage: MeetingStage, speaker: int = 0, message: str = "") -> None:
+        meeting = self.meeting.model_copy(update={"stage": stage, "speaker": speaker})
+        self.save_meeting(meeting, message or f"评议会进入{stage.value}环节：{self.snap.orgs[self.org].record.name}")
+
+    def save_meeting(self, meeting: Meeting, message: str) -> None:
+        """Show the change at once; the commit runs in a worker (queued in order)."""
+        from store.ballots import Job
+        from tui.screens.keying import ballot_writer
+
+        change, self.stored = record_change(self.stored, meeting, self.shuping.archive)
+        ballot_writer(self.app).submit(Job([change], message, done=self._meeting_saved))
+        self.show()
+
+    def _meeting_saved(self, sha, error) -> None:
+        """On the writer thread: a failed save is shown and the screen re-reads the record."""
+        from tui.screens.keying import note_own_commit
+
+        if error is None:
+            note_own_commit(self.app)
+        else:
+            self.app.call_from_thread(self.notify, str(error), title="未保存", severity="error", timeout=12)
+            self.app.call_from_thread(self.load)
+
+    def action_next(self) -> None:
+        m = self.meeting
+        if m.published:
+            self.notify("结果已公布。")
+            return
+        if m.stage == MeetingStage.SETUP:
+            self.set_stage(MeetingStage.SIGN_IN)
+        elif m.stage == MeetingStage.SIGN_IN:
+            if not m.order:
+                self.notify("还没有述职顺序：按 s 设置。", severity="error")
+                return
+            self.set_stage(MeetingStage.REPORTS, 0)
+        elif m.stage == MeetingStage.REPORTS and m.speaker + 1 < len(m.order):
+            self.flush_comment()
+            self.set_stage(MeetingStage.REPORTS, m.speaker + 1, f"述职：第 {m.speaker + 2} 位（{self.snap.orgs[self.org].record.name}）")
+        elif m.stage == MeetingStage.REPORTS:
+            self.flush_comment()
+            self.set_stage(MeetingStage.RATING)
+        elif m.stage == MeetingStage.RATING:
+            self.set_stage(MeetingStage.COUNTING)
+        elif m.stage == MeetingStage.COUNTING:
+            self.action_publish()
+
+    def action_prev(self) -> None:
+        m = self.meeting
+        if m.published:
+            return
+        if m.stage == MeetingStage.REPORTS and m.speaker > 0:
+            self.flush_comment()
+            self.set_stage(MeetingStage.REPORTS, m.speaker - 1, "述职：回到上一位")
+        elif m.stage != MeetingStage.SETUP:
+            self.set_stage(STAGES[max(0, STAGES.index(m.stage) - 1)] if m.stage in STAGES else MeetingStage.SETUP)
+
+    def flush_comment(self) -> None:
+        timer = getattr(self, "_comment_timer", None)
+        if timer:
+            timer.stop()
+            self._comment_timer = None
+            self.save_comment()
+
+    def action_setup(self) -> None:
+        self.app.push_screen(SetupScreen(self.org), lambda _: self.load())
+
+    def action_keying(self, entry: int) -> None:
+        from tui.screens.keying import KeyingScreen
+
+        if self.meeting.published:
+            self.notify("结果已公布，不能再录票。", severity="warning")
+            return
+        if entry == 2 and not self.meeting.double_entry:
+            self.notify("本次评议会未开启双录。", severity="warning")
+            return
+        if self.meeting.stage not in (MeetingStage.RATING, MeetingStage.COUNTING):
+            self.set_stage(MeetingStage.RATING)
+        self.app.push_screen(KeyingScreen(self.org, entry), lambda _: self.load())
+
+    def action_compare(self) -> None:
+        from tui.screens.counting import CompareScreen
+
+        self.app.push_screen(CompareScreen(self.org), lambda _: self.load())
+
+    def action_reconcile(self) -> None:
+        from tui.screens.counting import ReconcileScreen
+
+        self.app.push_screen(ReconcileScreen(self.org), lambda _: self.load())
+
+    def action_publish(self) -> None:
+        from tui.screens.counting import start_publish
+
+        start_publish(self, self.org, self.load)
+
+    def action_projector(self) -> None:
+        from tui.screens.counting import ProjectorScreen
+
+        self.app.push_screen(ProjectorScreen(self.org))
+
+    def action_back(self) -> None:
+        self.flush_comment()
+        self.app.pop_screen()
+
+
+class OrderTable(DataTable):
+    BINDINGS = [
+        ("u", "screen.move(-1)", "上移"),
+        ("d", "screen.move(1)", "下移"),
+        ("m", "screen.toggle_mode", "现场/书面"),
+        ("l", "screen.draw", "抽签"),
+    ]
+
+
+class SetupScreen(AppScreen):
+    SCOPE = "评议会设置"
+    BINDINGS = register(
+        SCOPE,
+        [
+            Action("setup.save", "ctrl+s", "save", "保存", "校验并保存设置（评议会记录与各支部述职方式，一次提交）"),
+            Action("setup.order", "ctrl+o", "focus_order", "顺序", "跳到述职顺序：u 上移、d 下移、m 现场/书面、l 抽签"),
+            Action("setup.back", "escape", "back", "返回", "返回向导（未保存的修改会丢失）"),
+        ],
+    )
+    CSS = """
+    SetupScreen .form-row { height: 1; margin: 0 0 0 0; }
+    SetupScreen .form-row Label { width: 24; padding: 0 1 0 0; }
+    SetupScreen Input { border: none; height: 1; padding: 0 1; background: $boost; margin: 0 1 0 0; }
+    SetupScreen Input:focus { border: none; background: $accent 30%; }
+    SetupScreen Select { height: 1; }
+    SetupScreen SelectCurrent { border: none; height: 1; padding: 0 1; }
+    SetupScreen Checkbox { border: none; height: 1; padding: 0; }
+    SetupScreen .pair Input { width: 1fr; }
+    SetupScreen OrderTable { height: auto; max-height: 16; }
+    """
+
+    def __init__(self, org: str):
+        super().__init__()
+        self.org = org
+
+    def compose(self) -> ComposeResult:
+        yield from self.title_bar()
+        yield Static(id="frozen", classes="warning")
+        with VerticalScroll(id="form"):
+            for key, label in [("held", "日期"), ("place", "地点"), ("chair", "主持人"), ("observers", "列席")]:
+                with Horizontal(classes="form-row"):
+                    yield Label(label)
+                    yield Input(id=key, placeholder={"held": "YYYY-MM-DD", "observers": "多人用、分隔"}.get(key, ""))
+            for n, group in enumerate(GROUPS):
+                with Horizontal(classes="form-row pair"):
+                    yield Label(f"{group} 应到/实到")
+                    yield Input(id=f"due{n}", type="integer")
+                    yield Input(id=f"present{n}", type="integer")
+            with Horizontal(classes="form-row"):
+                yield Label("测评票形式")
+                yield Select([(f.value, f.value) for f in BallotForm], id="form-type", allow_blank=False)
+            with Horizontal(classes="form-row"):
+                yield Label("双录核对")
+                yield Checkbox("第二位录入员盲录一遍", id="double")
+            with Horizontal(classes="form-row pair"):
+                yield Label("述职限时/提前提醒")
+                yield Input(id="minutes", type="integer")
+                yield Input(id="warn", type="integer")
+            with Horizontal(classes="form-row pair"):
+                yield Label("票数 发出/收回/未收")
+                yield Input(id="issued", type="integer")
+                yield Input(id="collected", type="integer")
+                yield Input(id="not_returned", type="integer")
+            yield Static("述职顺序（u 上移 · d 下移 · m 现场/书面 · l 抽签）", classes="subtitle")
+            yield OrderTable(id="order", cursor_type="row")
+            yield Static(id="error", classes="error")
+        yield from self.footer()
+
+    def on_mount(self) -> None:
+        self.stored = load_meeting(self.shuping.archive, self.org, self.snap.year)
+        m = self.stored.record
+        self.order = list(m.order) or default_order(self.snap, self.org)
+        self.lot_seed = m.lot_seed
+        self.modes = {b: self.snap.review(b).record.meeting for b in self.order}
+        values = {"held": m.held.isoformat() if m.held else "", "place": m.place, "chair": m.chair,
+                  "observers": "、".join(m.observers), "minutes": str(m.speech_minutes), "warn": str(m.warn_minutes),
+                  "issued": str(m.ballots.issued), "collected": str(m.ballots.collected),
+                  "not_returned": str(m.ballots.not_returned)}
+        attendance = {a.group: a for a in m.attendance}
+        for n, group in enumerate(GROUPS):
+            a = attendance.get(group, Attendance(group=group))
+            values[f"due{n}"], values[f"present{n}"] = str(a.due), str(a.present)
+        for key, value in values.items():
+            self.query_one(f"#{key}", Input).value = value
+        self.query_one("#form-type", Select).value = m.form.value
+        self.query_one("#double", Checkbox).value = m.double_entry
+        table = self.query_one(OrderTable)
+        for label in ("序", "党支部", "书记", "方式", "书面原因"):
+            table.add_column(label)
+        self.fill_order()
+        if m.frozen:
+            self.query_one("#frozen", Static).update(
+                "已开始录票：测评票形式、双录和述职名单已冻结（顺序与方式仍可调整）。")
+        self.query_one("#held", Input).focus()
+
+    def fill_order(self, cursor: int = 0) -> None:
+        table = self.query_one(OrderTable)
+        table.clear()
+        for n, b in enumerate(self.order, start=1):
+            branch = self.snap.branches[b].record
+            part = self.modes[b]
+            table.add_row(str(n), branch.name, branch.secretary, part.mode.value, part.mode_reason)
+        if self.order:
+            table.move_cursor(row=max(0, min(cursor, len(self.order) - 1)))
+
+    def action_focus_order(self) -> None:
+        self.query_one(OrderTable).focus()
+
+    def action_move(self, step: int) -> None:
+        i = self.query_one(OrderTable).cursor_row
+        j = i + step
+        if 0 <= j < len(self.order):
+            self.order[i], self.order[j] = self.order[j], self.order[i]
+            self.lot_seed = None
+            self.fill_order(j)
+
+    def action_draw(self) -> None:
+        self.order, self.lot_seed = draw_lots(self.order)
+        self.fill_order()
+        self.notify(f"已抽签确定述职顺序（种子 {self.lot_seed}，保存后记录在案）")
+
+    def action_toggle_mode(self) -> None:
+        i = self.query_one(OrderTable).cursor_row
+        branch = self.order[i]
+        part = self.modes[branch]
+        if part.mode == ReportMode.WRITTEN:
+            self.modes[branch] = part.model_copy(update={"mode": ReportMode.IN_PERSON, "mode_reason": ""})
+            self.fill_order(i)
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self.modes[branch] = part.model_copy(update={"mode": ReportMode.WRITTEN, "mode_reason": reason})
+                self.fill_order(i)
+
+        self.app.push_screen(ReasonDialog(f"{self.snap.branches[branch].record.name} 书面述职：请填写原因"), done)
+
+    def read_form(self) -> tuple[Meeting | None, list[str]]:
+        errors: list[str] = []
+
+        def number(key: str, label: str) -> int:
+            raw = self.query_one(f"#{key}", Input).value.strip() or "0"
+            try:
+                value = int(raw)
+                if value < 0:
+                    raise ValueError
+                return value
+            except ValueError:
+                errors.append(f"{label}应为非负整数，现为“{raw}”")
+                return 0
+
+        held_raw = self.query_one("#held", Input).value.strip()
+        held = None
+        if held_raw:
+            try:
+                held = date.fromisoformat(held_raw)
+            except ValueError:
+                errors.append(f"日期应写成 2021-01-15 的形式，现为“{held_raw}”")
+        attendance = []
+        for n, group in enumerate(GROUPS):
+            due, present = number(f"due{n}", f"{group}应到人数"), number(f"present{n}", f"{group}实到人数")
+            if present > due:
+                errors.append(f"{group}实到 {present} 人多于应到 {due} 人")
+            attendance.append(Attendance(group=group, due=due, present=present))
+        observers = [s.strip() for s in self.query_one("#observers", Input).value.replace(",", "、").replace("，", "、").split("、") if s.strip()]
+        minutes, warn = number("minutes", "述职时限"), number("warn", "提醒时间")
+        if not 1 <= minutes <= 60:
+            errors.append("述职时限应为 1–60 分钟")
+        if warn >= minutes:
+            errors.append("提前提醒的分钟数应小于述职时限")
+        counts = self.stored.record.ballots.model_copy(update={
+            "issued": number("issued", "发出票数"), "collected": number("collected", "收回票数"),
+            "not_returned": number("not_returned", "未收回票数")})
+        form = BallotForm(self.query_one("#form-type", Select).value)
+        double = self.query_one("#double", Checkbox).value
+        old = self.stored.record
+        if old.frozen and (form != old.frozen.form or double != old.double_entry):
+            errors.append("已开始录票，测评票形式和双录设置不能再改")
+        if form == BallotForm.INDICATORS and not self.snap.campaign.indicators:
+            errors.append("本年度未设置测评指标（F9 年度设置），不能用指标票")
+        if errors:
+            return None, errors
+        meeting = old.model_copy(update={
+            "held": held, "place": self.query_one("#place", Input).value.strip(),
+            "chair": self.query_one("#chair", Input).value.strip(), "attendance": attendance,
+            "observers": observers, "order": list(self.order), "lot_seed": self.lot_seed, "ballots": counts,
+            "form": form, "double_entry": double, "speech_minutes": minutes, "warn_minutes": max(0, warn),
+        })
+        return meeting, []
+
+    def action_save(self) -> None:
+        meeting, errors = self.read_form()
+        self.query_one("#error", Static).update("\n".join(errors))
+        if meeting is None:
+            self.notify("有填写错误，请按提示修改后再保存。", severity="error")
+            return
+        archive = self.shuping.archive
+        changes, reviews = [], []
+        moved = []
+        for position, b in enumerate(self.order, start=1):
+            stored = self.snap.review(b)
+            old = stored.record.meeting
+            part = old.model_copy(update={"mode": self.modes[b].mode, "mode_reason": self.modes[b].mode_reason,
+                                          "order": position})
+            if part != old:
+                change, saved = record_change(stored, stored.record.model_copy(update={"meeting": part}), archive)
+                changes.append(change)
+                if (part.mode, part.mode_reason) != (old.mode, old.mode_reason):
+                    reviews.append(saved)
+                else:
+                    moved.append(saved)
+        if meeting == self.stored.record and not changes:
+            self.notify("没有修改。")
+            return
+        change, saved_meeting = record_change(self.stored, meeting, archive)
+        org = self.snap.orgs[self.org].record.name
+        lots = f"；抽签种子 {meeting.lot_seed}" if meeting.lot_seed is not None and meeting.lot_seed != self.stored.record.lot_seed else ""
+        written = [self.snap.branches[r.record.branch].record.name + f" {r.record.meeting.mode.value}" for r in reviews]
+        body = "述职方式：" + "；".join(written) if written else ""
+        self.save_worker([change, *changes], f"评议会设置：{org}{lots}", body, saved_meeting, reviews + moved)
+
+    @work(thread=True, exclusive=True, group="save")
+    def save_worker(self, changes, message, body, saved_meeting, reviews) -> None:
+        try:
+            self.shuping.archive.commit(changes, message, body)
+        except StoreError as e:
+            self.app.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
+            return
+        self.app.call_from_thread(self._saved, saved_meeting, reviews, message)
+
+    def _saved(self, saved_meeting, reviews, message) -> None:
+        from tui.screens.keying import note_own_commit
+
+        note_own_commit(self.app)
+        self.stored = saved_meeting
+        for r in reviews:
+            self.snap.reviews[r.record.branch] = r
+        self.notify(message, title="已保存并提交")
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["GuideScreen", "MeetingListScreen", "SetupScreen"]
