@@ -74,7 +74,11 @@ def build(archive: Archive) -> None:
         archive.commit([change, *changes], f"评议会设置：{name}；抽签种子 {seed}",
                        f"{len(order)} 位书记述职（1 位书面述职），点评已录入。")
         quality = {b: rng.uniform(0.2, 0.75) for b in order}
-        first = [_ballot(rng, org, 1, n, order, quality) for n in range(1, collected + 1)]
+        groups = [g.name for g in campaign.scoring.rater_groups]
+        members = next((a.present for a in meeting.attendance if a.group == "委员"), 0)
+        first = [
+            _ballot(rng, org, 1, n, order, quality, _group(groups, n, members)) for n in range(1, collected + 1)
+        ]
         if org == "math":
             first[5] = first[5].model_copy(update={"status": BallotStatus.INVALID, "reason": "票面涂改无法辨认"})
         passes = [first]
@@ -121,7 +125,16 @@ def build(archive: Archive) -> None:
     _planned(archive, snap, rng)
 
 
-def _ballot(rng: random.Random, org: str, entry: int, serial: int, order: list[str], quality: dict[str, float]) -> Ballot:
+def _group(groups: list[str], serial: int, members: int) -> str:
+    """Where the campaign weights rater groups, the committee members' stack is keyed first."""
+    if not groups:
+        return ""
+    return groups[0] if serial <= members or len(groups) == 1 else groups[1]
+
+
+def _ballot(
+    rng: random.Random, org: str, entry: int, serial: int, order: list[str], quality: dict[str, float], group: str = ""
+) -> Ballot:
     marks = {}
     for b in order:
         q = quality[b]
@@ -129,7 +142,7 @@ def _ballot(rng: random.Random, org: str, entry: int, serial: int, order: list[s
         marks[b] = "好" if r < q else "较好" if r < q + (1 - q) * 0.7 else "一般" if r < 0.985 else "差"
         if rng.random() < 0.02:
             marks[b] = "弃权"
-    return Ballot(org=org, year=YEAR, entry=entry, serial=serial, marks=marks, status=BallotStatus.FINISHED)
+    return Ballot(org=org, year=YEAR, entry=entry, serial=serial, group=group, marks=marks, status=BallotStatus.FINISHED)
 
 
 def _planned(archive: Archive, snap, rng: random.Random) -> None:
