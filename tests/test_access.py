@@ -191,3 +191,32 @@ def test_the_app_says_why_a_save_outside_scope_is_refused(demo_archive):
     shown = asyncio.run(run())
     assert any(n.startswith("未保存|操作人“张三”无权修改二级党组织“math”（数学与统计学院党委）") for n in shown)
     assert path.read_bytes() == before
+
+
+def test_a_refusal_quoting_a_toml_table_is_shown_whole(demo_archive):
+    """Store messages are plain text: “[operators]” must not vanish as markup in the toast."""
+    import asyncio
+
+    from textual.widgets import Input
+
+    from tui.app import ShupingApp
+    from tui.screens.branch import BranchScreen
+
+    with_access(demo_archive)
+
+    async def run() -> list[str]:
+        app = ShupingApp(Archive.open(demo_archive.root, "无名氏"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.push_screen(BranchScreen("b0013"))
+            await pilot.pause()
+            app.screen.query_one("#secretary", Input).value = "越权修改"
+            await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            from textual.content import Content
+            # what the toast draws (textual.widgets._toast.Toast.render)
+            return [(Content.from_markup(n.message) if n.markup else Content(n.message)).plain
+                    for n in app._notifications]
+
+    shown = "".join(asyncio.run(run())).replace("\n", "")
+    assert "[operators]" in shown, shown

@@ -106,6 +106,11 @@ class ShupingApp(App):
         self.call_from_thread(self.notify_read_only)
         self.call_from_thread(self.maintain)
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup=True) -> None:
+        """Every message is plain text: they quote records, paths and store errors
+        (“在 access.toml 的 [operators] 中登记”), which markup would silently eat."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def notify_read_only(self) -> None:
         """Say once, on opening, why nothing can be saved here (read-only files, no git)."""
         reason = getattr(self.archive, "read_only", "")
