@@ -186,6 +186,29 @@ async def test_setup_screen_saves_meeting_and_written_mode_in_one_commit(tmp_pat
 
 
 @sync
+async def test_setup_escape_with_unsaved_changes_asks_first(tmp_path):
+    archive = meeting_archive(tmp_path / "a", secretaries=3, ballots=10)
+    app = ShupingApp(archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5", "enter", "s")
+        await pilot.press("escape")  # nothing typed: straight back
+        assert type(app.screen).__name__ == "GuideScreen"
+        await pilot.press("s")
+        app.screen.query_one("#place").value = "化学楼 301"
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "SetupScreen"
+        assert any("再按一次 Esc 放弃" in n.message for n in app._notifications)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+o", "l", "escape")  # lots drawn, not saved
+        assert type(app.screen).__name__ == "SetupScreen"
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "GuideScreen"
+    assert load_meeting(archive, "o", 2020).record.place == "化学楼 301"
+
+
+@sync
 async def test_indicator_ballot_checks_ranges(tmp_path):
     from schema.kinds import BallotForm
     from schema.records import Campaign, Indicator

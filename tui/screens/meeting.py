@@ -393,7 +393,7 @@ class SetupScreen(AppScreen):
         [
             Action("setup.save", "ctrl+s", "save", "保存", "校验并保存设置（评议会记录与各支部述职方式，一次提交）"),
             Action("setup.order", "ctrl+o", "focus_order", "顺序", "跳到述职顺序：u 上移、d 下移、m 现场/书面、l 抽签"),
-            Action("setup.back", "escape", "back", "返回", "返回向导（未保存的修改会丢失）"),
+            Action("setup.back", "escape", "back", "返回", "返回向导（有未保存的修改时先提醒，再按一次 Esc 放弃）"),
         ],
     )
     CSS = """
@@ -471,6 +471,15 @@ class SetupScreen(AppScreen):
             self.query_one("#frozen", Static).update(
                 "已开始录票：测评票形式、双录和述职名单已冻结（顺序与方式仍可调整）。")
         self.query_one("#held", Input).focus()
+        self._discard_armed = False
+        self.pristine = self.form_state()
+
+    def form_state(self):
+        """What Esc would throw away: the form as read (or its raw text while it has errors), and the modes."""
+        meeting, errors = self.read_form()
+        if errors:
+            meeting = tuple(i.value for i in self.query(Input))
+        return meeting, {b: (p.mode, p.mode_reason) for b, p in self.modes.items()}
 
     def fill_order(self, cursor: int = 0) -> None:
         table = self.query_one(OrderTable)
@@ -614,9 +623,14 @@ class SetupScreen(AppScreen):
         self.stored = saved_meeting
         for r in reviews:
             self.snap.reviews[r.record.branch] = r
+        self.pristine, self._discard_armed = self.form_state(), False
         self.notify(message, title="已保存并提交")
 
     def action_back(self) -> None:
+        if self.form_state() != self.pristine and not self._discard_armed:
+            self._discard_armed = True
+            self.notify("有未保存的修改：按 Ctrl+S 保存，或再按一次 Esc 放弃。", severity="warning")
+            return
         self.dismiss(None)
 
 
