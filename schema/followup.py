@@ -48,9 +48,12 @@ def draft_feedback(branch: Branch, org: Org, review: Review, year: int) -> str:
     if grade in NEEDS_INTERVIEW:
         deadline = review.interview.deadline
         by = f"于{cn_date(deadline)}前" if deadline else "限期"
-        lines.append(f"根据学校党委要求，将对你进行约谈提醒。请针对上述问题制定整改方案，{by}完成整改。")
-    else:
+        plan = "请针对上述问题制定整改方案" if problems else "请对照考核情况查找问题、制定整改方案"
+        lines.append(f"根据学校党委要求，将对你进行约谈提醒。{plan}，{by}完成整改。")
+    elif problems:
         lines.append("希望针对上述问题认真整改，在新的一年进一步提升党支部的组织力。")
+    else:
+        lines.append("希望继续保持，在新的一年进一步提升党支部的组织力。")
     return "\n".join(lines)
 
 

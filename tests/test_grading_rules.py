@@ -282,3 +282,23 @@ def test_status_cycle_and_sign_off():
     assert (done.status, done.signed_off, done.signed_off_by) == (TaskStatus.SIGNED_OFF, TODAY, "组织员")
     with pytest.raises(ValueError, match="已销号"):
         next_status(done.status)
+
+
+@pytest.mark.parametrize("grade, tasks, expected, unexpected", [
+    (Grade.FAIRLY_GOOD, [], "希望继续保持", "上述问题"),
+    (Grade.FAIRLY_GOOD, ["党费未按月收缴"], "希望针对上述问题认真整改", "希望继续保持"),
+    (Grade.AVERAGE, [], "请对照考核情况查找问题", "上述问题"),
+    (Grade.POOR, ["支委未配齐"], "请针对上述问题制定整改方案", "查找问题"),
+])
+def test_feedback_draft_mentions_problems_only_when_there_are_some(grade, tasks, expected, unexpected):
+    from schema.followup import draft_feedback
+    from schema.kinds import BranchKind, OrgKind
+    from schema.records import Branch, Org
+
+    org = Org(id="o", name="测试学院党委", kind=OrgKind.COMMITTEE)
+    branch = Branch(id="b1", org="o", name="测试第一党支部", kind=BranchKind.STAFF, founded=date(2010, 1, 1),
+                    secretary="张三")
+    review = Review(branch="b1", org="o", year=2020, grade=GradeDecision(final=grade),
+                    tasks=[Task(id=f"t{n}", problem=p) for n, p in enumerate(tasks)])
+    text = draft_feedback(branch, org, review, 2020)
+    assert expected in text and unexpected not in text, text
