@@ -267,10 +267,14 @@ def _network_message(url: str, verb: str, detail: str) -> str:
         (r"does not appear to be a git repository|not found|No such file", "地址上没有档案仓库，请检查地址"),
         (r"timed out|timeout", "连接超时"),
     ]
-    reason = next((cn for pattern, cn in known if re.search(pattern, detail, re.I)), "")
+    lines = [line.strip() for line in detail.splitlines() if line.strip()]
+    found = next(((cn, line) for pattern, cn in known for line in lines if re.search(pattern, line, re.I)), None)
     action = "获取" if verb == "fetch" else "推送"
-    tail = detail.strip().splitlines()[-1] if detail.strip() else ""
-    return f"无法{action}远程档案 {url}：{reason or tail}。本地档案未改变。" + (f"（{tail}）" if reason else "")
+    if found is None:  # git's own last word, as said
+        return f"无法{action}远程档案 {url}：{lines[-1] if lines else detail}。本地档案未改变。"
+    reason, line = found  # the reason, and git's line that says it (not the last line of its advice)
+    line = line.removeprefix("git fetch 失败：").removeprefix("git push 失败：")
+    return f"无法{action}远程档案 {url}：{reason}。本地档案未改变。（{line}）"
 
 
 

@@ -98,8 +98,10 @@ def test_cli_lists_conflicts_and_can_keep_one_side(pair):
 
 def test_unreachable_remote_is_a_clear_error(demo_archive, tmp_path):
     set_remote(demo_archive, str(tmp_path / "nowhere.git"))
-    with pytest.raises(SyncError, match="无法获取远程档案 .*nowhere.git：地址上没有档案仓库"):
+    with pytest.raises(SyncError, match="无法获取远程档案 .*nowhere.git：地址上没有档案仓库") as e:
         sync(demo_archive)
+    # git's line that says why, not the tail of its advice ("and the repository exists.")
+    assert str(e.value).endswith("does not appear to be a git repository）"), str(e.value)
     set_remote(demo_archive, "ssh://shuping.invalid/archive.git")
     with pytest.raises(SyncError, match="无法解析主机名"):
         sync(demo_archive)
