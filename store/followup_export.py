@@ -17,6 +17,7 @@ from store.atomic import atomic_write
 from store.errors import StoreError
 
 HEADERS = ("序号", "党支部", "支部书记", "考核结果")
+DRAFT = "（评定未定档，仅供核对）"  # on every title while the organisation's grades are not finalised
 
 
 def _save_docx(doc, path: Path) -> Path:
@@ -28,11 +29,11 @@ def _save_docx(doc, path: Path) -> Path:
     return path
 
 
-def feedback_docx(path: Path, org: Org, year: int, items: list[tuple[Branch, Review]]) -> Path:
+def feedback_docx(path: Path, org: Org, year: int, items: list[tuple[Branch, Review]], finalised: bool = True) -> Path:
     """One section per branch: the feedback text (or its draft) and the date it was given."""
     doc = Document()
     doc.styles["Normal"].font.size = Pt(12)
-    doc.add_heading(f"{org.name}{year}年度党支部书记述职评议考核结果反馈", level=1)
+    doc.add_heading(f"{org.name}{year}年度党支部书记述职评议考核结果反馈{'' if finalised else DRAFT}", level=1)
     for branch, review in items:
         doc.add_heading(branch.name, level=2)
         grade = review.grade.final.value if review.grade.final else "未评定"
@@ -44,11 +45,13 @@ def feedback_docx(path: Path, org: Org, year: int, items: list[tuple[Branch, Rev
     return _save_docx(doc, path)
 
 
-def announcement_docx(path: Path, org: Org, year: int, scope: str, items: list[tuple[Branch, Review]]) -> Path:
+def announcement_docx(path: Path, org: Org, year: int, scope: str, items: list[tuple[Branch, Review]],
+                      finalised: bool = True) -> Path:
     rows = announcement_rows(items)
     doc = Document()
-    doc.add_heading(f"关于{year}年度党支部书记述职评议考核结果的通报", level=1)
-    doc.add_paragraph(f"通报范围：{scope or '—'}")
+    doc.add_heading(f"关于{year}年度党支部书记述职评议考核结果的通报{'' if finalised else DRAFT}", level=1)
+    if scope:
+        doc.add_paragraph(f"通报范围：{scope}")
     doc.add_paragraph(f"经{org.name}综合评定，{year}年度党支部书记述职评议考核结果如下：")
     table = doc.add_table(rows=1, cols=len(HEADERS))
     table.style = "Table Grid"
@@ -62,17 +65,18 @@ def announcement_docx(path: Path, org: Org, year: int, scope: str, items: list[t
     return _save_docx(doc, path)
 
 
-def announcement_xlsx(path: Path, org: Org, year: int, scope: str, items: list[tuple[Branch, Review]]) -> Path:
+def announcement_xlsx(path: Path, org: Org, year: int, scope: str, items: list[tuple[Branch, Review]],
+                      finalised: bool = True) -> Path:
     import io
 
     wb = Workbook()
     ws = wb.active
     ws.title = "通报"
-    ws.append([f"{org.name}{year}年度党支部书记述职评议考核结果"])
+    ws.append([f"{org.name}{year}年度党支部书记述职评议考核结果{'' if finalised else DRAFT}"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([f"通报范围：{scope or '—'}"])
+    ws.append([f"通报范围：{scope}" if scope else None])
     ws.append(list(HEADERS))
     for cell in ws[3]:
         cell.font = Font(bold=True)
@@ -86,15 +90,17 @@ def announcement_xlsx(path: Path, org: Org, year: int, scope: str, items: list[t
     return path
 
 
-def export_all(folder: Path, org: Org, year: int, scope: str, items: list[tuple[Branch, Review]]) -> list[Path]:
-    """The three documents for one organisation, named for it and the year."""
+def export_all(folder: Path, org: Org, year: int, scope: str, items: list[tuple[Branch, Review]],
+               finalised: bool = True) -> list[Path]:
+    """The three documents for one organisation, named for it and the year; titled as a draft
+    for checking while its grades are not finalised."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StoreError(f"无法创建导出文件夹 {folder}：{e.strerror}") from e
     stem = f"{year}-{org.id}"
     return [
-        feedback_docx(folder / f"{stem}-反馈.docx", org, year, items),
-        announcement_docx(folder / f"{stem}-通报.docx", org, year, scope, items),
-        announcement_xlsx(folder / f"{stem}-通报.xlsx", org, year, scope, items),
+        feedback_docx(folder / f"{stem}-反馈.docx", org, year, items, finalised),
+        announcement_docx(folder / f"{stem}-通报.docx", org, year, scope, items, finalised),
+        announcement_xlsx(folder / f"{stem}-通报.xlsx", org, year, scope, items, finalised),
     ]

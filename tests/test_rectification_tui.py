@@ -196,6 +196,25 @@ def test_followup_export_cli(demo_archive: Archive, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [str(out / f"2020-math-{n}") for n in ("反馈.docx", "通报.docx", "通报.xlsx")]
     assert load_workbook(out / "2020-math-通报.xlsx").active.max_row == 3 + 7
+    assert Document(out / "2020-math-通报.docx").paragraphs[0].text == "关于2020年度党支部书记述职评议考核结果的通报"
+
+
+def test_followup_export_of_grades_not_finalised_is_titled_a_draft(demo_archive: Archive, tmp_path):
+    """mech is graded but not finalised: its 通报 must not look like the official one; no scope, no “—”."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "cli"
+    result = subprocess.run([sys.executable, "-m", "tui", "followup-export", "--org", "mech", "--out", str(out),
+                             "--archive", str(demo_archive.root)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "评定尚未定档" in result.stderr
+    notice = [p.text for p in Document(out / "2020-mech-通报.docx").paragraphs]
+    assert notice[0] == "关于2020年度党支部书记述职评议考核结果的通报（评定未定档，仅供核对）"
+    assert not any(t.startswith("通报范围") for t in notice)
+    sheet = load_workbook(out / "2020-mech-通报.xlsx").active
+    assert sheet["A1"].value.endswith("（评定未定档，仅供核对）") and sheet["A2"].value is None
+    assert Document(out / "2020-mech-反馈.docx").paragraphs[0].text.endswith("（评定未定档，仅供核对）")
 
 
 def test_rectification_screen_snapshot(snap_compare, demo_archive: Archive):

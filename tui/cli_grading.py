@@ -28,8 +28,11 @@ def followup_export(obj: Context, org_id: str, out: str) -> None:
             fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
         ids = sorted(b.id for b in snap.org_branches(org_id) if snap.scope(b.id).in_scope)
         items = [(snap.branches[i].record, snap.review(i).record) for i in ids]
-        scope = read_org_year(archive, org_id, snap.year).record.announcement_scope
-        for path in export_all(Path(out), snap.orgs[org_id].record, snap.year, scope, items):
+        org_year = read_org_year(archive, org_id, snap.year).record
+        finalised = org_year.grading.finalised
+        for path in export_all(Path(out), snap.orgs[org_id].record, snap.year, org_year.announcement_scope, items, finalised):
             click.echo(str(path))
+        if not finalised:
+            click.echo("注意：评定尚未定档，导出的反馈和通报标为“评定未定档，仅供核对”。", err=True)
     except StoreError as e:
         fail(str(e))

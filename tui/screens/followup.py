@@ -204,9 +204,10 @@ class FollowupScreen(AppScreen):
 
         snap = self.snap
         items = [(snap.branches[i].record, snap.review(i).record) for i in self.branch_ids()]
-        scope = read_org_year(self.shuping.archive, self.org_id, snap.year).record.announcement_scope
+        org_year = read_org_year(self.shuping.archive, self.org_id, snap.year).record
         try:
-            paths = export_all(Path(folder).expanduser(), self.org, snap.year, scope, items)
+            paths = export_all(Path(folder).expanduser(), self.org, snap.year, org_year.announcement_scope, items,
+                               org_year.grading.finalised)
         except StoreError as e:
             self.app.call_from_thread(self.notify, str(e), title="未导出", severity="error")
             return
