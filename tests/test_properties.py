@@ -1,6 +1,7 @@
 """Property tests: a record survives read/modify/write with comments and untouched keys
 byte-identical; the merge driver merges disjoint changes into both; the tallies of any
-ballots reconcile and verify catches any miscount."""
+ballots reconcile and verify catches any miscount; no scores make the suggested
+好 exceed the quota."""
 
 from __future__ import annotations
 
@@ -111,3 +112,28 @@ def test_tallies_of_any_ballots_reconcile_and_any_miscount_is_caught(marks, perc
     assert tally_findings(tally) == []
     miscounted = tally.model_copy(update={"counts": {**counts, grade: counts[grade] + error}})
     assert any("与有效票" in f for f in tally_findings(miscounted))
+
+
+scores = st.one_of(st.none(), st.sampled_from([60.0, 75.0, 89.99, 90.0, 95.0, 100.0]), st.floats(0, 100))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(scores, scores, st.one_of(st.none(), st.floats(0, 1))), max_size=40),
+       st.sampled_from([0.0, 0.1, 0.3, 0.5]), st.sampled_from(["floor", "round", "ceil"]),
+       st.sampled_from([None, ["composite"], ["composite", "id"], ["good_share", "composite"]]))
+def test_no_scores_make_the_suggestion_exceed_the_quota(rows, fraction, rounding, tie_break):
+    from schema.grading import Entry, cap_for, suggest
+    from schema.kinds import Grade, Rounding
+    from schema.records import GradingSettings, Quota
+
+    quota = Quota(good_max=fraction, rounding=Rounding(rounding))
+    grading = GradingSettings(tie_break=tie_break) if tie_break else GradingSettings()
+    entries = [Entry(f"b{i:02d}", {"测评结果": rating, "督查检查": check}, good_share=share)
+               for i, (rating, check, share) in enumerate(rows)]
+    result = suggest(entries, grading, quota)
+    good = [s for s in result if s.suggested == Grade.GOOD]
+    assert len(good) <= cap_for(len(entries), quota).cap
+    assert sorted(s.branch for s in result) == sorted(e.branch for e in entries)
+    # filled by rank: no branch left at 较好 by the cap ranks strictly better than one given 好
+    left_out = [s.rank for s in result if s.band == Grade.GOOD and s.suggested != Grade.GOOD]
+    assert all(g.rank <= r for g in good for r in left_out)
