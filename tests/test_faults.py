@@ -1,4 +1,4 @@
-"""Faults: kill -9 at random moments while saving, a full disk, a read-only archive,
+"""Faults: kill -9 at random moments while saving and while keying ballots, a full disk, a read-only archive,
 no git on PATH, a corrupt record. Each ends with a clear message and nothing acknowledged lost."""
 
 from __future__ import annotations
@@ -19,13 +19,16 @@ import pytest
 
 import store.archive
 import store.atomic
-from schema.records import Branch, Org
+from schema.kinds import BallotStatus
+from schema.records import Ballot, Branch, Org
 from store import layout
 from store.archive import Archive, Change
+from store.ballots import BallotWriter, Job, ballot_change, load_ballots, load_draft
 from store.check import check_archive
 from store.errors import ReadOnlyError, StoreError
 from store.snapshot import load
 from store.tomlio import render
+from tests.meeting_archive import meeting_archive
 
 BRANCHES = ["b1", "b2", "b3"]
 
@@ -65,14 +68,15 @@ def _saver(root: Path, start: int, out: int) -> None:
         os.write(out, f"{n} {b}\n".encode())
 
 
-def _trial(root: Path, start: int, rng: random.Random) -> tuple[dict[str, int], int]:
-    """Run a saver, kill -9 it after a random delay; return the last acknowledged value per branch."""
+def _run_and_kill(child, rng: random.Random, max_delay: float) -> bytes:
+    """Fork ``child(out_fd)``, wait for its 'ready' line, kill -9 its process group after a
+    random delay, and return everything it wrote."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read)
         try:
-            _saver(root, start, write)
+            child(write)
         finally:
             os._exit(0)
     os.close(write)
@@ -82,7 +86,7 @@ def _trial(root: Path, start: int, rng: random.Random) -> tuple[dict[str, int], 
         if not chunk:
             break
         buffer += chunk
-    time.sleep(rng.uniform(0, 0.1))
+    time.sleep(rng.uniform(0, max_delay))
     try:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -91,6 +95,12 @@ def _trial(root: Path, start: int, rng: random.Random) -> tuple[dict[str, int], 
     while chunk := os.read(read, 4096):
         buffer += chunk
     os.close(read)
+    return buffer
+
+
+def _trial(root: Path, start: int, rng: random.Random) -> tuple[dict[str, int], int]:
+    """Run a saver, kill -9 it after a random delay; return the last acknowledged value per branch."""
+    buffer = _run_and_kill(lambda out: _saver(root, start, out), rng, 0.1)
     acked: dict[str, int] = {}
     last = start
     for line in buffer.decode().splitlines()[1:]:
@@ -126,6 +136,56 @@ def test_kill_9_during_saves_loses_nothing_acknowledged(tmp_path, seed, monkeypa
     assert acknowledged > 50  # the kills did land among saves, not only before the first
     print(f"100 kills, {acknowledged} acknowledged saves, none lost")
     assert archive.git.run("fsck", "--full", "--no-dangling", "--no-progress") == ""  # dangling: commits a kill cut off from the ref
+
+
+def _ballot_keyer(root: Path, start: int, out: int) -> None:
+    """In a forked child: key ballots forever through the meeting's writer (a draft after
+    every mark, then the finished ballot), reporting 'serial' once its commit returned."""
+    os.setpgid(0, 0)
+    archive = Archive.open(root, "崩溃测试")
+    writer = BallotWriter(archive)
+    draft_path = layout.draft_path("o", 2020, 1)
+    os.write(out, b"ready\n")
+    serial = start
+    while True:
+        serial += 1
+        marks: dict[str, str] = {}
+        for column in ("b01", "b02", "b03"):
+            marks = {**marks, column: "好较好一般差"[serial % 4]}
+            writer.draft(Ballot(org="o", year=2020, entry=1, serial=serial, marks=marks))
+        done = Ballot(org="o", year=2020, entry=1, serial=serial, marks=marks, status=BallotStatus.FINISHED)
+        change, _ = ballot_change(done, None)
+        acknowledge = lambda sha, error, n=serial: error is None and os.write(out, f"{n}\n".encode())  # noqa: E731
+        writer.submit(Job([change], f"录入测评票：测试学院党委 第 {serial} 号（第一遍录入）",
+                          finished=(draft_path, serial), done=acknowledge))
+        if serial % 3 == 0:
+            writer.flush()  # sometimes wait, so kills also land between commits and on drafts
+
+
+def test_kill_9_during_ballot_commits_loses_no_acknowledged_ballot(tmp_path, monkeypatch):
+    """100 trials: a child keying ballots through the background writer, killed with SIGKILL."""
+    monkeypatch.setattr(store.archive, "STALE_LOCK_WAIT", 0.05)
+    archive = meeting_archive(tmp_path / "archive", secretaries=3)
+    root = archive.root
+    rng = random.Random(3)
+    acknowledged: set[int] = set()
+    start = 0
+    for trial in range(100):
+        buffer = _run_and_kill(lambda out, start=start: _ballot_keyer(root, start, out), rng, 0.15)
+        acknowledged |= {int(line) for line in buffer.decode().splitlines()[1:] if line.isdigit()}
+        reopened = Archive.open(root, "检查")
+        assert reopened.git.run("status", "--porcelain") == "", f"trial {trial}: uncommitted files after recovery"
+        committed = load_ballots(reopened, "o", 2020, 1)
+        missing = acknowledged - set(committed)
+        assert not missing, f"trial {trial}: acknowledged ballots {sorted(missing)} are not committed"
+        assert all(committed[n].record.status == BallotStatus.FINISHED for n in acknowledged)
+        load_draft(reopened, "o", 2020, 1)  # a draft may survive the kill; it must still parse
+        assert check_archive(reopened) == []
+        if trial % 25 == 24:
+            assert reopened.git.run("fsck", "--full", "--no-dangling", "--no-progress") == ""
+        start = max(committed, default=0) + 5
+    assert len(acknowledged) > 50
+    print(f"100 kills, {len(acknowledged)} acknowledged ballots, none lost")
 
 
 # ---------------------------------------------------------------- full disk
