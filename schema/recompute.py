@@ -136,16 +136,19 @@ def grading_differences(
     good = sorted(names.get(r.branch, r.branch) for r in reviews if r.grade.final == Grade.GOOD)
     if len(good) > cap.cap:
         out.append((None, f"[grade.final] {cap.over_message(len(good))}：{'、'.join(good)}。"))
-    if any(r.grade.suggested is not None for r in reviews):
+    stored = {r.branch: r.grade.suggested for r in reviews}
+    if any(stored.values()):
         for s in suggest([Entry.of(r) for r in reviews], settings, quota, n=len(reviews)):
-            stored = next(r for r in reviews if r.branch == s.branch).grade.suggested
-            if stored is not None and stored != s.suggested:
+            was = stored[s.branch]
+            if was is not None and was != s.suggested:
                 why = f"综合得分 {_num(s.composite)}，第 {s.rank} 名" if s.rank else "没有评定输入"
+                why += f"，{s.note}" if s.note else ""
                 shown = s.suggested.value if s.suggested else "（无）"
-                out.append((s.branch, f"[grade.suggested] 记录为“{stored.value}”，按评定输入和权重重算应为“{shown}”（{why}{'，' + s.note if s.note else ''}）。"))
+                out.append((s.branch, f"[grade.suggested] 记录为“{was.value}”，按评定输入和权重重算应为“{shown}”（{why}）。"))
     for r in reviews:
-        if needs_reason(r.grade.suggested, r.grade.final, r.grade.reason):
-            out.append((r.branch, f"[grade.reason] 最终等次“{r.grade.final.value}”与建议“{r.grade.suggested.value}”不同，但没有理由。"))
+        g = r.grade
+        if needs_reason(g.suggested, g.final, g.reason):
+            out.append((r.branch, f"[grade.reason] 最终等次“{g.final.value}”与建议“{g.suggested.value}”不同，但没有理由。"))
     return out
 
 
