@@ -21,12 +21,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from schema.kinds import BranchKind  # noqa: E402
+from schema.recompute import score_from_counts  # noqa: E402
+from schema.records import ScoringSettings  # noqa: E402
 from store import layout  # noqa: E402
 from store.archive import Archive  # noqa: E402
 from store.demo.names import person  # noqa: E402
 
 YEAR = 2020
 KINDS = [k.value for k in BranchKind]
+SCORING = ScoringSettings()  # the new archive's campaign scores by the default vote values
 
 
 def org_text(org_id: str, n: int, direct: bool) -> str:
@@ -41,15 +44,27 @@ def branch_text(branch_id: str, org_id: str, org_n: int, i: int, rng: random.Ran
             f'members = {rng.randint(5, 60)}\ncode = "44{branch_id[1:].rjust(8, "0")}"\n')
 
 
-def review_text(branch_id: str, org_id: str, meetings: int, rng: random.Random | None = None) -> str:
+def review_text(branch_id: str, org_id: str, meetings: int, rng: random.Random | None = None, valid: int = 0) -> str:
+    """``valid``: the valid ballots of the organisation's meeting, where it was held (0: none yet)."""
     tally = ""
-    if rng is not None and rng.random() < 0.5:
-        counts = [rng.randint(0, 20) for _ in range(5)]
-        tally = (f"\n[tally]\nvalid = {sum(counts)}\n\n[tally.counts]\n"
-                 + "".join(f'"{g}" = {c}\n' for g, c in zip(["好", "较好", "一般", "差", "弃权"], counts)))
+    if rng is not None and valid:
+        cuts = sorted(rng.randint(0, valid) for _ in range(4))
+        counts = dict(zip(["好", "较好", "一般", "差", "弃权"], (b - a for a, b in zip([0, *cuts], [*cuts, valid]))))
+        score = score_from_counts(counts, valid, SCORING)
+        tally = (f"\n[tally]\nvalid = {valid}\nscore = {score}\n\n[tally.counts]\n"
+                 + "".join(f'"{g}" = {c}\n' for g, c in counts.items()))
     return (f'schema_version = 1\nbranch = "{branch_id}"\norg = "{org_id}"\nyear = {YEAR}\ntasks = []\ncarried = []\n\n'
             f'[facts]\ngeneral_meetings = {meetings}\ncommendations = ""\n\n[report]\nstatus = "草稿"\ncomments = []\n'
             f'\n[meeting]\nmode = "现场"\nmode_reason = ""\ncomment = ""\n{tally}')
+
+
+def meeting_text(org_id: str, order: list[str], valid: int) -> str:
+    """A meeting held and counted on paper, its results published."""
+    ids = ", ".join(f'"{b}"' for b in order)
+    return (f'schema_version = 1\norg = "{org_id}"\nyear = {YEAR}\nheld = 2021-01-15\norder = [{ids}]\n'
+            f'published = true\nstage = "公布"\ndouble_entry = false\n\n'
+            f'[[attendance]]\ngroup = "参会人员"\ndue = {valid + 5}\npresent = {valid}\n\n'
+            f"[ballots]\nissued = {valid}\ncollected = {valid}\nvalid = {valid}\n")
 
 
 def generate(path: Path | str, orgs: int = 300, branches: int = 30000, commits: int = 50000, seed: int = 8) -> Archive:
@@ -67,12 +82,17 @@ def generate(path: Path | str, orgs: int = 300, branches: int = 30000, commits: 
         files[layout.org_path(org_id)] = org_text(org_id, o + 1, direct=o == orgs - 1)
         operators.append(f'"第{o + 1}学院 组织员" = ["{org_id}"]')
         count = per_org if o < orgs - 1 else branches - n
+        valid = rng.randint(20, 60) if o < orgs - 1 and rng.random() < 0.5 else 0  # half the meetings held
+        order = []
         for i in range(count):
             n += 1
             branch_id = f"b{n:05d}"
             files[layout.branch_path(org_id, branch_id)] = branch_text(branch_id, org_id, o + 1, i + 1, rng)
-            files[layout.review_path(org_id, YEAR, branch_id)] = review_text(branch_id, org_id, 0, rng)
+            files[layout.review_path(org_id, YEAR, branch_id)] = review_text(branch_id, org_id, 0, rng, valid)
             reviews.append((branch_id, org_id))
+            order.append(branch_id)
+        if valid:
+            files[layout.meeting_path(org_id, YEAR)] = meeting_text(org_id, order, valid)
     files[layout.ACCESS] = "schema_version = 1\n\n[operators]\n" + "\n".join(operators) + "\n"
 
     start = int(time.time()) - commits * 30

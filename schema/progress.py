@@ -83,7 +83,7 @@ def org_progress(
         name=stats.name,
         order=order,
         stats=stats,
-        meeting_held=meeting.held if meeting else None,
+        meeting_held=meeting.held_on if meeting else None,
         finalised=org_year.grading.finalised,
         feedback_given=feedback,
         weak=weak,

@@ -388,6 +388,12 @@ class Meeting(Record):
     override_reason: str = ""  # why results were published though reconciliation failed
     published_at: str = ""
 
+    @property
+    def held_on(self) -> date | None:
+        """The day the meeting took place; None while it is being prepared (``held`` is then
+        only the date it is planned for)."""
+        return self.held if self.published or self.stage != MeetingStage.SETUP else None
+
 
 class Ballot(Record):
     """One paper ballot as keyed in one pass. Nothing here, in its path or its commit, names who filled it in."""

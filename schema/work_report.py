@@ -69,10 +69,10 @@ def _organisation(org: Org, campaign: Campaign, stats: OrgStats, meeting: Meetin
         f"根据《中共{university}委员会关于组织开展{campaign.year}年度党支部书记述职评议考核工作的通知》要求，"
         f"{org.name}认真组织开展了{campaign.year}年度党支部书记述职评议考核工作。{scope}。",
     ]
-    if meeting is not None and meeting.held is not None:
+    if meeting is not None and meeting.held_on is not None:
         place = f"在{meeting.place}" if meeting.place else ""
         chair = f"，由{meeting.chair}主持" if meeting.chair else ""
-        text = f"{cn_date(meeting.held)}，{place}召开{org.kind.value}委员会扩大会议（述职评议会）{chair}。"
+        text = f"{cn_date(meeting.held_on)}，{place}召开{org.kind.value}委员会扩大会议（述职评议会）{chair}。"
         if meeting.attendance:
             due = sum(a.due for a in meeting.attendance)
             present = sum(a.present for a in meeting.attendance)

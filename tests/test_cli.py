@@ -44,11 +44,11 @@ def test_scope_json_lists_every_branch_with_reason(demo_archive):
 HEADLESS_MODULES = [
     "schema.scope", "schema.roster", "schema.quota", "schema.carryover", "schema.campaign_setup", "schema.indicators",
     "schema.report", "schema.access", "schema.ballots", "schema.tally", "schema.reconcile", "schema.grading", "schema.rectification", "schema.followup", "schema.stats",
-    "schema.work_report", "schema.submission",
+    "schema.work_report", "schema.submission", "schema.recompute",
     "store.archive", "store.snapshot", "store.check", "store.reports", "store.demo",
     "store.roster", "store.campaigns", "store.access", "store.sync", "store.mergedriver", "store.verify", "store.cache",
     "store.ballots", "store.meeting", "store.demo.meeting", "store.grading", "store.followup_export", "store.reporting",
-    "store.stats_export", "store.work_report", "store.submission",
+    "store.stats_export", "store.work_report", "store.submission", "store.verify_recompute",
     "tui.cli", "tui.cli_common", "tui.cli_export", "tui.cli_grading", "tui.cli_report", "tui.cli_roster", "tui.cli_trust",
 ]
 

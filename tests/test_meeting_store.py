@@ -145,8 +145,12 @@ def test_demo_meetings_balance_and_are_published(demo_archive):
         for branch, tally in count.tallies.items():
             assert snap.reviews[branch].record.tally == tally
     assert load_meeting(demo_archive, "math", 2020).record.ballots.invalid == 1
-    med = load_meeting(demo_archive, "med", 2020)
-    assert isinstance(med.record, Meeting) and not med.record.published and med.record.frozen is None
+    planned = load_meeting(demo_archive, "logi", 2020)
+    assert isinstance(planned.record, Meeting) and not planned.record.published and planned.record.frozen is None
+    for org in ("mech", "med", "lib", "admin"):  # counted on paper: published, nothing keyed
+        meeting = load_meeting(demo_archive, org, 2020).record
+        assert meeting.published and meeting.frozen is None and meeting.held_on is not None
+        assert all(snap.reviews[b].record.tally.valid == meeting.ballots.valid for b in meeting.order)
     log = git_log(demo_archive)
     assert any("双录核对：化学与材料学院党委 第 10 号" in line for line in log)
     assert any("更正测评票：外国语学院党委 第 7 号" in line for line in log)

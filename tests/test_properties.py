@@ -1,7 +1,7 @@
 """Property tests: a record survives read/modify/write with comments and untouched keys
 byte-identical; the merge driver merges disjoint changes into both; the tallies of any
-ballots reconcile and verify catches any miscount; no scores make the suggested
-好 exceed the quota."""
+ballots reconcile and verify catches any miscount; the grading suggestion never gives
+more 好 than the cap."""
 
 from __future__ import annotations
 
@@ -114,26 +114,86 @@ def test_tallies_of_any_ballots_reconcile_and_any_miscount_is_caught(marks, perc
     assert any("与有效票" in f for f in tally_findings(miscounted))
 
 
-scores = st.one_of(st.none(), st.sampled_from([60.0, 75.0, 89.99, 90.0, 95.0, 100.0]), st.floats(0, 100))
+# ---------------------------------------------------------------- grading suggestion and recounted tallies
+
+scores = st.one_of(st.none(), st.integers(0, 100).map(float), st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 2)))
 
 
 @SETTINGS
-@given(st.lists(st.tuples(scores, scores, st.one_of(st.none(), st.floats(0, 1))), max_size=40),
-       st.sampled_from([0.0, 0.1, 0.3, 0.5]), st.sampled_from(["floor", "round", "ceil"]),
-       st.sampled_from([None, ["composite"], ["composite", "id"], ["good_share", "composite"]]))
-def test_no_scores_make_the_suggestion_exceed_the_quota(rows, fraction, rounding, tie_break):
-    from schema.grading import Entry, cap_for, suggest
-    from schema.kinds import Grade, Rounding
+@given(
+    st.lists(st.tuples(scores, scores, scores, scores), min_size=0, max_size=25),
+    st.sampled_from([0.0, 0.1, 0.2, 0.25, 0.3, 0.5, 1.0]),
+    st.sampled_from(["floor", "round", "ceil"]),
+    st.booleans(),
+)
+def test_the_suggestion_never_gives_more_good_than_the_cap(rows, fraction, rounding, break_ties):
+    from schema.grading import Entry, suggest
+    from schema.kinds import Grade
+    from schema.quota import good_cap
     from schema.records import GradingSettings, Quota
 
-    quota = Quota(good_max=fraction, rounding=Rounding(rounding))
-    grading = GradingSettings(tie_break=tie_break) if tie_break else GradingSettings()
-    entries = [Entry(f"b{i:02d}", {"测评结果": rating, "督查检查": check}, good_share=share)
-               for i, (rating, check, share) in enumerate(rows)]
-    result = suggest(entries, grading, quota)
+    settings = GradingSettings()
+    if break_ties:
+        settings = settings.model_copy(update={"tie_break": [*settings.tie_break, "id"]})
+    quota = Quota(good_max=fraction, rounding=rounding)
+    keys = ["述职情况", "测评结果", "日常了解", "督查检查"]
+    entries = [Entry(f"b{n:03}", dict(zip(keys, row))) for n, row in enumerate(rows)]
+    result = suggest(entries, settings, quota, n=len(entries))
     good = [s for s in result if s.suggested == Grade.GOOD]
-    assert len(good) <= cap_for(len(entries), quota).cap
-    assert sorted(s.branch for s in result) == sorted(e.branch for e in entries)
-    # filled by rank: no branch left at 较好 by the cap ranks strictly better than one given 好
-    left_out = [s.rank for s in result if s.band == Grade.GOOD and s.suggested != Grade.GOOD]
-    assert all(g.rank <= r for g in good for r in left_out)
+    assert len(good) <= good_cap(len(entries), fraction, rounding)
+    assert all(s.band == Grade.GOOD for s in good)  # the quota only ever lowers a band
+    assert sorted(s.branch for s in result) == [e.branch for e in entries]
+    if break_ties:  # with every tie broken the cap is filled as far as the band allows
+        in_band = sum(1 for s in result if s.band == Grade.GOOD)
+        assert len(good) == min(in_band, good_cap(len(entries), fraction, rounding))
+
+
+MARKS = ["好", "较好", "一般", "差", "弃权", "多选", ""]
+COLUMNS = ["a", "b", "c"]
+
+
+def ballots_strategy():
+    from schema.kinds import BallotStatus
+    from schema.records import Ballot
+
+    one = st.tuples(st.fixed_dictionaries({c: st.sampled_from(MARKS) for c in COLUMNS}),
+                    st.sampled_from([BallotStatus.FINISHED] * 4 + [BallotStatus.INVALID]),
+                    st.sampled_from(["委员", "其他参会人员"]))
+    return st.lists(one, max_size=40).map(lambda rows: [
+        Ballot(org="o", year=2020, entry=1, serial=n, marks=marks, status=status, group=group)
+        for n, (marks, status, group) in enumerate(rows, start=1)
+    ])
+
+
+@SETTINGS
+@given(ballots_strategy(), st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.sampled_from(COLUMNS))
+def test_tallies_recounted_from_any_ballots_reconcile(ballots, overmarked_voids, uniform_voids, trimmed, groups, column):
+    from schema.kinds import BallotForm
+    from schema.recompute import score_from_counts, tally_differences
+    from schema.records import FrozenSettings, RaterGroup, ScoringSettings
+    from schema.reconcile import tally_messages
+    from schema.tally import tally_meeting, valid_ballots
+    from store.verify import tally_findings
+
+    scoring = ScoringSettings(overmarked_voids_ballot=overmarked_voids, uniform_voids_ballot=uniform_voids, trimmed_mean=trimmed,
+                              rater_groups=[RaterGroup(name="委员", weight=0.6), RaterGroup(name="其他参会人员", weight=0.4)] if groups else [])
+    frozen = FrozenSettings(at="2021-01-12T16:00:00+08:00", form=BallotForm.GRADES, columns=COLUMNS, scoring=scoring)
+    valid = len(valid_ballots(ballots, frozen))
+    tallies = tally_meeting(ballots, frozen)
+    assert set(tallies) == set(COLUMNS)
+    for tally in tallies.values():
+        assert tally.valid == valid
+        assert sum(tally.counts.values()) == valid  # 好 + 较好 + 一般 + 差 + 弃权 = valid ballots
+        assert all(v >= 0 for v in tally.counts.values())
+        assert tally_findings(tally) == []  # what verify checks of a stored tally holds for a fresh one
+        assert tally_differences(tally, tally) == []
+        if not groups:  # a paper count's score follows from the counts alone, as the ballots' does
+            assert score_from_counts(tally.counts, tally.valid, scoring) == tally.score
+    assert tally_messages(tallies, {}, valid) == []
+    # a stored tally one vote off is caught by the recount
+    stored = tallies[column]
+    if valid:
+        moved = next(g for g in ("好", "较好", "一般", "差", "弃权") if stored.counts[g] > 0)
+        other = "差" if moved != "差" else "好"
+        forged = stored.model_copy(update={"counts": {**stored.counts, moved: stored.counts[moved] - 1, other: stored.counts[other] + 1}})
+        assert any(f"[tally.counts.{moved}]" in m for m in tally_differences(forged, stored))

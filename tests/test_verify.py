@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
+from datetime import datetime
 
+from schema.kinds import Grade
+from schema.records import Ballot, Meeting, Review
 from store import layout
 from store.verify import verify_archive
 
@@ -48,8 +52,31 @@ def test_a_clean_archive_passes(demo_archive):
     assert re.fullmatch(r"共 \d+ 项检查，全部通过。", result.stdout.splitlines()[-1])  # other issues add checks
 
 
+# logi's meeting is only set up in the demo: these tests hold it on paper with b0061 alone
+PAPER_MEETING = """\
+schema_version = 1
+org = "logi"
+year = 2020
+held = 2021-01-20
+order = ["b0061"]
+published = true
+stage = "公布"
+
+[[attendance]]
+group = "委员"
+due = 40
+present = 30
+
+[ballots]
+issued = 30
+collected = 30
+valid = 30
+"""
+
+
 def test_hand_edited_tally_is_caught(demo_archive):
     rel = layout.review_path("logi", 2020, "b0061")
+    commit_by_hand(demo_archive, layout.meeting_path("logi", 2020), PAPER_MEETING)
     commit_by_hand(demo_archive, rel, REVIEW)
     assert verify_archive(demo_archive).findings == []
     commit_by_hand(demo_archive, rel, REVIEW.replace('"好" = 15', '"好" = 18'), "把好票改多")
@@ -80,24 +107,20 @@ def test_meeting_ballots_that_do_not_reconcile(demo_archive):
     assert f"[ballots] 收回 {valid + 8} 张 ≠ 有效 {valid} + 无效 2。" in messages
 
 
+CHEM_TAG = "finalise/2020/chem/1"  # the demo finalised chem's grading
+
+
 def test_history_reset_past_a_finalisation_tag_is_caught(demo_archive):
-    rel = layout.org_year_path("logi", 2020)
-    commit_by_hand(demo_archive, rel, 'schema_version = 1\norg = "logi"\nyear = 2020\n\n[grading]\nfinalised = true\n'
-                   'tag = "finalise/logi-2020"\n', "定稿：后勤集团党总支 2020 年度评定")
-    demo_archive.git.run("tag", "finalise/logi-2020")
-    assert verify_archive(demo_archive).findings == []
-    demo_archive.git.run("reset", "-q", "--hard", "HEAD~1")
+    demo_archive.git.run("reset", "-q", "--hard", f"{CHEM_TAG}~1")
     result = shuping_verify(demo_archive)
     assert result.returncode == 1
-    assert "[定稿未被改写] finalise/logi-2020: 定稿标签指向的提交已不在当前历史中" in result.stdout
+    assert f"[定稿未被改写] {CHEM_TAG}: 定稿标签指向的提交已不在当前历史中" in result.stdout
 
 
 def test_deleted_finalisation_tag_is_caught(demo_archive):
-    rel = layout.org_year_path("logi", 2020)
-    commit_by_hand(demo_archive, rel, 'schema_version = 1\norg = "logi"\nyear = 2020\n\n[grading]\nfinalised = true\n'
-                   'tag = "finalise/logi-2020"\n')
+    demo_archive.git.run("tag", "-d", CHEM_TAG)
     findings = verify_archive(demo_archive).findings
-    assert [f.message for f in findings] == ["记录为已定稿，但定稿标签 finalise/logi-2020 不存在（被删除？）。"]
+    assert [f.message for f in findings] == [f"记录为已定稿，但定稿标签 {CHEM_TAG} 不存在（被删除？）。"]
 
 
 def test_corrupt_git_object_is_caught(demo_archive):
@@ -125,16 +148,110 @@ def test_tampered_attachment_is_caught(demo_archive, tmp_path):
     assert [f.check for f in verify_archive(demo_archive).findings] == ["附件未被改动"]
 
 
+def regrade_by_hand(archive, rel: str, grade: str, reason: str, message: str) -> None:
+    text = (archive.root / rel).read_text()
+    head, tail = text.split("[grade]\n", 1)
+    block, rest = tail.split("\n\n", 1)
+    block = re.sub(r'^final = ".*"$', f'final = "{grade}"', block, flags=re.M)
+    block = re.sub(r'^reason = ".*"$', f'reason = "{reason}"', block, flags=re.M)
+    commit_by_hand(archive, rel, f"{head}[grade]\n{block}\n\n{rest}", message)
+
+
 def test_a_grade_changed_after_finalising_without_a_reason_is_caught(demo_archive):
-    review = layout.review_path("logi", 2020, "b0061")
-    org_year = layout.org_year_path("logi", 2020)
-    final = 'schema_version = 1\norg = "logi"\nyear = 2020\n\n[grading]\nfinalised = true\ntag = "finalise/logi-2020"\n'
-    commit_by_hand(demo_archive, review, REVIEW + '\n[grade]\nfinal = "较好"\n')
-    commit_by_hand(demo_archive, org_year, final, "定稿")
-    demo_archive.git.run("tag", "finalise/logi-2020")
-    commit_by_hand(demo_archive, review, REVIEW + '\n[grade]\nfinal = "好"\n', "悄悄改等次")
+    from store.grading import reopen
+    from store.snapshot import load
+
+    review = layout.review_path("chem", 2020, "b0001")
+    org_year = layout.org_year_path("chem", 2020)
+    regrade_by_hand(demo_archive, review, "一般", "复核", "悄悄改等次")
     findings = verify_archive(demo_archive).findings
-    assert [(f.check, f.file) for f in findings] == [("定稿后未被改动", review)]
-    assert findings[0].message.startswith("[grade] 在定稿（finalise/logi-2020）之后被修改")
-    commit_by_hand(demo_archive, org_year, final.replace("tag =", 'reopen_reasons = ["复核发现录入错误"]\ntag ='), "重新打开")
+    assert [(f.check, f.file) for f in findings] == [("定稿后未被改动", review), ("评定重算", org_year)]
+    assert findings[0].message.startswith(f"[grade] 在定稿（{CHEM_TAG}）之后被修改")
+    assert findings[1].message == "[grade.final] 定档时为（好 3、较好 9、一般 0、差 0），现为（好 3、较好 8、一般 1、差 0）。"
+    reopen(demo_archive, load(demo_archive).orgs["chem"].record, 2020, "复核发现录入错误", datetime.now())
     assert verify_archive(demo_archive).findings == []
+
+
+# ---------------------------------------------------------------- recomputation from the raw records
+
+
+def test_the_fresh_demo_recomputes_clean(demo_archive):
+    report = verify_archive(demo_archive)
+    assert {"测评结果重算", "评议会记录", "评定重算"} <= set(report.ran)
+    assert report.findings == []
+
+
+def test_a_ballot_changed_by_hand_is_caught_in_the_tally(demo_archive):
+    """lang keyed one pass: turn one 好 on ballot 3 into 差 and the published tally no longer matches."""
+    meeting = demo_archive.read(Meeting, layout.meeting_path("lang", 2020)).record
+    ballot = layout.ballot_path("lang", 2020, 1, 3)
+    text = (demo_archive.root / ballot).read_text()
+    branch, old = next((b, m) for b, m in Ballot.model_validate(tomllib.loads(text)).marks.items() if m in ("好", "较好"))
+    commit_by_hand(demo_archive, ballot, text.replace(f'"{branch}" = "{old}"', f'"{branch}" = "差"'), "改一张票")
+    review = layout.review_path("lang", 2020, branch)
+    tally = demo_archive.read(Review, review).record.tally
+    result = shuping_verify(demo_archive)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert f"[测评结果重算] {review}: [tally.counts.{old}] 记录为 {tally.counts[old]} 票，按测评票重算为 {tally.counts[old] - 1} 票。" in lines
+    assert f"[测评结果重算] {review}: [tally.counts.差] 记录为 {tally.counts['差']} 票，按测评票重算为 {tally.counts['差'] + 1} 票。" in lines
+    assert any(line.startswith(f"[测评结果重算] {review}: [tally.score] 记录为 {tally.score:g}，按测评票重算为 ") for line in lines)
+    assert branch in meeting.order and "测评结果重算：" in result.stdout
+
+
+def test_a_meeting_count_changed_by_hand_is_caught(demo_archive):
+    rel = layout.meeting_path("math", 2020)
+    text = (demo_archive.root / rel).read_text()
+    commit_by_hand(demo_archive, rel, text.replace("invalid = 1", "invalid = 0").replace("collected = 24", "collected = 23"))
+    result = shuping_verify(demo_archive)
+    assert result.returncode == 1
+    assert f"[评议会记录] {rel}: [ballots.invalid] 记录为 0 张，按测评票重算为 1 张。" in result.stdout
+    assert f"[评议会记录] {rel}: [ballots] 已公布但不平衡：发出 24 张 ≠ 收回 23 张 + 未收回 0 张（少 1 张）。" in result.stdout
+
+
+def test_a_tally_without_a_published_meeting_is_caught(demo_archive):
+    rel = layout.review_path("logi", 2020, "b0061")
+    commit_by_hand(demo_archive, rel, REVIEW)
+    result = shuping_verify(demo_archive)
+    assert result.returncode == 1
+    assert f"[评议会记录] {rel}: [tally] 有测评结果，但评议会（阶段：筹备）尚未公布结果。" in result.stdout
+
+
+def test_a_paper_tally_that_disagrees_with_its_meeting_is_caught(demo_archive):
+    rel = layout.review_path("med", 2020, "b0037")
+    text = (demo_archive.root / rel).read_text()
+    valid = demo_archive.read(Meeting, layout.meeting_path("med", 2020)).record.ballots.valid
+    commit_by_hand(demo_archive, rel, text.replace(f"valid = {valid}\n", f"valid = {valid + 1}\n", 1))
+    result = shuping_verify(demo_archive)
+    assert result.returncode == 1
+    assert f"[评议会记录] {rel}" not in result.stdout
+    assert f"[测评结果重算] {rel}: [tally.valid] 记录为 {valid + 1} 张，评议会记录的有效票为 {valid} 张。" in result.stdout
+
+
+def test_grades_over_the_quota_are_caught(demo_archive):
+    """lib (4 branches: at most 1 好) gets a second 好 by hand, with a reason."""
+    snap_reviews = {p.name: demo_archive.read(Review, f"{layout.org_year_dir('lib', 2020)}/reviews/{p.name}").record
+                    for p in (demo_archive.root / layout.org_year_dir("lib", 2020) / "reviews").glob("*.toml")}
+    name, review = next((n, r) for n, r in sorted(snap_reviews.items()) if r.grade.final != Grade.GOOD)
+    rel = f"{layout.org_year_dir('lib', 2020)}/reviews/{name}"
+    regrade_by_hand(demo_archive, rel, "好", "表现突出", "把等次改成好")
+    result = shuping_verify(demo_archive)
+    assert result.returncode == 1
+    assert re.search(rf"^\[评定重算\] orgs/lib/2020/reviews/: \[grade.final\] 好 2 个，上限 1 个（30% × 4 = 1.2，向下取整）：.+、.+。$",
+                     result.stdout, re.M)
+    assert "评定重算：1 处问题" in result.stdout
+    assert review.grade.suggested is not None
+
+
+def test_a_suggestion_that_does_not_follow_the_inputs_is_caught(demo_archive):
+    rel = layout.review_path("mech", 2020, "b0027")
+    text = (demo_archive.root / rel).read_text()
+    review = Review.model_validate(tomllib.loads(text))
+    other = "差" if review.grade.suggested != Grade.POOR else "好"
+    fake = text.replace(f'suggested = "{review.grade.suggested.value}"', f'suggested = "{other}"')
+    fake = re.sub(r'^final = ".*"$', f'final = "{other}"', fake, flags=re.M)
+    commit_by_hand(demo_archive, rel, fake, "改建议等次")
+    result = shuping_verify(demo_archive)
+    assert result.returncode == 1
+    assert re.search(rf"^\[评定重算\] {rel}: \[grade.suggested\] 记录为“{other}”，按评定输入和权重重算应为“{review.grade.suggested.value}”"
+                     r"（综合得分 [\d.]+，第 \d+ 名.*）。$", result.stdout, re.M)

@@ -16,8 +16,8 @@ STEPS = [
     roster.build,
     campaign.build,  # reference indicators and rater groups
     reports.build,  # report texts in every state of the review workflow
-    meeting.build,  # published meetings with ballots (chem, math, lang), one set up (med)
-    grading.build,  # tallies for the rest, grades, finalised orgs, 约谈, rectification
+    meeting.build,  # published meetings with ballots (chem, math, lang), one set up (logi)
+    grading.build,  # meetings counted on paper for the rest, grades, finalised orgs, 约谈, rectification
     reporting.build,  # work reports and a submitted scan
 ]
 

@@ -1,4 +1,4 @@
-"""Demo: meeting results keyed from paper tallies where the meeting step left none, grades
+"""Demo: the meetings counted on paper (mech, med, lib, admin) with their results, grades
 for six organisations (three finalised), 约谈 for the 一般/差 branches (one still missing),
 rectification tasks in every state (some overdue on the demo's today, 2021-01-25) and
 feedback delivered in some organisations."""
@@ -8,11 +8,14 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta, timezone
 
+from schema.dates import cn_date
 from schema.followup import draft_feedback
 from schema.grading import Entry, suggest
 from schema.kinds import Grade, ProblemSource, TaskStatus
 from schema.records import Feedback, Interview, Review, Tally, Task
+from store import layout
 from store.archive import Archive, Change, Stored
+from store.demo.meeting import PAPER, paper_meeting
 from store.demo.names import person
 from store.grading import GradeSet, finalise, save_grades
 from store.snapshot import load
@@ -56,10 +59,10 @@ def build(archive: Archive) -> None:
     reviews: dict[str, Stored[Review]] = {i: snap.review(i) for o in orgs for i in in_scope(o)}
     names = {i: snap.branches[i].record.name for i in reviews}
 
-    def commit(pairs: list[tuple[str, Review]], message: str) -> None:
+    def commit(pairs: list[tuple[str, Review]], message: str, extra: list[Change] = (), body: str = "") -> None:
         # the demo's own files have no hand-written comments to keep: render afresh (fast)
         changes = [Change(reviews[i].path, render(r).encode(), reviews[i].version) for i, r in pairs]
-        archive.commit(changes, message)
+        archive.commit([*changes, *extra], message, body)
         for (i, r), c in zip(pairs, changes):
             reviews[i] = Stored(r, reviews[i].path, blob_version(c.data))
 
@@ -76,26 +79,28 @@ def build(archive: Archive) -> None:
         if org_id == "mech":
             profile[shuffled[-2]] = "poor"
 
-    # 1. 会议结果（纸质计票录入）for organisations whose meeting results are not in yet
-    pairs = []
-    keyed = []
-    for org_id in orgs:
+    # 1. the meetings counted on paper (store/demo/meeting.py keyed the others' ballots), one commit each
+    side = random.Random(1108)  # the meetings' details, apart from the draws of the votes and grades
+    for org_id in [o for o in orgs if o in PAPER]:
         ids = in_scope(org_id)
-        if any(reviews[i].record.tally is not None for i in ids):
-            continue  # the meeting step published real tallies: use them
-        keyed.append(org_id)
         voters = rng.randint(24, 40)
+        meeting = paper_meeting(org_id, ids, voters, side)
+        pairs = []
         for i in ids:
             shares, _ = PROFILES[profile[i]]
             counts = _votes(rng, voters, shares)
             valid = sum(counts.values())
             score = round(sum(values[g] * n for g, n in counts.items()) / valid, 2)
-            tally = Tally(counts=counts, valid=valid, score=score,
+            tally = Tally(counts={**counts, "弃权": 0}, valid=valid, score=score,
                           good_share=round(counts["好"] / valid, 4),
-                          good_or_fair_share=round((counts["好"] + counts["较好"]) / valid, 4))
-            pairs.append((i, reviews[i].record.model_copy(update={"tally": tally})))
-    if pairs:
-        commit(pairs, f"会议结果（纸质计票录入）：{len(keyed)} 个二级党组织，{len(pairs)} 个党支部")
+                          good_or_fair_share=round((counts["好"] + counts["较好"]) / valid, 4),
+                          method="加权得票分（纸质计票汇总）")
+            part = reviews[i].record.meeting.model_copy(update={"order": meeting.order.index(i) + 1})
+            pairs.append((i, reviews[i].record.model_copy(update={"tally": tally, "meeting": part})))
+        name = snap.orgs[org_id].record.name
+        meeting_change = Change(layout.meeting_path(org_id, snap.year), render(meeting).encode(), None)
+        commit(pairs, f"公布测评结果：{name}（纸质计票，有效票 {voters} 张）", [meeting_change],
+               f"评议会于{cn_date(meeting.held)}召开，测评票当场纸质计票；各书记得票按计票单录入。")
 
     # 2. grading inputs and grades, one commit per organisation
     for org_id in GRADED:

@@ -1,5 +1,6 @@
 """Demo meetings: three held and published (both keying passes, a resolved double-entry
-mismatch, a corrected ballot, an invalid ballot), one set up for next week (med).
+mismatch, a corrected ballot, an invalid ballot), one set up for next week (logi). The
+grading step adds the meetings counted on paper (``paper_meeting``) for the others.
 
 Ballots are committed in batches here so the demo builds fast; real keying commits each
 ballot on its own."""
@@ -145,17 +146,45 @@ def _ballot(
     return Ballot(org=org, year=YEAR, entry=entry, serial=serial, group=group, marks=marks, status=BallotStatus.FINISHED)
 
 
+PLANNED = "logi"  # its meeting is next week: no results, nothing graded
+
+
 def _planned(archive: Archive, snap, rng: random.Random) -> None:
-    org = "med"
+    org = PLANNED
     order = [b.id for b in sorted(snap.org_branches(org), key=lambda b: b.id) if snap.scope(b.id).in_scope]
     meeting = Meeting(
-        org=org, year=YEAR, held=date(2021, 1, 27), place="医学楼 报告厅", chair=person(rng),
-        attendance=[Attendance(group="委员", due=9), Attendance(group="党支部书记", due=len(order)),
-                    Attendance(group="党员干部", due=10), Attendance(group="师生党员代表", due=16)],
-        observers=[f"组织部 {person(rng)}"], order=order, ballots=BallotCounts(issued=9 + len(order) + 26),
+        org=org, year=YEAR, held=date(2021, 1, 27), place="后勤服务楼 二楼会议室", chair=person(rng),
+        attendance=[Attendance(group="委员", due=5), Attendance(group="党支部书记", due=len(order)),
+                    Attendance(group="党员干部", due=6), Attendance(group="师生党员代表", due=12)],
+        observers=[f"组织部 {person(rng)}"], order=order, ballots=BallotCounts(issued=5 + len(order) + 18),
     )
     change, _ = record_change(Stored(meeting, layout.meeting_path(org, YEAR), None), meeting, archive)
     archive.commit([change], f"评议会设置：{snap.orgs[org].record.name}（定于 2021年1月27日）")
 
 
-__all__ = ["build"]
+# meetings counted on paper (no ballots keyed): org → date, place
+PAPER = {
+    "mech": (date(2021, 1, 8), "机械楼 一楼报告厅"),
+    "med": (date(2021, 1, 11), "医学楼 报告厅"),
+    "lib": (date(2021, 1, 13), "图书馆 三楼会议室"),
+    "admin": (date(2021, 1, 16), "行政楼 第一会议室"),
+}
+
+
+def paper_meeting(org: str, branches: list[str], valid: int, rng: random.Random) -> Meeting:
+    """A meeting held and counted on paper: published with its counts, no ballots keyed.
+    ``valid``: the valid ballots every secretary's tally counts."""
+    held, place = PAPER[org]
+    order, seed = draw_lots(branches, seed=rng.randrange(1, 10**6))
+    missing = rng.choice((0, 0, 1))
+    return Meeting(
+        org=org, year=YEAR, held=held, place=place, chair=person(rng),
+        attendance=attendance(rng, len(order), valid + missing), observers=[f"组织部 {person(rng)}"],
+        order=order, lot_seed=seed, double_entry=False,
+        ballots=BallotCounts(issued=valid + missing, collected=valid, not_returned=missing, valid=valid),
+        published=True, stage=MeetingStage.PUBLISHED,
+        published_at=datetime(held.year, held.month, held.day, 17, 30, tzinfo=TZ).isoformat(timespec="seconds"),
+    )
+
+
+__all__ = ["PAPER", "PLANNED", "build", "paper_meeting"]
