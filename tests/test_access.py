@@ -191,3 +191,30 @@ def test_the_app_says_why_a_save_outside_scope_is_refused(demo_archive):
     shown = asyncio.run(run())
     assert any(n.startswith("未保存|操作人“张三”无权修改二级党组织“math”（数学与统计学院党委）") for n in shown)
     assert path.read_bytes() == before
+
+
+def test_refusal_shows_brackets_as_written(demo_archive):
+    """The message names access.toml's [operators] table: shown as text, not read as markup."""
+    import asyncio
+
+    from textual.widgets import Input
+
+    from tui.app import ShupingApp
+    from tui.screens.branch import BranchScreen
+
+    with_access(demo_archive)
+
+    async def run() -> list:
+        app = ShupingApp(Archive.open(demo_archive.root, "无名氏"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.push_screen(BranchScreen("b0001"))
+            await pilot.pause()
+            app.screen.query_one("#secretary", Input).value = "未登记"
+            await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return list(app._notifications)
+
+    shown = asyncio.run(run())
+    refusal = [n for n in shown if "未在 access.toml 中登记" in n.message]
+    assert refusal and "[operators]" in refusal[0].message and not refusal[0].markup

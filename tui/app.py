@@ -106,6 +106,12 @@ class ShupingApp(App):
         self.call_from_thread(self.notify_read_only)
         self.call_from_thread(self.maintain)
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Notifications are plain text: messages quote records and errors (`[operators]`, a
+        file's text), which Textual would otherwise read as markup — dropped, or a crash."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def notify_read_only(self) -> None:
         """Say once, on opening, why nothing can be saved here (read-only files, no git)."""
         reason = getattr(self.archive, "read_only", "")
