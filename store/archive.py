@@ -154,11 +154,14 @@ class Archive:
                     if path.endswith(TEMP_SUFFIX):
                         (self.root / path).unlink(missing_ok=True)
                         done.removed_temp.append(path)
-                else:
+                elif code != "??" or layout.in_archive(path):  # a stray new file (an export) is left alone
                     changed.append(path)
                 i += 1
             if changed:
-                self.git.run("add", "-A", "--", ".")
+                self.git.run("add", "-u")
+                areas = [a for a in layout.AREAS if (self.root / a).exists()]
+                if areas:
+                    self.git.run("add", "-A", "--", *areas)
                 # a crash after a commit but before git updated the index leaves a stale index only
                 staged = [p for p in self.git.run("diff", "--cached", "--name-only", "-z", strip=False).split("\0") if p]
                 if staged:
