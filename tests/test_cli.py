@@ -57,3 +57,21 @@ def test_schema_and_store_import_without_textual():
     code = "import sys, " + ", ".join(HEADLESS_MODULES) + "; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"
+
+
+def test_unwritable_outputs_are_one_chinese_line_not_a_traceback(demo_archive, tmp_path):
+    """A path through a file (as a mistyped folder would be): the reason in Chinese, exit 2."""
+    blocker = tmp_path / "不是文件夹"
+    blocker.write_text("")
+    archive = ["--archive", str(demo_archive.root)]
+    cases = [
+        (["export", "stats", "-o", f"{blocker}/统计表.xlsx", *archive], "路径中有同名的文件"),
+        (["export", "work-report", "--org", "chem", "-o", f"{blocker}/报告.md", *archive], "路径中有同名的文件"),
+        (["report", "export", "--org", "chem", "-o", f"{blocker}/报告.docx", *archive], "路径中有同名的文件"),
+        (["roster", "template", f"{blocker}/名册.xlsx"], "路径中有一段不是文件夹"),
+        (["init", f"{blocker}/档案", "--name", "测试大学"], "路径中有一段不是文件夹"),
+    ]
+    for args, reason in cases:
+        result = shuping(*args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (args, result.stderr)
+        assert result.stderr.startswith("错误：") and reason in result.stderr, (args, result.stderr)
