@@ -75,3 +75,11 @@ def test_unwritable_outputs_are_one_chinese_line_not_a_traceback(demo_archive, t
         result = shuping(*args)
         assert result.returncode == 2 and "Traceback" not in result.stderr, (args, result.stderr)
         assert result.stderr.startswith("错误：") and reason in result.stderr, (args, result.stderr)
+
+
+def test_usage_errors_and_help_are_chinese():
+    missing = shuping("roster", "import")
+    assert missing.returncode == 2
+    assert "错误：缺少参数 'FILE'" in missing.stderr and "roster import --help' 查看说明。" in missing.stderr
+    assert "没有命令 'scop'" in shuping("scop").stderr
+    assert "显示本说明并退出。" in shuping("--help").stdout

@@ -10,7 +10,10 @@ from pathlib import Path
 import click
 
 from store.errors import StoreError
+from tui import cli_zh
 from tui.cli_common import Context, common, fail
+
+cli_zh.install()
 
 DEMO_DEFAULT = "shuping-demo"
 DEMO_TODAY = "2021-01-25"
