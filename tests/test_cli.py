@@ -83,3 +83,11 @@ def test_usage_errors_and_help_are_chinese():
     assert "错误：缺少参数 'FILE'" in missing.stderr and "roster import --help' 查看说明。" in missing.stderr
     assert "没有命令 'scop'" in shuping("scop").stderr
     assert "显示本说明并退出。" in shuping("--help").stdout
+
+
+def test_scope_warns_when_broken_records_are_left_out(demo_archive):
+    path = demo_archive.root / "orgs/chem/branches/b0001.toml"
+    path.write_text(path.read_text() + "members = = 3\n")
+    result = shuping("scope", "--json", "--archive", str(demo_archive.root))
+    assert result.returncode == 0 and "b0001" not in {b["id"] for b in json.loads(result.stdout)["branches"]}
+    assert "有 1 处记录错误未能读取" in result.stderr
