@@ -21,7 +21,7 @@ from schema.validation import parse, parse_or_raise
 from store import layout
 from store.access import AccessCheck
 from store.atomic import BATCH, TEMP_SUFFIX, atomic_delete, atomic_write, atomic_write_many, flush_filesystem
-from store.errors import ConflictError, ReadOnlyError, StoreError
+from store.errors import ConflictError, ReadOnlyError, StoreError, os_reason
 from store.gitrepo import GitRepo, Identity, init_repo
 from store.identity import resolve_operator
 from store.lock import ArchiveLock
@@ -154,11 +154,14 @@ class Archive:
                     if path.endswith(TEMP_SUFFIX):
                         (self.root / path).unlink(missing_ok=True)
                         done.removed_temp.append(path)
-                else:
+                elif code != "??" or layout.in_archive(path):  # a stray new file (an export) is left alone
                     changed.append(path)
                 i += 1
             if changed:
-                self.git.run("add", "-A", "--", ".")
+                self.git.run("add", "-u")
+                areas = [a for a in layout.AREAS if (self.root / a).exists()]
+                if areas:
+                    self.git.run("add", "-A", "--", *areas)
                 # a crash after a commit but before git updated the index leaves a stale index only
                 staged = [p for p in self.git.run("diff", "--cached", "--name-only", "-z", strip=False).split("\0") if p]
                 if staged:
@@ -181,7 +184,7 @@ class Archive:
         except FileNotFoundError:
             return None, None
         except OSError as e:
-            raise StoreError(f"无法读取 {rel}：{e.strerror}") from e
+            raise StoreError(f"无法读取 {rel}：{os_reason(e)}") from e
         return data, blob_version(data)
 
     def read(self, model: type[R], rel: str) -> Stored[R]:
@@ -296,7 +299,7 @@ class Archive:
                 try:
                     flush_filesystem(self.git.git_dir)
                 except OSError as e:
-                    raise StoreError(f"无法把修改写入磁盘：{e.strerror}；未提交。") from e
+                    raise StoreError(f"无法把修改写入磁盘：{os_reason(e)}；未提交。") from e
             else:
                 self.git.run("update-index", "--add", "--remove", "--", *paths)
             tree = self.git.run("write-tree")

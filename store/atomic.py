@@ -7,7 +7,7 @@ import errno
 import os
 from pathlib import Path
 
-from store.errors import StoreError
+from store.errors import StoreError, os_reason
 
 TEMP_SUFFIX = ".shuping-tmp"
 BATCH = 8  # from this many files on, one filesystem flush beats a flush per file
@@ -15,9 +15,9 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o660) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         try:
             view = memoryview(data)
@@ -29,7 +29,7 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o660) -> None:
         os.replace(tmp, path)
         _fsync_dir(path.parent)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise StoreError(_os_message(e, path)) from e
 
 
@@ -61,7 +61,7 @@ def atomic_write_many(files: list[tuple[Path, bytes]], mode: int = 0o660) -> Non
             _fsync_dir(folder)
     except OSError as e:
         for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
+            _discard(tmp)
         raise StoreError(_os_message(e, Path(e.filename) if e.filename else files[0][0])) from e
 
 
@@ -89,6 +89,13 @@ def atomic_delete(path: Path) -> None:
         raise StoreError(_os_message(e, path)) from e
 
 
+def _discard(tmp: Path) -> None:
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        pass  # its folder could not be made: there is no temp file
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -102,4 +109,4 @@ def _os_message(e: OSError, path: Path) -> str:
         return f"磁盘空间已满，未能保存 {path.name}；原有内容未改变。请清理磁盘后重试。"
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"没有写入权限，未能保存 {path}；原有内容未改变。"
-    return f"写入 {path} 失败：{e.strerror}；原有内容未改变。"
+    return f"写入 {path} 失败：{os_reason(e)}；原有内容未改变。"

@@ -9,7 +9,7 @@ from pathlib import Path
 from schema.records import Attachment
 from store import layout
 from store.archive import Archive, Change
-from store.errors import StoreError
+from store.errors import StoreError, os_reason
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -25,7 +25,7 @@ def prepare(archive: Archive, org: str, year: int, source: Path | str, today: da
     except FileNotFoundError as e:
         raise StoreError(f"找不到文件：{source}") from e
     except OSError as e:
-        raise StoreError(f"无法读取 {source}：{e.strerror}") from e
+        raise StoreError(f"无法读取 {source}：{os_reason(e)}") from e
     if len(data) > MAX_BYTES:
         raise StoreError(f"文件过大（{len(data) // 1024 // 1024} MB），附件不超过 {MAX_BYTES // 1024 // 1024} MB。")
     digest = hashlib.sha256(data).hexdigest()

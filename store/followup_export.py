@@ -14,7 +14,7 @@ from schema.dates import cn_date
 from schema.followup import announcement_rows, draft_feedback
 from schema.records import Branch, Org, Review
 from store.atomic import atomic_write
-from store.errors import StoreError
+from store.errors import StoreError, os_reason
 
 HEADERS = ("序号", "党支部", "支部书记", "考核结果")
 DRAFT = "（评定未定档，仅供核对）"  # on every title while the organisation's grades are not finalised
@@ -97,7 +97,7 @@ def export_all(folder: Path, org: Org, year: int, scope: str, items: list[tuple[
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise StoreError(f"无法创建导出文件夹 {folder}：{e.strerror}") from e
+        raise StoreError(f"无法创建导出文件夹 {folder}：{os_reason(e)}") from e
     stem = f"{year}-{org.id}"
     return [
         feedback_docx(folder / f"{stem}-反馈.docx", org, year, items, finalised),

@@ -15,7 +15,7 @@ os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # a missing git becomes ou
 import git  # noqa: E402
 from git.exc import GitCommandError, GitCommandNotFound, InvalidGitRepositoryError, NoSuchPathError  # noqa: E402
 
-from store.errors import ReadOnlyError, StoreError  # noqa: E402
+from store.errors import ReadOnlyError, StoreError, os_reason  # noqa: E402
 
 NO_GIT = "找不到 git 命令：档案只能查看，不能保存。请先安装 git（或把它加入 PATH）。"
 
@@ -75,8 +75,11 @@ class GitRepo:
 
 
 def init_repo(root: Path) -> GitRepo:
-    root.mkdir(parents=True, exist_ok=True)
-    root.chmod(0o2770)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o2770)
+    except OSError as e:
+        raise StoreError(f"无法在 {root} 新建档案：{os_reason(e)}") from e
     try:
         git.Repo.init(root, initial_branch="main", shared="0660")  # group-shared, never world-readable
     except GitCommandNotFound as e:

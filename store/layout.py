@@ -26,6 +26,15 @@ ACCESS = "access.toml"
 LOCAL_DIR = ".shuping-local"  # machine-local state and caches, never committed
 
 
+# what the archive consists of: recovery commits new files only here, never a stray file
+# someone saved into the folder (an export, a scan before upload)
+AREAS = (SETTINGS, ACCESS, ".gitignore", ".gitattributes", "campaigns", "orgs")
+
+
+def in_archive(path: str) -> bool:
+    return path in AREAS or path.split("/", 1)[0] in ("campaigns", "orgs")
+
+
 def campaign_path(year: int) -> str:
     return f"campaigns/{year}.toml"
 

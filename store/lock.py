@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from store.errors import ReadOnlyError, StoreError
+from store.errors import ReadOnlyError, StoreError, os_reason
 
 
 class ArchiveLock:
@@ -38,7 +38,7 @@ class ArchiveLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o660)
         except OSError as e:
-            raise ReadOnlyError(f"无法写入档案（{self.path.parent}：{e.strerror}），只能查看。") from e
+            raise ReadOnlyError(f"无法写入档案（{self.path.parent}：{os_reason(e)}），只能查看。") from e
         deadline = time.monotonic() + self.timeout
         while True:
             try:

@@ -27,7 +27,7 @@ from schema.report import (
 )
 from store import layout
 from store.archive import Archive, Change, Stored
-from store.errors import StoreError
+from store.errors import StoreError, os_reason
 from store.tomlio import blob_version, render
 
 IMPORTABLE = (".docx", ".md", ".markdown", ".txt")
@@ -327,7 +327,7 @@ def _save_file(write, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         write(target)
     except OSError as e:
-        raise StoreError(f"无法写入 {target}：{e.strerror}") from e
+        raise StoreError(f"无法写入 {target}：{os_reason(e)}") from e
 
 
 def export(items: list[ExportItem], titles: list[str], target: Path | str) -> None:

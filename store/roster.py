@@ -32,7 +32,7 @@ from schema.roster import (
 )
 from store import layout
 from store.archive import Archive, Change
-from store.errors import StoreError
+from store.errors import StoreError, os_reason
 from store.snapshot import Snapshot, load
 from store.tomlio import render
 
@@ -69,8 +69,10 @@ def read_roster(path: Path | str, sheet: str | None = None, progress: Progress |
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise StoreError(f"找不到文件：{path}") from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
-        raise StoreError(f"无法读取 {path.name}：不是有效的 xlsx 文件（{type(e).__name__}）。请用 Excel 另存为 .xlsx。") from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError):
+        raise StoreError(f"无法读取 {path.name}：不是有效的 xlsx 文件。请用 Excel 另存为 .xlsx。") from None
+    except OSError as e:
+        raise StoreError(f"无法读取 {path}：{os_reason(e)}") from None
     try:
         return _read_book(book, path.name, sheet, progress)
     finally:

@@ -16,6 +16,7 @@ from schema.records import ArchiveSettings, Branch, Campaign, Org, Record, Revie
 from schema.scope import ScopeCounts, ScopeResult, scope_of
 from store import layout
 from store.archive import Archive, Stored
+from store.errors import os_reason
 from store.tomlio import blob_version
 
 
@@ -190,7 +191,7 @@ def _load(root: Path, path: Path, model: type[Record], problems: list[Problem]):
     try:
         data = path.read_bytes()
     except OSError as e:
-        problems.append(Problem(rel, f"无法读取：{e.strerror}"))
+        problems.append(Problem(rel, f"无法读取：{os_reason(e)}"))
         return None
     try:
         text = data.decode("utf-8")

@@ -11,7 +11,7 @@ from schema.records import Submission
 from schema.submission import Checklist, checklist
 from store import attachments
 from store.archive import Archive, Change
-from store.errors import StoreError
+from store.errors import StoreError, os_reason
 from store.reporting import Reporting
 from store.tomlio import render
 from store.work_report import saved_text
@@ -39,7 +39,7 @@ def attach_scan(archive: Archive, reporting: Reporting, org_id: str, source: Pat
     except FileNotFoundError as e:
         raise StoreError(f"找不到文件：{source}") from e
     except OSError as e:
-        raise StoreError(f"无法读取 {source}：{e.strerror}") from e
+        raise StoreError(f"无法读取 {source}：{os_reason(e)}") from e
     if not head.startswith(SIGNATURES[suffix]):
         raise StoreError(f"{source.name} 的内容不是 {suffix[1:].upper()} 文件，请检查是否选错了文件。")
     snap = reporting.snap

@@ -57,3 +57,37 @@ def test_schema_and_store_import_without_textual():
     code = "import sys, " + ", ".join(HEADLESS_MODULES) + "; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"
+
+
+def test_unwritable_outputs_are_one_chinese_line_not_a_traceback(demo_archive, tmp_path):
+    """A path through a file (as a mistyped folder would be): the reason in Chinese, exit 2."""
+    blocker = tmp_path / "不是文件夹"
+    blocker.write_text("")
+    archive = ["--archive", str(demo_archive.root)]
+    cases = [
+        (["export", "stats", "-o", f"{blocker}/统计表.xlsx", *archive], "路径中有同名的文件"),
+        (["export", "work-report", "--org", "chem", "-o", f"{blocker}/报告.md", *archive], "路径中有同名的文件"),
+        (["report", "export", "--org", "chem", "-o", f"{blocker}/报告.docx", *archive], "路径中有同名的文件"),
+        (["roster", "template", f"{blocker}/名册.xlsx"], "路径中有一段不是文件夹"),
+        (["init", f"{blocker}/档案", "--name", "测试大学"], "路径中有一段不是文件夹"),
+    ]
+    for args, reason in cases:
+        result = shuping(*args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (args, result.stderr)
+        assert result.stderr.startswith("错误：") and reason in result.stderr, (args, result.stderr)
+
+
+def test_usage_errors_and_help_are_chinese():
+    missing = shuping("roster", "import")
+    assert missing.returncode == 2
+    assert "错误：缺少参数 'FILE'" in missing.stderr and "roster import --help' 查看说明。" in missing.stderr
+    assert "没有命令 'scop'" in shuping("scop").stderr
+    assert "显示本说明并退出。" in shuping("--help").stdout
+
+
+def test_scope_warns_when_broken_records_are_left_out(demo_archive):
+    path = demo_archive.root / "orgs/chem/branches/b0001.toml"
+    path.write_text(path.read_text() + "members = = 3\n")
+    result = shuping("scope", "--json", "--archive", str(demo_archive.root))
+    assert result.returncode == 0 and "b0001" not in {b["id"] for b in json.loads(result.stdout)["branches"]}
+    assert "有 1 处记录错误未能读取" in result.stderr

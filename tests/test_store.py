@@ -66,6 +66,24 @@ def test_recovery_commits_leftover_changes_and_cleans_locks(demo_archive: Archiv
     del done
 
 
+def test_recovery_leaves_stray_files_out_of_the_archive(demo_archive: Archive):
+    """An export saved into the archive folder (the default folder of every command) is not a
+    record: reopening must not commit it (and sync would push it to the central archive)."""
+    (demo_archive.root / "化学学院述职报告.docx").write_bytes(b"PK export")
+    (demo_archive.root / "exports").mkdir()
+    (demo_archive.root / "exports/统计表.xlsx").write_bytes(b"PK table")
+    path = demo_archive.root / "orgs/chem/branches/b0003.toml"
+    path.write_text(path.read_text().replace('secretary = "', 'secretary = "改', 1))
+    head = demo_archive.head()
+    Archive.open(demo_archive.root, "测试员")
+    assert demo_archive.git.run("show", "--name-only", "--format=", "HEAD").split() == ["orgs/chem/branches/b0003.toml"]
+    assert demo_archive.git.run("rev-parse", "HEAD~1") == head
+    recovered = demo_archive.head()
+    Archive.open(demo_archive.root, "测试员")  # and again: nothing more to commit
+    assert demo_archive.head() == recovered
+    assert demo_archive.git.run("status", "--porcelain").splitlines() == ["?? exports/", "?? 化学学院述职报告.docx"]
+
+
 def test_not_an_archive_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="不是 shuping 档案"):
         Archive.open(tmp_path)

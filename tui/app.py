@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.widgets._select import SelectOverlay
 from textual.worker import get_current_worker
 
 from schema.dates import today as local_today
@@ -25,6 +28,12 @@ from tui.screens.problems import ProblemsScreen
 from tui.screens.reports import ReportQueueScreen
 from tui.screens.reporting import ReportingScreen
 from tui.screens.rectification import RectificationScreen
+
+# Textual's own words the user sees, in Chinese: the open list of a drop-down names its Esc
+# key in the footer (bindings are merged when the class is made, hence the second line).
+SelectOverlay.BINDINGS = [Binding("escape", "dismiss", "关闭列表")]
+SelectOverlay._merged_bindings = SelectOverlay._merge_bindings()
+PALETTE_PLACEHOLDER = "输入命令名称查找…"
 
 if TYPE_CHECKING:  # the store (git, pydantic) is imported after the first frame
     from store.archive import Archive, Stored
@@ -122,6 +131,10 @@ class ShupingApp(App):
             self.notify("正在读取档案，请稍候……")
             return
         self.switch_mode(mode)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=PALETTE_PLACEHOLDER, id="--command-palette"))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))

@@ -10,7 +10,10 @@ from pathlib import Path
 import click
 
 from store.errors import StoreError
+from tui import cli_zh
 from tui.cli_common import Context, common, fail
+
+cli_zh.install()
 
 DEMO_DEFAULT = "shuping-demo"
 DEMO_TODAY = "2021-01-25"
@@ -119,6 +122,8 @@ def scope(obj: Context, org_id: str | None, as_json: bool) -> None:
         fail(str(e))
     if org_id and org_id not in snap.orgs:
         fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
+    if snap.problems:  # their branches are missing from the counts: say so, on stderr
+        click.echo(f"注意：有 {len(snap.problems)} 处记录错误未能读取，相关党支部未计入；用 `shuping check` 查看。", err=True)
     orgs = [o for o in snap.sorted_orgs() if not org_id or o.id == org_id]
     counts = snap.scope_counts()
     if as_json:

@@ -8,7 +8,7 @@ from datetime import date
 
 import click
 
-from store.errors import StoreError
+from store.errors import StoreError, os_reason
 from tui.cli_common import Context, common, fail
 
 
@@ -80,7 +80,7 @@ def template_command(file: str) -> None:
     try:
         write_template(file)
     except OSError as e:
-        fail(f"无法写入 {file}：{e.strerror}")
+        fail(f"无法写入 {file}：{os_reason(e)}")
     click.echo(f"已生成名册模板：{file}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -260,7 +261,7 @@ class GuideScreen(AppScreen):
         try:
             saved = self.shuping.archive.save(stored, review, message)
         except StoreError as e:
-            self.app.call_from_thread(self.query_one("#comment-state", Static).update, f"[red]点评未保存：{e}[/]")
+            self.app.call_from_thread(self.query_one("#comment-state", Static).update, f"[red]点评未保存：{escape(str(e))}[/]")
             return
         self.app.call_from_thread(self._comment_saved, saved)
 
