@@ -8,7 +8,7 @@ from pathlib import Path
 from docx import Document
 from docx.shared import Pt
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 
 from schema.dates import cn_date
 from schema.followup import announcement_rows, draft_feedback
@@ -17,6 +17,8 @@ from store.atomic import atomic_write
 from store.errors import StoreError, os_reason
 
 HEADERS = ("序号", "党支部", "支部书记", "考核结果")
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DRAFT = "（评定未定档，仅供核对）"  # on every title while the organisation's grades are not finalised
 
 
@@ -80,10 +82,24 @@ def announcement_xlsx(path: Path, org: Org, year: int, scope: str, items: list[t
     ws.append(list(HEADERS))
     for cell in ws[3]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center")
     for row in announcement_rows(items):
         ws.append(list(row))
+    for row in ws.iter_rows(min_row=3, max_col=len(HEADERS)):
+        for cell in row:
+            cell.border = BORDER
+            if cell.column != 2:
+                cell.alignment = Alignment(horizontal="center", vertical="center")
     for column, width in zip("ABCD", (6, 36, 12, 10)):
         ws.column_dimensions[column].width = width
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
     buffer = io.BytesIO()
     wb.save(buffer)
     atomic_write(path, buffer.getvalue())
