@@ -259,7 +259,7 @@ def _network_message(url: str, verb: str, detail: str) -> str:
     if refused:
         return "远程档案拒绝了推送：" + "；".join(refused)
     if "fetch first" in detail or "non-fast-forward" in detail:
-        return f"推送被拒绝：远程档案有新的修改（{detail}）"
+        return "推送被拒绝：远程档案刚有新的修改，请再同步一次。本地档案未改变。"
     known = [
         (r"Could not resolve host|Name or service not known", "无法解析主机名，请检查地址和网络"),
         (r"Connection (refused|timed out)|Network is unreachable|No route to host", "无法连接服务器，请检查网络"),
