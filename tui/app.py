@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 from schema.dates import today as local_today
@@ -116,10 +116,29 @@ class ShupingApp(App):
         if self.snapshot is None:
             self.notify("正在读取档案，请稍候……")
             return
+        if not self._leave_overlay():
+            return
         self.switch_mode(mode)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.screen))
+        """F1 opens help for the screen in front; F1 again closes it."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen(self.screen))
+
+    def _leave_overlay(self) -> bool:
+        """The screen keys are priority bindings, so they reach the app over dialogs too: views
+        that hold nothing (help, tables) close; a dialog that may hold typing stays until the
+        user finishes or cancels it."""
+        screen = self.screen
+        if not isinstance(screen, ModalScreen):
+            return True
+        if getattr(screen, "CLOSE_ON_NAV", False):
+            screen.dismiss()
+            return True
+        self.notify("请先完成或关闭当前对话框（Esc 取消）。")
+        return False
 
     def action_sync(self) -> None:
         from tui.screens.sync import SyncScreen

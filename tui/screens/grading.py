@@ -534,6 +534,7 @@ class CalibrationScreen(ModalScreen):
     """The distribution of grades: suggested, final on screen, last saved; and each departure."""
 
     BINDINGS = [("escape,c,q", "close", "关闭")]
+    CLOSE_ON_NAV = True  # holds nothing: a screen key closes it on the way
     DEFAULT_CSS = """
     CalibrationScreen { align: center middle; }
     CalibrationScreen > Vertical { width: 76; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }

@@ -40,7 +40,8 @@ def help_text(screen: Screen) -> str:
 
 
 class HelpScreen(ModalScreen):
-    BINDINGS = [("escape,f1,q", "close", "关闭")]
+    BINDINGS = [("escape,q", "close", "关闭")]  # F1 closes it too: the app's F1 toggles
+    CLOSE_ON_NAV = True  # a screen key closes it on the way (tui.app._leave_overlay)
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; border: thick $accent; background: $panel; padding: 0 1; }

@@ -400,6 +400,7 @@ def rates_by_org(snap, today) -> list[tuple[str, Progress]]:
 
 class RatesScreen(ModalScreen):
     BINDINGS = [("escape,r,q", "close", "关闭")]
+    CLOSE_ON_NAV = True  # holds nothing: a screen key closes it on the way
     DEFAULT_CSS = """
     RatesScreen { align: center middle; }
     RatesScreen > Vertical { width: 78; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
