@@ -16,6 +16,7 @@ from store.grading import FrozenError, finalise_tags, read_org_year, save_review
 from store.snapshot import load
 from tests.conftest import git_log
 from tui.app import ShupingApp
+from tui.screens.help import help_sections
 
 TODAY = date(2021, 1, 25)
 LANG_SCORES = [96, 94, 92, 85, 80, 70, 55]  # 外国语学院: N = 7, cap 2
@@ -109,7 +110,8 @@ async def grade_refuse_over_cap_reason_finalise_frozen_reopen(demo_archive: Arch
         assert git_log(demo_archive, "-1")[0] == "测试员|定档：外国语学院党委2020年度评定（好 2、较好 3、一般 1、差 1）"
         org_year = read_org_year(demo_archive, "lang", 2020).record.grading
         assert (org_year.finalised, org_year.by, org_year.tag) == (True, "测试员", "finalise/2020/lang/1")
-        assert "已定档（finalise/2020/lang/1）" in text_of(screen, "#org")
+        assert "已定档（第1次，2021年1月25日）" in text_of(screen, "#org")  # the tag, read for people
+        assert "finalise" not in text_of(screen, "#org")
 
         # a later edit is refused on screen and by the store, and nothing is committed
         head = demo_archive.head()
@@ -188,7 +190,7 @@ def test_screens_open_on_an_empty_archive(empty_archive: Archive):
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("f6", "1", "ctrl+s", "f", "c", "f1")
             await pilot.pause()
-            assert "评定" in text_of(app.screen, "#help-text")
+            assert [title for title, _ in help_sections(app.screen.for_screen)] == ["评定", "全局"]
             await pilot.press("escape", "f7", "a", "space", "x", "r")
             await pilot.pause()
             assert [str(c) for c in app.screen.query_one("#rates").get_row_at(0)][:2] == ["合计", "0"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterable
+from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
@@ -19,7 +21,7 @@ from tui.screens.branches import BranchBrowserScreen
 from tui.screens.campaign import CampaignScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.grading import GradingScreen
-from tui.screens.help import HelpScreen
+from tui.screens.help import HelpScreen, key_label
 from tui.screens.meeting import MeetingListScreen
 from tui.screens.problems import ProblemsScreen
 from tui.screens.reports import ReportQueueScreen
@@ -76,6 +78,11 @@ class ShupingApp(App):
             return self._today
         tz = self.snapshot.settings.timezone if self.snapshot else "Asia/Shanghai"
         return local_today(tz)
+
+    def now(self) -> datetime:
+        """When something happens: the app's today (fixed in the demo and tests) at the wall-clock time."""
+        tz = ZoneInfo(self.snapshot.settings.timezone if self.snapshot else "Asia/Shanghai")
+        return datetime.combine(self.today(), datetime.now(tz).time().replace(microsecond=0), tz)
 
     def on_mount(self) -> None:
         if self._opener:
@@ -255,12 +262,18 @@ class ShupingApp(App):
 
     # ------------------------------------------------------------------ palette
 
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称查找……"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        scopes = [GLOBAL, getattr(screen, "SCOPE", "")]
+        scopes = [getattr(screen, "SCOPE", ""), GLOBAL]
         for scope in scopes:
             for action in REGISTRY.get(scope, []):
+                if action.action == "app.command_palette":
+                    continue
                 yield SystemCommand(
-                    f"{action.label}（{action.key}）",
+                    f"{action.label}（{key_label(action.key)}）",
                     action.help or action.label,
                     lambda a=action, s=screen: self._run_registered(a, s),
                 )

@@ -47,7 +47,7 @@ def nav_markup(current_mode: str) -> str:
     The F-keys that switch screens live here rather than in the footer, which keeps the
     footer for the keys of the screen in front and lets everything fit in 80 columns."""
     parts = []
-    for action in sorted(REGISTRY.get(GLOBAL, []), key=lambda a: _fkey_number(a.key)):
+    for action in sorted(REGISTRY.get(GLOBAL, []), key=lambda a: fkey_number(a.key)):
         if not action.action.startswith(NAV_PREFIX):
             continue
         mode = action.action[len(NAV_PREFIX) : -2]
@@ -56,7 +56,7 @@ def nav_markup(current_mode: str) -> str:
     return " ".join(parts)
 
 
-def _fkey_number(key: str) -> int:
+def fkey_number(key: str) -> int:
     return int(key[1:]) if key.startswith("f") and key[1:].isdigit() else 99
 
 
@@ -85,3 +85,15 @@ GLOBAL_BINDINGS = register(
         Action("app.quit", "ctrl+q", "app.quit", "退出", "退出 shuping（所有已保存的修改都已提交）", priority=True),
     ],
 )
+
+
+def chinese_textual_keys() -> None:
+    """Textual's own widgets name a few shown keys in English (the open Select list's footer
+    says "Dismiss menu"); give them Chinese names before any widget is made."""
+    from textual.widgets._select import SelectOverlay
+
+    SelectOverlay.BINDINGS = [Binding("escape", "dismiss", "收起列表")]
+    SelectOverlay._merged_bindings = SelectOverlay._merge_bindings()  # Textual merges BINDINGS at class creation
+
+
+chinese_textual_keys()
