@@ -82,7 +82,7 @@ GLOBAL_BINDINGS = register(
         Action("app.sync", "ctrl+y", "app.sync", "同步", "与远程档案同步：获取、合并、推送；冲突时逐项选择", show=False),
         Action("app.reload", "ctrl+r", "app.reload", "重读", "重新读取档案（其他用户的修改）", show=False),
         Action("app.palette", "ctrl+p", "app.command_palette", "命令", "按名称查找并执行命令", show=False),
-        Action("app.quit", "ctrl+q", "app.quit", "退出", "退出 shuping（所有已保存的修改都已提交）", priority=True),
+        Action("app.quit", "ctrl+q", "app.quit", "退出", "退出 shuping（所有已保存的修改都已提交）", show=False, priority=True),
     ],
 )
 
