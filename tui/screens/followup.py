@@ -324,4 +324,4 @@ def dashboard_text(snap, today) -> str:
     overdue = sum(is_overdue(t, today) for s in snap.reviews.values() for t in s.record.tasks)
     if overdue:
         parts.append(f"整改逾期 {overdue} 项（F7）")
-    return " · ".join(parts)
+    return "\n".join(parts)  # a line each: at 80 columns a joined line broke mid-phrase
