@@ -34,11 +34,13 @@ class AppScreen(Screen):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """What the footer lists. A focused table's own Enter (select the row; not shown) would
-        hide the screen's Enter 打开 from it: show the screen's, which is what the row selection runs."""
+        hide the screen's Enter 打开 from it: show the screen's, which is what the row selection
+        runs (not over an empty table, where Enter does nothing)."""
         bindings = super().active_bindings
         for key, active in bindings.items():
             mine = self._bindings.key_to_bindings.get(key, [])
-            if active.binding.action == "select_cursor" and mine and mine[0].show:  # DataTable's Enter
+            table = active.node
+            if active.binding.action == "select_cursor" and mine and mine[0].show and table.row_count:
                 bindings[key] = ActiveBinding(self, mine[0], active.enabled, mine[0].tooltip)
         return bindings
 
