@@ -94,7 +94,7 @@ class FollowupScreen(AppScreen):
             review = snap.review(branch_id).record
             grade = review.grade.final.value if review.grade.final else "·"
             fb = review.feedback
-            feedback = f"已反馈 {cn_short_date(fb.delivered, today)}" if fb.delivered else ("已起草" if fb.text else "未反馈")
+            feedback = cn_short_date(fb.delivered, today) if fb.delivered else ("已起草" if fb.text else "未反馈")  # the day it was given
             missing = interview_missing(review)
             if needs_interview(review):
                 interview = Text(cn_short_date(review.interview.held, today) if review.interview.held else "缺约谈",

@@ -624,7 +624,7 @@ class GradingRollupScreen(AppScreen):
             elif fin.finalised:
                 state = Text("已定档")
             else:
-                state = Text("评定中" if open_ < len(ids) else "未评定", style="dim")
+                state = Text("待定档" if open_ == 0 else "评定中" if open_ < len(ids) else "未评定", style="dim")
             row = [len(ids), cap, *(finals[g] for g in GRADES), open_]
             totals = [a + b for a, b in zip(totals, row)]
             table.add_row(org.name, *row, state, key=org.id)
