@@ -87,7 +87,7 @@ class HelpScreen(ModalScreen):
     CLOSE_ON_NAV = True  # a screen key closes it on the way (tui.app._leave_overlay)
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 100%; max-width: 100; height: 1fr; border: thick $accent; background: $panel; padding: 0 1; }
+    HelpScreen > VerticalScroll { width: 100%; max-width: 100; height: auto; max-height: 100%; margin-bottom: 1; border: thick $accent; background: $panel; padding: 0 1; }
     """
 
     def __init__(self, screen: Screen):
