@@ -319,7 +319,7 @@ class GradingScreen(AppScreen):
     def refuse_if_frozen(self, parts: list[str]) -> bool:
         if not self.finalised:
             return False
-        fin = self.org_year.record.grading
+        fin = self.org_year.record.grading.model_copy(update={"tag": ""})  # the git tag is for the command line
         message = frozen_message(self.org.name, fin, parts, when_text(fin.at))
         self.set_message(message)
         self.notify(message, title="已定档", severity="error", timeout=10)

@@ -38,7 +38,7 @@ def help_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str, str]]]
     if scope:
         rows = [(a.key, a.label, a.help) for a in REGISTRY.get(scope, [])]
     else:  # a dialog: its own bindings
-        rows = [(b.key, b.description, b.tooltip) for _, b in screen._bindings if b.description]
+        rows = [(b.key, b.description, b.tooltip) for _, b in screen._bindings if b.show and b.description]
     focused = screen.focused
     widget_rows = []
     for node in focused.ancestors_with_self if focused else []:
