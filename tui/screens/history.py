@@ -61,7 +61,8 @@ class HistoryScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
-        yield Static(f"{self.record_name}（{self.path or '全部记录'}）", classes="subtitle")
+        where = "全部记录" if not self.path else "" if self.path.startswith(":(") else self.path  # no git pathspec magic
+        yield Static(f"{self.record_name}（{where}）" if where else self.record_name, classes="subtitle")
         yield DataTable(id="commits", cursor_type="row")
         with VerticalScroll(id="diff"):
             yield Static(id="diff-text")
