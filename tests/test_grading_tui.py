@@ -7,6 +7,7 @@ import tomllib
 from datetime import date
 
 import pytest
+from textual.widgets import DataTable
 
 from schema.records import OrgYear, Review, Tally
 from store import layout
@@ -212,4 +213,20 @@ def test_unsaved_edits_keep_the_organisation_until_saved_or_discarded(demo_archi
             await pilot.press("escape", "escape", "n")
             await pilot.pause()
             assert screen.org_id == "mech"
+    asyncio.run(run())
+
+
+def test_demo_chem_shows_every_meeting_score_and_a_readable_finalisation(demo_archive: Archive):
+    async def run():
+        app = ShupingApp(demo_archive, today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await settle(pilot)
+            screen = app.screen
+            assert screen.org_id == "chem"
+            table = screen.query_one(DataTable)
+            ratings = [str(table.get_row_at(r)[2]) for r in range(table.row_count)]  # 测评
+            assert len(ratings) == 12 and all(r not in ("", "—") for r in ratings), ratings
+            header = text_of(screen, "#org")
+            assert "已定档（第1次，2021年1月21日）" in header and "finalise" not in header
     asyncio.run(run())

@@ -166,3 +166,21 @@ def test_footer_shows_the_screens_enter_over_a_focused_table(demo_archive: Archi
             assert "打开" not in shown
 
     asyncio.run(run())
+
+
+def test_help_over_a_dialog_lists_its_keys_in_chinese(demo_archive: Archive):
+    async def run():
+        app = ShupingApp(demo_archive)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_report_editor(app, pilot)
+            await pilot.press("ctrl+f", "f1")  # 支部数据, then help
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            names = [name for _, rows in help_sections(app.screen.for_screen) for _, name, _ in rows]
+            assert "取消" in names and "保存" in names
+            assert not [n for n in names if n.isascii()]  # no "Focus Next", "Copy selected text"
+            await pilot.press("f1")
+            await pilot.pause()
+            assert app.screen is not None and not isinstance(app.screen, HelpScreen)
+
+    asyncio.run(run())
