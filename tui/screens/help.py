@@ -37,8 +37,10 @@ def help_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str, str]]]
     scope = getattr(screen, "SCOPE", "")
     if scope:
         rows = [(a.key, a.label, a.help) for a in REGISTRY.get(scope, [])]
-    else:  # a dialog: its own bindings
+    elif type(screen).__module__.startswith("tui."):  # one of our dialogs: its own keys
         rows = [(b.key, b.description, b.tooltip) for _, b in screen._bindings if b.show and b.description]
+    else:  # Textual's own (the command palette) names its keys in English
+        rows = []
     focused = screen.focused
     widget_rows = []
     for node in focused.ancestors_with_self if focused else []:
