@@ -7,6 +7,7 @@ import tomllib
 from datetime import date
 
 import pytest
+from textual.widgets import DataTable
 
 from schema.records import OrgYear, Review, Tally
 from store import layout
@@ -16,6 +17,7 @@ from store.grading import FrozenError, finalise_tags, read_org_year, save_review
 from store.snapshot import load
 from tests.conftest import git_log
 from tui.app import ShupingApp
+from tui.screens.help import help_sections
 
 TODAY = date(2021, 1, 25)
 LANG_SCORES = [96, 94, 92, 85, 80, 70, 55]  # 外国语学院: N = 7, cap 2
@@ -109,7 +111,8 @@ async def grade_refuse_over_cap_reason_finalise_frozen_reopen(demo_archive: Arch
         assert git_log(demo_archive, "-1")[0] == "测试员|定档：外国语学院党委2020年度评定（好 2、较好 3、一般 1、差 1）"
         org_year = read_org_year(demo_archive, "lang", 2020).record.grading
         assert (org_year.finalised, org_year.by, org_year.tag) == (True, "测试员", "finalise/2020/lang/1")
-        assert "已定档（finalise/2020/lang/1）" in text_of(screen, "#org")
+        assert "已定档（第1次，2021年1月25日）" in text_of(screen, "#org")  # the tag, read for people
+        assert "finalise" not in text_of(screen, "#org")
 
         # a later edit is refused on screen and by the store, and nothing is committed
         head = demo_archive.head()
@@ -188,7 +191,7 @@ def test_screens_open_on_an_empty_archive(empty_archive: Archive):
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("f6", "1", "ctrl+s", "f", "c", "f1")
             await pilot.pause()
-            assert "评定" in text_of(app.screen, "#help-text")
+            assert [title for title, _ in help_sections(app.screen.for_screen)] == ["评定", "全局"]
             await pilot.press("escape", "f7", "a", "space", "x", "r")
             await pilot.pause()
             assert [str(c) for c in app.screen.query_one("#rates").get_row_at(0)][:2] == ["合计", "0"]
@@ -210,4 +213,20 @@ def test_unsaved_edits_keep_the_organisation_until_saved_or_discarded(demo_archi
             await pilot.press("escape", "escape", "n")
             await pilot.pause()
             assert screen.org_id == "mech"
+    asyncio.run(run())
+
+
+def test_demo_chem_shows_every_meeting_score_and_a_readable_finalisation(demo_archive: Archive):
+    async def run():
+        app = ShupingApp(demo_archive, today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f6")
+            await settle(pilot)
+            screen = app.screen
+            assert screen.org_id == "chem"
+            table = screen.query_one(DataTable)
+            ratings = [str(table.get_row_at(r)[2]) for r in range(table.row_count)]  # 测评
+            assert len(ratings) == 12 and all(r not in ("", "—") for r in ratings), ratings
+            header = text_of(screen, "#org")
+            assert "已定档（第1次，2021年1月21日）" in header and "finalise" not in header
     asyncio.run(run())

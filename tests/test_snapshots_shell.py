@@ -102,25 +102,3 @@ def test_app_refreshes_the_commit_graph_in_the_background(demo_archive):
     asyncio.run(run())
     assert chain.exists()
     assert demo_archive.git.run("status", "--porcelain") == ""  # nothing else changed
-
-
-def test_textual_words_the_user_sees_are_chinese(demo_archive):
-    """The command palette's prompt and an open drop-down's Esc key in the footer."""
-    from textual.command import CommandInput
-    from textual.widgets import Select
-
-    async def run() -> tuple[str, list[str]]:
-        app = ShupingApp(demo_archive)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("f3")
-            await pilot.pause()
-            app.screen.query(Select).first().action_show_overlay()
-            await pilot.pause()
-            keys = [b.binding.description for b in app.active_bindings.values() if b.binding.key == "escape"]
-            await pilot.press("escape", "ctrl+p")
-            await pilot.pause()
-            return app.screen.query_one(CommandInput).placeholder, keys
-
-    placeholder, keys = asyncio.run(run())
-    assert placeholder == "输入命令名称查找…"
-    assert keys == ["关闭列表"]

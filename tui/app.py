@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterable
+from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.screen import Screen
-from textual.widgets._select import SelectOverlay
+from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 from schema.dates import today as local_today
@@ -22,7 +21,7 @@ from tui.screens.branches import BranchBrowserScreen
 from tui.screens.campaign import CampaignScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.grading import GradingScreen
-from tui.screens.help import HelpScreen
+from tui.screens.help import HelpScreen, key_label
 from tui.screens.meeting import MeetingListScreen
 from tui.screens.problems import ProblemsScreen
 from tui.screens.reports import ReportQueueScreen
@@ -31,9 +30,6 @@ from tui.screens.rectification import RectificationScreen
 
 # Textual's own words the user sees, in Chinese: the open list of a drop-down names its Esc
 # key in the footer (bindings are merged when the class is made, hence the second line).
-SelectOverlay.BINDINGS = [Binding("escape", "dismiss", "关闭列表")]
-SelectOverlay._merged_bindings = SelectOverlay._merge_bindings()
-PALETTE_PLACEHOLDER = "输入命令名称查找…"
 
 if TYPE_CHECKING:  # the store (git, pydantic) is imported after the first frame
     from store.archive import Archive, Stored
@@ -86,6 +82,11 @@ class ShupingApp(App):
         tz = self.snapshot.settings.timezone if self.snapshot else "Asia/Shanghai"
         return local_today(tz)
 
+    def now(self) -> datetime:
+        """When something happens: the app's today (fixed in the demo and tests) at the wall-clock time."""
+        tz = ZoneInfo(self.snapshot.settings.timezone if self.snapshot else "Asia/Shanghai")
+        return datetime.combine(self.today(), datetime.now(tz).time().replace(microsecond=0), tz)
+
     def on_mount(self) -> None:
         if self._opener:
             self.load_progress = "正在打开档案……"
@@ -130,14 +131,29 @@ class ShupingApp(App):
         if self.snapshot is None:
             self.notify("正在读取档案，请稍候……")
             return
+        if not self._leave_overlay():
+            return
         self.switch_mode(mode)
 
-    def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=PALETTE_PLACEHOLDER, id="--command-palette"))
-
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.screen))
+        """F1 opens help for the screen in front; F1 again closes it."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen(self.screen))
+
+    def _leave_overlay(self) -> bool:
+        """The screen keys are priority bindings, so they reach the app over dialogs too: views
+        that hold nothing (help, tables) close; a dialog that may hold typing stays until the
+        user finishes or cancels it."""
+        screen = self.screen
+        if not isinstance(screen, ModalScreen):
+            return True
+        if getattr(screen, "CLOSE_ON_NAV", False):
+            screen.dismiss()
+            return True
+        self.notify("请先完成或关闭当前对话框（Esc 取消）。")
+        return False
 
     def action_sync(self) -> None:
         from tui.screens.sync import SyncScreen
@@ -254,12 +270,18 @@ class ShupingApp(App):
 
     # ------------------------------------------------------------------ palette
 
+    def action_command_palette(self) -> None:
+        if not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称查找……"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        scopes = [GLOBAL, getattr(screen, "SCOPE", "")]
+        scopes = [getattr(screen, "SCOPE", ""), GLOBAL]
         for scope in scopes:
             for action in REGISTRY.get(scope, []):
+                if action.action == "app.command_palette":
+                    continue
                 yield SystemCommand(
-                    f"{action.label}（{action.key}）",
+                    f"{action.label}（{key_label(action.key)}）",
                     action.help or action.label,
                     lambda a=action, s=screen: self._run_registered(a, s),
                 )

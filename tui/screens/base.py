@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -29,6 +30,19 @@ class AppScreen(Screen):
         snapshot = self.shuping.snapshot
         assert snapshot is not None
         return snapshot
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """What the footer lists. A focused table's own Enter (select the row; not shown) would
+        hide the screen's Enter 打开 from it: show the screen's, which is what the row selection
+        runs (not over an empty table, where Enter does nothing)."""
+        bindings = super().active_bindings
+        for key, active in bindings.items():
+            mine = self._bindings.key_to_bindings.get(key, [])
+            table = active.node
+            if active.binding.action == "select_cursor" and mine and mine[0].show and table.row_count:
+                bindings[key] = ActiveBinding(self, mine[0], active.enabled, mine[0].tooltip)
+        return bindings
 
     def title_bar(self) -> ComposeResult:
         from tui.app import archive_title

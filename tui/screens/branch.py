@@ -71,7 +71,7 @@ class BranchScreen(AppScreen):
                     if key == "kind":
                         yield Select([(k.value, k.value) for k in BranchKind], id=key, allow_blank=False, compact=True)
                     else:
-                        yield Input(id=key, placeholder="YYYY-MM-DD" if key in ("founded", "last_election") else "", compact=True)
+                        yield Input(id=key, placeholder="如 2021-01-30" if key in ("founded", "last_election") else "", compact=True)
                 yield Static("", id=f"{key}-error", classes="field-error -empty")
         yield from self.footer()
 

@@ -628,11 +628,11 @@ class NewCampaignDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         year, new = self.year, self.year + 1
         with Vertical(id="dialog"):
-            yield Static(f"新建 {new} 年度", classes="title")
-            yield Static(
-                f"沿用 {year} 年度的全部设置，日期顺延一年；为 {new} 年度纳入范围的每个党支部建立记录，"
-                f"并结转 {year} 年度述职点评、整改任务（含已完成的）和“一般/差”评定原因中指出的问题，"
-                f"供述职报告第四部分逐条回应。当前年度将切换为 {new}，一次提交。",
+            yield Static(f"新建{new}年度", classes="title")
+            yield Static(  # no spaces around the years: the text wraps at spaces, which left ragged lines
+                f"沿用{year}年度的全部设置，日期顺延一年；为{new}年度纳入范围的每个党支部建立记录，"
+                f"并结转{year}年度述职点评、整改任务（含已完成的）和“一般/差”评定原因中指出的问题，"
+                f"供述职报告第四部分逐条回应。当前年度将切换为{new}年度，一次提交。",
                 id="explain",
             )
             yield Static("", id="error", classes="error")

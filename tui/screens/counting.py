@@ -195,7 +195,7 @@ class ReconcileScreen(AppScreen):
         SCOPE,
         [
             Action("reconcile.publish", "p", "publish", "公布", "公布测评结果（未平衡时需填写原因）"),
-            Action("reconcile.refresh", "f5", "load", "刷新", "重新核对", show=False),
+            Action("reconcile.refresh", "r", "load", "刷新", "重新核对"),
             Action("reconcile.back", "escape", "back", "返回", "返回向导"),
         ],
     )

@@ -45,7 +45,7 @@ class FactsDialog(ModalScreen[BranchFacts | None]):
                         yield Input(
                             "" if value is None else str(value),
                             id=f.key,
-                            placeholder="YYYY-MM-DD" if f.kind == "date" else "",
+                            placeholder="如 2021-01-30" if f.kind == "date" else "",
                             compact=True,
                         )
                 yield Static("", id=f"{f.key}-error", classes="field-error -empty")

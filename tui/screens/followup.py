@@ -94,7 +94,7 @@ class FollowupScreen(AppScreen):
             review = snap.review(branch_id).record
             grade = review.grade.final.value if review.grade.final else "·"
             fb = review.feedback
-            feedback = f"已反馈 {cn_short_date(fb.delivered, today)}" if fb.delivered else ("已起草" if fb.text else "未反馈")
+            feedback = cn_short_date(fb.delivered, today) if fb.delivered else ("已起草" if fb.text else "未反馈")  # the day it was given
             missing = interview_missing(review)
             if needs_interview(review):
                 interview = Text(cn_short_date(review.interview.held, today) if review.interview.held else "缺约谈",
@@ -325,4 +325,4 @@ def dashboard_text(snap, today) -> str:
     overdue = sum(is_overdue(t, today) for s in snap.reviews.values() for t in s.record.tasks)
     if overdue:
         parts.append(f"整改逾期 {overdue} 项（F7）")
-    return " · ".join(parts)
+    return "\n".join(parts)  # a line each: at 80 columns a joined line broke mid-phrase

@@ -9,7 +9,6 @@ suggestion has no reason). The rules are in ``schema.grading``; the store enforc
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
@@ -35,7 +34,8 @@ from schema.grading import (
     suggest,
 )
 from schema.kinds import Grade
-from schema.records import Org, OrgYear, Review
+from schema.dates import cn_date
+from schema.records import Finalisation, Org, OrgYear, Review
 from store.archive import Stored
 from store.errors import StoreError
 from store.grading import GradeSet, finalise, read_org_year, reopen, save_grades, when_text
@@ -63,6 +63,17 @@ def short_name(branch_name: str, org_name: str) -> str:
     """化学与材料学院教工第一党支部 → 教工第一党支部 (the organisation is in the header)."""
     stem = org_name.removesuffix("党委").removesuffix("党总支").removesuffix("党工委")
     return branch_name.removeprefix(stem) or branch_name
+
+
+def finalised_text(fin: Finalisation) -> str:
+    """已定档（第1次，2021年1月21日）: the git tag (finalise/2020/chem/1) read for people."""
+    number = fin.tag.rsplit("/", 1)[-1]
+    parts = [f"第{number}次"] if number.isdigit() else []
+    try:
+        parts.append(cn_date(datetime.fromisoformat(fin.at).date()))
+    except ValueError:
+        pass
+    return "已定档" + (f"（{'，'.join(parts)}）" if parts else "")
 
 
 def graded_orgs(snap) -> list[Org]:
@@ -242,7 +253,7 @@ class GradingScreen(AppScreen):
             return
         cap = cap_for(len(self.ids), self.snap.campaign.quota)
         fin = self.org_year.record.grading if self.org_year else None
-        state = f" · [b]已定档[/b]（{fin.tag}）" if fin and fin.finalised else ""
+        state = f" · [b]{finalised_text(fin)}[/b]" if fin and fin.finalised else ""
         self.query_one("#org", Static).update(
             f"{self.org.name} · 纳入 {len(self.ids)} 个 · {cap.label}{state}"
         )
@@ -308,7 +319,7 @@ class GradingScreen(AppScreen):
     def refuse_if_frozen(self, parts: list[str]) -> bool:
         if not self.finalised:
             return False
-        fin = self.org_year.record.grading
+        fin = self.org_year.record.grading.model_copy(update={"tag": ""})  # the git tag is for the command line
         message = frozen_message(self.org.name, fin, parts, when_text(fin.at))
         self.set_message(message)
         self.notify(message, title="已定档", severity="error", timeout=10)
@@ -423,9 +434,6 @@ class GradingScreen(AppScreen):
 
     # ------------------------------------------------------------------ finalise and reopen
 
-    def now(self) -> datetime:
-        return datetime.now(ZoneInfo(self.snap.settings.timezone))
-
     def action_finalise(self) -> None:
         if self.org_id is None:
             return
@@ -443,11 +451,12 @@ class GradingScreen(AppScreen):
     @work(thread=True, exclusive=True, group="save")
     def finalise_worker(self, grades: GradeSet) -> None:
         try:
-            org_year = finalise(self.shuping.archive, grades, self.snap.campaign, self.now())
+            org_year = finalise(self.shuping.archive, grades, self.snap.campaign, self.shuping.now())
         except StoreError as e:
             self.app.call_from_thread(self._refused, f"未定档：{e}")
             return
-        self.app.call_from_thread(self._org_year_saved, org_year, f"已定档，标签 {org_year.record.grading.tag}")
+        message = f"{self.org.name}{finalised_text(org_year.record.grading)}"
+        self.app.call_from_thread(self._org_year_saved, org_year, message)
 
     def _org_year_saved(self, org_year: Stored[OrgYear], message: str) -> None:
         self.org_year = org_year
@@ -469,7 +478,7 @@ class GradingScreen(AppScreen):
     @work(thread=True, exclusive=True, group="save")
     def reopen_worker(self, reason: str) -> None:
         try:
-            org_year = reopen(self.shuping.archive, self.org, self.snap.year, reason, self.now())
+            org_year = reopen(self.shuping.archive, self.org, self.snap.year, reason, self.shuping.now())
         except StoreError as e:
             self.app.call_from_thread(self._refused, str(e))
             return
@@ -534,6 +543,7 @@ class CalibrationScreen(ModalScreen):
     """The distribution of grades: suggested, final on screen, last saved; and each departure."""
 
     BINDINGS = [("escape,c,q", "close", "关闭")]
+    CLOSE_ON_NAV = True  # holds nothing: a screen key closes it on the way
     DEFAULT_CSS = """
     CalibrationScreen { align: center middle; }
     CalibrationScreen > Vertical { width: 76; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
@@ -614,7 +624,7 @@ class GradingRollupScreen(AppScreen):
             elif fin.finalised:
                 state = Text("已定档")
             else:
-                state = Text("评定中" if open_ < len(ids) else "未评定", style="dim")
+                state = Text("待定档" if open_ == 0 else "评定中" if open_ < len(ids) else "未评定", style="dim")
             row = [len(ids), cap, *(finals[g] for g in GRADES), open_]
             totals = [a + b for a, b in zip(totals, row)]
             table.add_row(org.name, *row, state, key=org.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.syntax import Syntax
 from textual import work
 from textual.app import ComposeResult
@@ -11,6 +13,31 @@ from textual.widgets import DataTable, Static
 from schema.dates import cn_datetime
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
+
+
+HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+SKIPPED = ("index ", "--- ", "+++ ", "similarity index", "\\ No newline")
+
+
+def readable_diff(text: str) -> str:
+    """git's diff with its English headers said in Chinese; the + and - lines as they are."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith("diff --git "):
+            out.append(f"文件 {line.split(' b/', 1)[-1]}")
+        elif line.startswith("new file mode"):
+            out[-1:] = [f"{out[-1]}（新建）"] if out else []
+        elif line.startswith("deleted file mode"):
+            out[-1:] = [f"{out[-1]}（删除）"] if out else []
+        elif line.startswith(("rename from ", "rename to ")):
+            out.append(("原名 " if line.startswith("rename from") else "新名 ") + line.split(" ", 2)[2])
+        elif line.startswith("Binary files"):
+            out.append("（二进制文件有改动）")
+        elif m := HUNK.match(line):
+            out.append(f"第 {m.group(1)} 行起：")
+        elif not line.startswith(SKIPPED) and not line.startswith(("old mode", "new mode")):
+            out.append(line)
+    return "\n".join(out)
 
 
 class HistoryScreen(AppScreen):
@@ -34,7 +61,8 @@ class HistoryScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
-        yield Static(f"{self.record_name}（{self.path or '全部记录'}）", classes="subtitle")
+        where = "全部记录" if not self.path else "" if self.path.startswith(":(") else self.path  # no git pathspec magic
+        yield Static(f"{self.record_name}（{where}）" if where else self.record_name, classes="subtitle")
         yield DataTable(id="commits", cursor_type="row")
         with VerticalScroll(id="diff"):
             yield Static(id="diff-text")
@@ -76,6 +104,7 @@ class HistoryScreen(AppScreen):
             line for line in commit.body.splitlines() if not line.startswith(("Record:", "Records:", "Operator:"))
         ).strip()
         widget = self.query_one("#diff-text", Static)
+        text = readable_diff(text)
         content = f"{header}{body}\n\n{text}" if body else f"{header}\n{text}"
         widget.update(Syntax(content, "diff", theme="ansi_dark", word_wrap=True))
 

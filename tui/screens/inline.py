@@ -20,7 +20,7 @@ class InlineEdit(Horizontal):
     InlineEdit { height: 1; display: none; background: $boost; }
     InlineEdit.-open { display: block; }
     InlineEdit Label { width: auto; padding: 0 1; color: $accent; }
-    InlineEdit Input { width: 1fr; height: 1; border: none; padding: 0; }
+    InlineEdit Input, InlineEdit Input:focus { width: 1fr; height: 1; border: none; padding: 0; }
     """
 
     def __init__(self, **kwargs):

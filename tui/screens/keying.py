@@ -35,7 +35,7 @@ from tui.screens.base import AppScreen
 
 SCREEN_KEYS = {"enter": "finish", "x": "invalidate", "g": "next_group"}
 CELL = 5  # display width of one cell, the separator included
-HEAD = 9  # the row header: serial, state, group
+HEAD = 11  # the row header: serial (4), a space, state (1), group (two CJK characters, 4), a space
 
 
 def ballot_writer(app) -> BallotWriter:
@@ -163,7 +163,7 @@ class BallotGrid(Widget, can_focus=True):
         if y == 0:
             segs = [Segment(_pad(" 票号", HEAD), S_HEAD)]
             for c in visible:
-                segs.append(Segment(_pad(f"{c + 1:>3}", CELL), S_HEAD))
+                segs.append(Segment(_pad(f"{c + 1}", CELL), S_HEAD))  # over the cell's left-aligned mark
             return Strip(segs).adjust_cell_length(width, S_HEAD)
         index = top + y - 1
         if index >= len(self.rows):
@@ -332,7 +332,7 @@ class KeyingScreen(AppScreen):
             Action("keying.finish", "enter", "finish", "完成本票", "完成并保存当前这张票（改过的已存票：保存更正，需填原因）"),
             Action("keying.invalid", "x", "invalidate", "作废", "宣布光标所在的票无效（需填原因）"),
             Action("keying.group", "g", "next_group", "票组", "切换下一张票的评价人类别（A票/B票…）"),
-            Action("keying.marks", "1", "noop", "好 2较好 3一般 4差 0弃权 9多选", "每格一键：1 好、2 较好、3 一般、4 差、0 弃权、9 多选（按规则处理）"),
+            Action("keying.marks", "1", "noop", "好 2较好 3一般 4差 0弃权", "每格一键：1 好、2 较好、3 一般、4 差、0 弃权、9 多选（按规则处理）"),
             Action("keying.back", "escape", "back", "返回", "回到评议会向导（已完成的票都已保存）"),
         ],
     )

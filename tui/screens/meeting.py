@@ -90,20 +90,20 @@ class CommentBox(TextArea):
 class GuideScreen(AppScreen):
     SCOPE = "评议会向导"
     AUTO_FOCUS = ""  # plain-letter keys drive the guide; the 点评 box is entered with c
-    BINDINGS = register(
+    BINDINGS = register(  # the footer keeps what fits at 80 columns; the guide's hint line lists every key
         SCOPE,
         [
             Action("guide.next", "n", "next", "下一步", "进入下一环节；述职环节中为下一位"),
-            Action("guide.prev", "b", "prev", "上一步", "回到上一位述职人或上一环节"),
+            Action("guide.prev", "b", "prev", "上一步", "回到上一位述职人或上一环节", show=False),
             Action("guide.timer", "t", "timer", "计时", "开始/暂停当前述职人的计时"),
             Action("guide.comment", "c", "comment", "点评", "输入点评（边输边存；Esc 离开输入框）"),
             Action("guide.setup", "s", "setup", "设置", "评议会设置：日期、人数、顺序、方式、票数"),
             Action("guide.key1", "k", "keying(1)", "录票", "录入测评票（第一遍）"),
-            Action("guide.key2", "v", "keying(2)", "第二遍", "第二遍盲录（双录核对用）"),
-            Action("guide.compare", "m", "compare", "双录核对", "列出两遍录入不一致的格子并逐一确认"),
+            Action("guide.key2", "v", "keying(2)", "第二遍", "第二遍盲录（双录核对用）", show=False),
+            Action("guide.compare", "m", "compare", "双录核对", "列出两遍录入不一致的格子并逐一确认", show=False),
             Action("guide.reconcile", "r", "reconcile", "核对", "计票核对：发出、收回、有效、无效与法定人数"),
             Action("guide.publish", "p", "publish", "公布", "公布测评结果（未平衡时需填写原因）"),
-            Action("guide.projector", "o", "projector", "投影", "投影显示测评结果（公布后）"),
+            Action("guide.projector", "o", "projector", "投影", "投影显示测评结果（公布后）", show=False),
             Action("guide.back", "escape", "back", "返回", "回到评议会列表"),
         ],
     )
@@ -221,7 +221,16 @@ class GuideScreen(AppScreen):
         timer.set_class(warn <= elapsed < limit, "-warn")
         timer.set_class(elapsed >= limit, "-over")
 
+    def _not_reporting(self) -> bool:
+        """计时 and 点评 belong to a speaker: outside the 述职 step say so rather than do nothing."""
+        if self.speaker_id():
+            return False
+        self.notify("计时和点评用于述职环节：按 n 进入述职。")
+        return True
+
     def action_timer(self) -> None:
+        if self._not_reporting():
+            return
         if self.started:
             self.elapsed += time.monotonic() - self.started
             self.started = None
@@ -232,7 +241,7 @@ class GuideScreen(AppScreen):
     # ------------------------------------------------------------------ 点评, saved as you type
 
     def action_comment(self) -> None:
-        if self.speaker_id():
+        if not self._not_reporting():
             self.query_one(CommentBox).focus()
 
     def on_text_area_changed(self, _) -> None:
@@ -420,7 +429,7 @@ class SetupScreen(AppScreen):
             for key, label in [("held", "日期"), ("place", "地点"), ("chair", "主持人"), ("observers", "列席")]:
                 with Horizontal(classes="form-row"):
                     yield Label(label)
-                    yield Input(id=key, placeholder={"held": "YYYY-MM-DD", "observers": "多人用、分隔"}.get(key, ""))
+                    yield Input(id=key, placeholder={"held": "如 2021-01-30", "observers": "多人用、分隔"}.get(key, ""))
             for n, group in enumerate(GROUPS):
                 with Horizontal(classes="form-row pair"):
                     yield Label(f"{group} 应到/实到")

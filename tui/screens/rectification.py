@@ -99,12 +99,28 @@ class RectificationScreen(AppScreen):
         yield from self.footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#tasks", DataTable)
-        for key, label, width in (("branch", "党支部", 14), ("problem", "问题", 20), ("source", "来源", 4),
-                                  ("owner", "责任人", 6), ("deadline", "期限", 8), ("status", "状态", 8)):
-            table.add_column(label, key=key, width=width)
+        self.add_columns()
         self.refresh_data()
-        table.focus()
+        self.query_one("#tasks", DataTable).focus()
+
+    FIXED = [("branch", "党支部", 14), ("source", "来源", 4), ("owner", "责任人", 6), ("deadline", "期限", 8),
+             ("status", "状态", 8)]
+
+    def problem_width(self) -> int:
+        """The problem takes what the fixed columns leave: 20 at 80 columns, more in a wider window."""
+        return max(20, self.app.size.width - sum(w + 2 for _, _, w in self.FIXED) - 6)
+
+    def add_columns(self) -> None:
+        table = self.query_one("#tasks", DataTable)
+        for key, label, width in self.FIXED[:1] + [("problem", "问题", self.problem_width())] + self.FIXED[1:]:
+            table.add_column(label, key=key, width=width)
+
+    def on_resize(self) -> None:
+        table = self.query_one("#tasks", DataTable)
+        if "problem" in table.columns and table.columns["problem"].width != self.problem_width():
+            table.clear(columns=True)
+            self.add_columns()
+            self.refresh_data()
 
     # ------------------------------------------------------------------ filtering and drawing
 
@@ -400,6 +416,7 @@ def rates_by_org(snap, today) -> list[tuple[str, Progress]]:
 
 class RatesScreen(ModalScreen):
     BINDINGS = [("escape,r,q", "close", "关闭")]
+    CLOSE_ON_NAV = True  # holds nothing: a screen key closes it on the way
     DEFAULT_CSS = """
     RatesScreen { align: center middle; }
     RatesScreen > Vertical { width: 78; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }

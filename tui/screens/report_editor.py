@@ -8,9 +8,8 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from rich.markup import escape
 from textual import work
@@ -54,15 +53,15 @@ NEEDS_NOTE = (ReportAction.RETURN, ReportAction.REOPEN)
 
 class ReportEditorScreen(AppScreen):
     SCOPE = "述职报告编辑"
-    BINDINGS = register(
+    BINDINGS = register(  # the footer keeps the essentials at 80 columns; F1 lists every key
         SCOPE,
         [
             Action("report.save", "ctrl+s", "save", "保存", "保存报告正文（一次提交）"),
             Action("report.flow", "ctrl+l", "flow", "流转", "提交、退回修改（附审阅意见）、审定、归档或重新打开"),
             Action("report.data", "ctrl+t", "data", "数据", "把支部数据写成句子，修改后插入到光标处"),
-            Action("report.facts", "ctrl+f", "facts", "支部数据", "录入、修改本支部本年度的数据"),
-            Action("report.external", "ctrl+o", "external", "外部编辑", "用 $EDITOR 编辑正文，退出编辑器后回到这里"),
-            Action("report.import", "ctrl+b", "import_file", "导入", "导入 .docx、.md 或 .txt 文件替换正文（一次提交）"),
+            Action("report.facts", "ctrl+f", "facts", "支部数据", "录入、修改本支部本年度的数据", show=False),
+            Action("report.external", "ctrl+o", "external", "外部编辑", "用 $EDITOR 编辑正文，退出编辑器后回到这里", show=False),
+            Action("report.import", "ctrl+b", "import_file", "导入", "导入 .docx、.md 或 .txt 文件替换正文（一次提交）", show=False),
             Action("report.history", "ctrl+g", "history", "历史", "这篇报告的修改和流转历史"),
             Action("report.back", "escape", "back", "返回", "返回审阅队列（未保存的修改会提示）"),
         ],
@@ -189,11 +188,6 @@ class ReportEditorScreen(AppScreen):
         if self.stored is not None:
             self.show_count()
 
-    def now(self) -> datetime:
-        """Transition time: the app's today (fixed in the demo and tests) at the wall-clock time."""
-        tz = ZoneInfo(self.snap.settings.timezone)
-        return datetime.combine(self.shuping.today(), datetime.now(tz).time().replace(microsecond=0), tz)
-
     # ------------------------------------------------------------------ saving
 
     def action_save(self) -> None:
@@ -252,7 +246,7 @@ class ReportEditorScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="save")
     def flow_worker(self, action: ReportAction, section: int, note: str, text: str | None) -> None:
-        at = self.now()
+        at = self.shuping.now()
         self._store_call(
             lambda: reports.move(
                 self.shuping.archive, self.stored, self.doc, action, self.branch, at, note, section, text

@@ -123,6 +123,8 @@ class ReportingScreen(AppScreen):
         ],
     )
 
+    DEFAULT_CSS = "ReportingScreen #chart { height: auto; padding: 0 1; }"
+
     def __init__(self) -> None:
         super().__init__()
         self.reporting = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Log, Static
+from textual.widgets import DataTable, RichLog, Static
 
 from store import layout
 from store.errors import StoreError
@@ -47,7 +47,7 @@ class SyncScreen(AppScreen):
         ],
     )
     DEFAULT_CSS = """
-    SyncScreen #progress { height: 5; border-bottom: solid $accent; }
+    SyncScreen #progress { height: 5; border-bottom: solid $accent; padding: 0 1; }
     SyncScreen #conflicts { height: 1fr; }
     SyncScreen #sides { height: 6; border-top: solid $accent; }
     SyncScreen #sides VerticalScroll { width: 1fr; padding: 0 1; }
@@ -62,7 +62,7 @@ class SyncScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
-        yield Log(id="progress", auto_scroll=True)
+        yield RichLog(id="progress", auto_scroll=True, wrap=True)  # a long reason wraps, not cut
         yield Static(id="summary", classes="subtitle")
         yield DataTable(id="conflicts", cursor_type="row")
         with Horizontal(id="sides"):
@@ -74,12 +74,13 @@ class SyncScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.query_one("#conflicts", DataTable).add_columns("记录", "字段", "本地", "远程", "保留")
+        self._fill()
         self.action_again()
 
     # ------------------------------------------------------------------ work
 
     def say(self, line: str) -> None:
-        self.app.call_from_thread(self.query_one("#progress", Log).write_line, line)
+        self.app.call_from_thread(self.query_one("#progress", RichLog).write, line)
 
     def action_again(self) -> None:
         if not self.busy:
@@ -108,7 +109,7 @@ class SyncScreen(AppScreen):
 
     def _failed(self, message: str) -> None:
         self.busy = False
-        self.query_one("#progress", Log).write_line(f"失败：{message}")
+        self.query_one("#progress", RichLog).write(f"失败：{message}")
         self.query_one("#summary", Static).update(message)
         self.notify(message, title="同步失败", severity="error", timeout=12)
 
@@ -137,6 +138,8 @@ class SyncScreen(AppScreen):
         if self.rows:
             table.move_cursor(row=min(row or 0, len(self.rows) - 1))
             table.focus()
+        table.display = self.query_one("#sides").display = bool(self.rows)  # nothing to choose: no empty panes
+        self.refresh_bindings()
         self._show_sides()
 
     def record_name(self, path: str) -> str:
@@ -160,6 +163,12 @@ class SyncScreen(AppScreen):
         self._show_sides()
 
     # ------------------------------------------------------------------ choosing
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Choosing keys only while there are conflicts to choose for (else hidden from the footer)."""
+        if action in ("keep", "apply"):
+            return bool(self.rows)
+        return True
 
     def action_keep(self, side: str) -> None:
         if not self.rows or self.busy:
