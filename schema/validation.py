@@ -18,7 +18,7 @@ def parse(model: type[R], text: str, file: str) -> tuple[R | None, list[Problem]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        return None, [problem_from_toml(file, e)]
+        return None, [problem_from_toml(file, e, text)]
     try:
         return model.model_validate(data), []
     except ValidationError as e:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import schema.access
 from schema.access import refusal
+from schema.problems import toml_error_place
 from store import layout
 from store.errors import AccessError, StoreError
 from store.gitrepo import Identity
@@ -30,7 +31,7 @@ def read_rules(root: Path) -> dict | None:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise AccessError(f"{layout.ACCESS} 有语法错误（{e}）；为安全起见，暂不允许修改。请组织部修正该文件。") from e
+        raise AccessError(f"{layout.ACCESS} 有语法错误（{toml_error_place(e)}）；为安全起见，暂不允许修改。请组织部修正该文件。") from e
 
 
 class AccessCheck:

@@ -201,7 +201,7 @@ def _load(root: Path, path: Path, model: type[Record], problems: list[Problem]):
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        problems.append(problem_from_toml(rel, e))
+        problems.append(problem_from_toml(rel, e, text))
         return None
     try:
         record = model.model_validate(raw)

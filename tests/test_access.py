@@ -71,7 +71,7 @@ def test_unlisted_operator_and_broken_access_file(demo_archive):
     with pytest.raises(AccessError, match="“李四”未在 access.toml 中登记"):
         rename_secretary(Archive.open(demo_archive.root, "李四"), "b0001", "甲")
     (demo_archive.root / layout.ACCESS).write_text("[operators\n")
-    with pytest.raises(AccessError, match="access.toml 有语法错误"):
+    with pytest.raises(AccessError, match=r"access.toml 有语法错误（第 1 行第 11 列：表头缺少“]”）"):
         rename_secretary(Archive(demo_archive.root, "测试员"), "b0001", "甲")
 
 

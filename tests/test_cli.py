@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import tomllib
+
+from schema.problems import problem_from_toml
 
 
 def shuping(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -24,8 +28,39 @@ def test_check_names_file_and_line(demo_archive):
     result = shuping("check", "--archive", str(demo_archive.root))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert "orgs/chem/branches/b0001.toml:12: TOML 语法错误：值无效（文本要加引号？）" in lines
+    assert "orgs/chem/branches/b0001.toml:12: TOML 语法错误（第 11 列）：值无效（文本要加引号？）" in lines
     assert any(line.startswith("orgs/math/branches/b0013.toml:5: 取值应为 教工、学生") for line in lines)
+
+
+HEAD = 'schema_version = 1\nid = "{id}"\norg = "chem"\nkind = "教工"\n'
+BROKEN_TOML = {
+    # branch: (the rest of its record, hand-broken; what `check` says after FILE:)
+    "b0001": ('name = "第一党支部\n"\n', "5: TOML 语法错误（第 14 列）：字符串中不能有换行（引号未闭合？）"),
+    "b0002": ("members 31\n", "5: TOML 语法错误（第 9 列）：键后应有“=”"),
+    "b0003": ("members = 31\nmembers = 9\n", "6: TOML 语法错误（第 12 列）：键重复定义"),
+    "b0004": ("members = 31\ncommittee_size = [3, 4\n", "6: TOML 语法错误（文件末尾）：数组缺少“]”（或元素之间缺少逗号）"),
+    "b0005": ("founded = 2019-02-30\n", "5: TOML 语法错误（第 11 列）：日期或时间无效（应如 2021-01-30）"),
+    "b0006": ("secretary = 廖梅秋\n", "5: TOML 语法错误（第 13 列）：值无效（文本要加引号？）"),
+    "b0007": ("members = 31 code = 1\n", "5: TOML 语法错误（第 14 列）：此处应换行（一行只写一项；值写错了？）"),
+    "b0008": ("[kind]\nx = 1\n", "5: TOML 语法错误（第 6 列）：键重复定义"),
+}
+
+
+def test_check_says_toml_syntax_errors_in_chinese(demo_archive):
+    for branch, (rest, _) in BROKEN_TOML.items():
+        (demo_archive.root / f"orgs/chem/branches/{branch}.toml").write_text(HEAD.format(id=branch) + rest)
+    result = shuping("check", "--archive", str(demo_archive.root))
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if line.startswith("orgs/chem/branches/")]
+    assert sorted(lines) == [f"orgs/chem/branches/{branch}.toml:{said}" for branch, (_, said) in BROKEN_TOML.items()]
+    for line in lines:
+        assert not re.search(r"[A-Za-z]{2,}", line.split(": ", 1)[1].replace("TOML", "")), line
+
+
+def test_unknown_toml_error_keeps_its_words_after_a_chinese_prefix():
+    error = tomllib.TOMLDecodeError("Something new (at line 3, column 2)")
+    problem = problem_from_toml("orgs/a.toml", error)
+    assert str(problem) == "orgs/a.toml:3: TOML 语法错误（第 2 列）：无法解析（原文：Something new）"
 
 
 def test_scope_json_lists_every_branch_with_reason(demo_archive):
