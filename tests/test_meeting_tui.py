@@ -334,3 +334,14 @@ async def test_guide_walks_the_meeting_with_timer_and_comments_saved_as_typed(tm
     subjects = [c.subject for c in archive.history(limit=5)]
     assert subjects[:4] == ["述职：第 2 位（测试学院党委）", "点评：测试学院第1党支部", "评议会进入述职环节：测试学院党委",
                             "评议会进入签到环节：测试学院党委"]
+
+
+@pytest.mark.parametrize(("size", "paged"), [((140, 46), False), ((80, 24), False), ((80, 12), True)])
+@sync
+async def test_projector_footer_offers_paging_only_over_several_pages(demo_archive, size, paged):
+    app = ShupingApp(demo_archive)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f5", "enter", "o")
+        await pilot.pause()
+        assert (app.screen.pages > 1) is paged
+        assert ("下一页" in app.export_screenshot()) is paged  # the footer's paging key

@@ -317,6 +317,16 @@ class ProjectorScreen(AppScreen):
         super().__init__()
         self.org = org
         self.page = 0
+        self.pages = 1
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Paging keys only when the results take more than one page (else hidden from the footer)."""
+        return self.pages > 1 if action == "page" else True
+
+    def set_pages(self, pages: int) -> None:
+        if pages != self.pages:
+            self.pages = pages
+            self.refresh_bindings()
 
     def compose(self) -> ComposeResult:
         yield Static(id="board")
@@ -340,18 +350,21 @@ class ProjectorScreen(AppScreen):
         board = self.query_one("#board", Static)
         title = Text(f"{org}\n党支部书记述职现场测评结果", style="bold bright_white", justify="center")
         if not m.published:
+            self.set_pages(1)
             board.update(Text.assemble(title, "\n\n", Text("测评结果尚未公布", style="bold bright_yellow", justify="center")))
             return
         columns = m.frozen.columns if m.frozen else m.order
         height = max(6, self.size.height - 1)
         big = self.query_one("#big", Vertical)
         if self.size.width >= 100 and height >= 3 * len(columns) + 6:
+            self.set_pages(1)
             self.draw_big(m, org, columns, title)
             return
         big.set_class(False, "-on")
         spacious = height >= 2 * len(columns) + 9
         per_page = max(1, (height - 7) // (2 if spacious else 1))
         pages = max(1, -(-len(columns) // per_page))
+        self.set_pages(pages)
         self.page = min(self.page, pages - 1)
         shown = columns[self.page * per_page:(self.page + 1) * per_page]
         table = Table(expand=True, show_edge=False, header_style="bold bright_yellow", padding=(0, 1),
