@@ -14,6 +14,11 @@ from schema.kinds import BallotForm
 from schema.records import Ballot, FrozenSettings, Indicator, ScoringSettings, Tally
 
 
+def score_text(value: float | None, missing: str = "—") -> str:
+    """A score as every screen and export shows it: two decimals (89.60), so it reads the same everywhere."""
+    return missing if value is None else f"{value:.2f}"
+
+
 def trimmed_mean(values: list[float]) -> float | None:
     if not values:
         return None

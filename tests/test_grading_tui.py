@@ -227,6 +227,8 @@ def test_demo_chem_shows_every_meeting_score_and_a_readable_finalisation(demo_ar
             table = screen.query_one(DataTable)
             ratings = [str(table.get_row_at(r)[2]) for r in range(table.row_count)]  # 测评
             assert len(ratings) == 12 and all(r not in ("", "—") for r in ratings), ratings
+            tallies = [app.snapshot.review(b).record.tally for b in app.snapshot.branches if b in table.rows]
+            assert sorted(ratings) == sorted(f"{t.score:.2f}" for t in tallies)  # as the projector reads them
             header = text_of(screen, "#org")
             assert "已定档（第1次，2021年1月21日）" in header and "finalise" not in header
     asyncio.run(run())

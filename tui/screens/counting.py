@@ -14,6 +14,7 @@ from schema.ballots import KEYS, MARKS, point_problem
 from schema.dates import cn_date
 from schema.kinds import BallotStatus
 from schema.reconcile import Mismatch, compare
+from schema.tally import score_text
 from store.ballots import Job, ballot_change, load_ballots
 from store.meeting import load_meeting, publish_changes, reconcile
 from tui.keys import Action, register
@@ -380,7 +381,7 @@ class ProjectorScreen(AppScreen):
         for n, branch in enumerate(shown, start=start + 1):
             tally = snap.review(branch).record.tally if branch in snap.branches else None
             name = names_of(snap, [branch]).get(branch, branch)
-            score = f"{tally.score:.2f}" if tally and tally.score is not None else "—"
+            score = score_text(tally.score if tally else None)
             cells = [str(n), name]
             if not indicators:
                 cells += [str(tally.counts.get(g, 0)) if tally else "—" for g in ("好", "较好", "一般", "差", "弃权")]
@@ -411,7 +412,7 @@ class ProjectorScreen(AppScreen):
             tally = snap.review(branch).record.tally if branch in snap.branches else None
             name = names_of(snap, [branch]).get(branch, branch)
             counts = "  ".join(f"{g} {tally.counts.get(g, 0)}" for g in ("好", "较好", "一般", "差", "弃权")) if tally and tally.counts else ""
-            score = f"{tally.score:.2f}" if tally and tally.score is not None else "-"
+            score = score_text(tally.score if tally else None, "-")
             name = name + " " * max(0, 12 - cell_len(name))
             rows.append(Horizontal(Static(f"{n:>3}  {name}  {counts}"), Digits(score), classes="big-row"))
         big.mount_all(rows)

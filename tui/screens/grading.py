@@ -36,6 +36,7 @@ from schema.grading import (
 from schema.kinds import Grade
 from schema.dates import cn_date
 from schema.records import Finalisation, Org, OrgYear, Review
+from schema.tally import score_text
 from store.archive import Stored
 from store.errors import StoreError
 from store.grading import GradeSet, finalise, read_org_year, reopen, save_grades, when_text
@@ -47,14 +48,14 @@ COLUMNS = [
     # key, header, width
     ("name", "党支部", 14),
     ("report", "述职", 4),
-    ("rating", "测评", 5),
+    ("rating", "测评", 7),
     ("daily", "日常", 4),
     ("inspection", "督查", 4),
     ("composite", "综合", 5),
     ("rank", "名次", 4),
     ("suggested", "建议", 5),
     ("final", "最终", 4),
-    ("reason", "理由", 10),
+    ("reason", "理由", 9),
 ]
 FIELD_LABEL = {field: label for label, field in COMPONENTS.items()}
 
@@ -225,14 +226,14 @@ class GradingScreen(AppScreen):
             elif departs(g.suggested, g.final):
                 final.stylize("bold yellow")
             suggested = Text((s.suggested.value if s.suggested else "—") + ("↓" if s.note else ""))
-            rating = _num(inputs["测评结果"]) + ("" if rating_from_tally(review) or inputs["测评结果"] is None else "*")
+            rating = score_text(inputs["测评结果"]) + ("" if rating_from_tally(review) or inputs["测评结果"] is None else "*")
             table.add_row(
                 short_name(names[s.branch], self.org.name),
                 _num(inputs["述职情况"]),
                 rating,
                 _num(inputs["日常了解"]),
                 _num(inputs["督查检查"]),
-                "—" if s.composite is None else f"{s.composite:.2f}",
+                score_text(s.composite),
                 "—" if s.rank is None else str(s.rank),
                 suggested,
                 final,
