@@ -30,8 +30,10 @@ Rules (defaults named in ``GradingSettings`` and ``Quota``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from schema.dates import cn_date
 from schema.kinds import Grade, Rounding
 from schema.quota import ROUNDING_LABELS, good_cap, percent
 from schema.records import Finalisation, GradingSettings, Quota, Review, ScoringSettings
@@ -336,8 +338,17 @@ def frozen_changes(old: Review, new: Review) -> list[str]:
     return [label for part, label in FROZEN_PARTS.items() if getattr(old, part) != getattr(new, part)]
 
 
-def frozen_message(org_name: str, fin: Finalisation, parts: list[str], when: str = "") -> str:
-    at = f"已于{when}" if when else "已"
-    tag = f"（标签 {fin.tag}）" if fin.tag else ""
-    return (f"{org_name}的评定{at}定档{tag}，不能修改{'、'.join(parts)}。"
+def finalised_text(fin: Finalisation) -> str:
+    """已定档（第1次，2021年1月21日）: the git tag (finalise/2020/chem/1) read for people."""
+    number = fin.tag.rsplit("/", 1)[-1]
+    parts = [f"第{number}次"] if number.isdigit() else []
+    try:
+        parts.append(cn_date(datetime.fromisoformat(fin.at).date()))
+    except ValueError:
+        pass
+    return "已定档" + (f"（{'，'.join(parts)}）" if parts else "")
+
+
+def frozen_message(org_name: str, fin: Finalisation, parts: list[str]) -> str:
+    return (f"{org_name}的评定{finalised_text(fin)}，不能修改{'、'.join(parts)}。"
             "如需修改，请先在评定界面（F6）按 o 重新打开评定并说明原因。")

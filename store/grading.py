@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from schema.dates import cn_datetime
-from schema.grading import FinalRow, cap_for, check_finalise, check_grades, distribution, distribution_text, frozen_changes, frozen_message
+from schema.grading import FinalRow, cap_for, check_finalise, check_grades, distribution, distribution_text, finalised_text, frozen_changes, frozen_message
 from schema.kinds import Grade
 from schema.records import Campaign, Finalisation, Org, OrgYear, Review
 from store import layout
@@ -73,7 +72,7 @@ def guard(archive: Archive, org_name: str, pairs: Iterable[tuple[Stored[Review],
                 if part not in parts:
                     parts.append(part)
         if parts:
-            raise FrozenError(frozen_message(org_name, fin, parts, when_text(fin.at)))
+            raise FrozenError(frozen_message(org_name, fin, parts))
     return _unchanged(archive, org_year)
 
 
@@ -195,7 +194,7 @@ def finalise(archive: Archive, grades: GradeSet, campaign: Campaign, when: datet
     with archive.lock.held():
         org_year = read_org_year(archive, org.id, year)
         if org_year.record.grading.finalised:
-            raise GradingError([f"{org.name}的评定已经定档（{org_year.record.grading.tag}）"])
+            raise GradingError([f"{org.name}的评定{finalised_text(org_year.record.grading)}"])
         tag = f"{tag_prefix(org.id, year)}{len(finalise_tags(archive, org.id, year)) + 1}"
         fin = org_year.record.grading.model_copy(
             update={"finalised": True, "at": when.isoformat(timespec="seconds"), "by": archive.operator.name, "tag": tag}
@@ -233,12 +232,3 @@ def reopen(archive: Archive, org: Org, year: int, reason: str, when: datetime) -
     record = org_year.record.model_copy(update={"grading": new})
     saved = archive.save(org_year, record, f"重新打开评定：{org.name}{year}年度（{reason}）", f"原定档标签：{fin.tag}")
     return saved
-
-
-def when_text(iso: str) -> str:
-    if not iso:
-        return ""
-    try:
-        return cn_datetime(datetime.fromisoformat(iso))
-    except ValueError:
-        return iso

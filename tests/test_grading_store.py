@@ -60,6 +60,8 @@ def test_finalise_reopen_finalise_numbers_the_tags(demo_archive: Archive):
     reopen(demo_archive, org, 2020, "补录督查结果", WHEN)
     finalise(demo_archive, grade_set(demo_archive, "logi"), campaign, WHEN)
     assert finalise_tags(demo_archive, "logi", 2020) == ["finalise/2020/logi/1", "finalise/2020/logi/2"]
+    with pytest.raises(GradingError, match="^后勤集团党总支的评定已定档（第2次，2021年1月26日）$"):
+        finalise(demo_archive, grade_set(demo_archive, "logi"), campaign, WHEN)
     fin = read_org_year(demo_archive, "logi", 2020).record.grading
     assert fin.tag == "finalise/2020/logi/2" and fin.at == "2021-01-26T09:00:00+08:00"
     assert fin.reopen_reasons == ["2021-01-26T09:00:00+08:00 测试员：补录督查结果"]
@@ -78,7 +80,7 @@ def test_a_finalise_in_between_turns_a_stale_save_into_a_refusal(demo_archive: A
     stale = load(demo_archive).reviews[grade_set(demo_archive, "logi").rows[0][1].branch]
     finalise(Archive.open(demo_archive.root, "另一位"), grade_set(demo_archive, "logi"), campaign, WHEN)
     changed = stale.record.model_copy(update={"grade": stale.record.grade.model_copy(update={"final": Grade.POOR})})
-    with pytest.raises(FrozenError, match="后勤集团党总支的评定已于2021年1月26日 09:00定档（标签 finalise/2020/logi/1），不能修改等次"):
+    with pytest.raises(FrozenError, match="后勤集团党总支的评定已定档（第1次，2021年1月26日），不能修改等次"):
         save_review(demo_archive, stale, changed, "测试", org_name="后勤集团党总支")
     # feedback is not frozen: it saves (the review itself did not change), and a second save from
     # the same stale copy is the usual conflict

@@ -118,7 +118,7 @@ async def grade_refuse_over_cap_reason_finalise_frozen_reopen(demo_archive: Arch
         head = demo_archive.head()
         await pilot.press("3")
         await pilot.pause()
-        assert "外国语学院党委的评定已于" in text_of(screen, "#message")
+        assert "外国语学院党委的评定已定档（第1次，2021年1月25日）" in text_of(screen, "#message")
         assert "不能修改等次" in text_of(screen, "#message")
         assert screen.edit[ids[2]].grade.final.value == "好"
         stored = load(demo_archive).reviews[ids[3]]

@@ -8,7 +8,6 @@ suggestion has no reason). The rules are in ``schema.grading``; the store enforc
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from rich.text import Text
 from textual import work
@@ -26,6 +25,7 @@ from schema.grading import (
     departs,
     distribution,
     distribution_text,
+    finalised_text,
     frozen_message,
     grade_score,
     inputs_of,
@@ -34,12 +34,11 @@ from schema.grading import (
     suggest,
 )
 from schema.kinds import Grade
-from schema.dates import cn_date
-from schema.records import Finalisation, Org, OrgYear, Review
+from schema.records import Org, OrgYear, Review
 from schema.tally import score_text
 from store.archive import Stored
 from store.errors import StoreError
-from store.grading import GradeSet, finalise, read_org_year, reopen, save_grades, when_text
+from store.grading import GradeSet, finalise, read_org_year, reopen, save_grades
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 from tui.screens.inline import ConfirmDialog, InlineEdit, ReasonDialog
@@ -64,17 +63,6 @@ def short_name(branch_name: str, org_name: str) -> str:
     """化学与材料学院教工第一党支部 → 教工第一党支部 (the organisation is in the header)."""
     stem = org_name.removesuffix("党委").removesuffix("党总支").removesuffix("党工委")
     return branch_name.removeprefix(stem) or branch_name
-
-
-def finalised_text(fin: Finalisation) -> str:
-    """已定档（第1次，2021年1月21日）: the git tag (finalise/2020/chem/1) read for people."""
-    number = fin.tag.rsplit("/", 1)[-1]
-    parts = [f"第{number}次"] if number.isdigit() else []
-    try:
-        parts.append(cn_date(datetime.fromisoformat(fin.at).date()))
-    except ValueError:
-        pass
-    return "已定档" + (f"（{'，'.join(parts)}）" if parts else "")
 
 
 def graded_orgs(snap) -> list[Org]:
@@ -320,8 +308,7 @@ class GradingScreen(AppScreen):
     def refuse_if_frozen(self, parts: list[str]) -> bool:
         if not self.finalised:
             return False
-        fin = self.org_year.record.grading.model_copy(update={"tag": ""})  # the git tag is for the command line
-        message = frozen_message(self.org.name, fin, parts, when_text(fin.at))
+        message = frozen_message(self.org.name, self.org_year.record.grading, parts)
         self.set_message(message)
         self.notify(message, title="已定档", severity="error", timeout=10)
         return True
