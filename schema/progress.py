@@ -48,7 +48,7 @@ class OrgProgress:
         """Phases complete out of seven, for sorting by progress."""
         s = self.stats
         return sum((
-            s.due > 0 and s.reported == s.due,
+            s.due > 0 and s.approved == s.due,
             self.meeting_held is not None,
             s.due > 0 and s.graded == s.due,
             self.finalised,

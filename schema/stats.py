@@ -6,9 +6,11 @@ Definitions, where the notice leaves them open:
   notice (they no longer exist this year). 不纳入（直属）and 不纳入（新成立）count the scope
   rule's two exclusions; 应述职数 is every branch in scope. Any remainder of
   总数 − 直属 − 新成立 − 应述职 is staff's recorded exceptions (例外不纳入), shown in ``--json``.
-- 实际述职数: in-scope branches whose 述职报告 reached 已审定 or 已归档 — the report the
-  organisation approved and keeps on file is the evidence that the secretary reported.
-  现场/书面 split those by the mode recorded for the meeting (``Review.meeting.mode``).
+- 实际述职数: in-scope branches whose secretary reported at the organisation's 述职评议会 —
+  the branches in the held meeting's speaking order (``Meeting.order``); none before the
+  meeting is held. 现场/书面 split those by the mode recorded for the meeting
+  (``Review.meeting.mode``). Whether the 述职报告 itself reached 已审定 or 已归档 is a separate
+  figure, ``approved`` (not a column; the progress dashboard's 审定).
 - 测评票: the organisation's meeting ballots (one ballot rates every secretary).
 - 好/较好/一般/差: final grades of in-scope branches. 好等次占比 = 好 ÷ 应述职数, and the quota
   check is 好 ≤ ``good_cap(应述职数)`` with the campaign's fraction and rounding.
@@ -69,6 +71,7 @@ class OrgStats:
     excluded_new: int = 0
     excluded_other: int = 0
     due: int = 0
+    approved: int = 0  # in-scope branches whose 述职报告 is 已审定 or 已归档 (not a column; the dashboard uses it)
     reported: int = 0
     in_person: int = 0
     written: int = 0
@@ -124,6 +127,7 @@ def org_stats(
 ) -> OrgStats:
     """The 附件2 figures of one organisation. ``reviews`` maps branch id → this year's review."""
     s = OrgStats(org.id, org.name)
+    spoke = set(meeting.order) if meeting is not None and meeting.held_on is not None else set()
     for branch in branches:
         review = reviews.get(branch.id)
         scope = scope_of(branch, org, campaign, review.scope_exception if review else None)
@@ -142,6 +146,8 @@ def org_stats(
         if review is None:
             continue
         if review.report.status in REPORTED:
+            s.approved += 1
+        if branch.id in spoke:
             s.reported += 1
             if review.meeting.mode == ReportMode.WRITTEN:
                 s.written += 1

@@ -50,6 +50,24 @@ class BranchResult:
     review: Review
 
 
+DEPARTMENT = "学校党委组织部"  # who sends the 列席 observers ("学校党委组织部将……适时派人列席")
+
+
+def observer_names(observers: list[str]) -> str:
+    """The observers as named after 学校党委组织部: a department already written with the name
+    ("组织部 廖欣远", "党委组织部张三") is not said twice."""
+    names = []
+    for observer in observers:
+        name = observer.strip()
+        for unit in (DEPARTMENT, "党委组织部", "组织部"):
+            if name.startswith(unit):
+                name = name.removeprefix(unit).strip(" \u3000·:：")
+                break
+        if name:
+            names.append(name)
+    return "、".join(names) if names else "派员"
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part / whole * 100:.1f}%" if whole else "—"
 
@@ -79,7 +97,7 @@ def _organisation(org: Org, campaign: Campaign, stats: OrgStats, meeting: Meetin
             groups = "，".join(f"{a.group}{a.present}人" for a in meeting.attendance)
             text += f"应参会{due}人，实到{present}人（{groups}）。"
         if meeting.observers:
-            text += f"学校党委组织部{('、'.join(meeting.observers))}列席会议。"
+            text += f"{DEPARTMENT}{observer_names(meeting.observers)}列席会议。"
         out.append(text)
     else:
         out.append("述职评议会尚未召开，召开后补充会议情况。")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +37,24 @@ STALE_LOCK_WAIT = 2.0  # seconds a git lock may live before recovery takes it fo
 ANY = "*"  # a base version that skips the conflict check (recovery, generated data)
 
 ARCHIVE_GITIGNORE = f"*{TEMP_SUFFIX}\n/{layout.LOCAL_DIR}/\n"
+
+# what dates the commits made in this thread; None (real use): git's own clock, now
+_COMMIT_CLOCK: ContextVar[Callable[[], datetime] | None] = ContextVar("commit_clock", default=None)
+
+
+@contextmanager
+def commit_clock(clock: Callable[[], datetime]):
+    """Date every commit (and tag) made inside the block ``clock()`` instead of now. Only the
+    demo builder uses it, to lay the demo's history along the demo's own timeline."""
+    token = _COMMIT_CLOCK.set(clock)
+    try:
+        yield clock
+    finally:
+        _COMMIT_CLOCK.reset(token)
+
+
+def active_commit_clock() -> Callable[[], datetime] | None:
+    return _COMMIT_CLOCK.get()
 
 
 @dataclass(frozen=True)
@@ -168,7 +188,7 @@ class Archive:
                     self.git.run(
                         "commit", "-q", "--no-verify", "-m",
                         self._message("恢复：提交上次中断时未提交的修改", "\n".join(staged), staged),
-                        env=self.operator.env(),
+                        env=self.git_env(),
                     )
                     done.committed = staged
         return done
@@ -283,13 +303,23 @@ class Archive:
         except StoreError:
             pass
 
+    def git_env(self) -> dict[str, str]:
+        """The environment for git commands that record who and when: the operator as author
+        and committer, dated by the commit clock where one is set (see ``commit_clock``)."""
+        env = self.operator.env()
+        clock = _COMMIT_CLOCK.get()
+        if clock is not None:
+            when = clock().isoformat(timespec="seconds")
+            env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+        return env
+
     def _commit_paths(self, paths: list[str], subject: str, body: str = "") -> str:
         """Commit exactly ``paths`` with git's plumbing: stage them, write the tree, commit on
         top of HEAD, move the branch. ``git commit -- paths`` refreshes the whole index and
         writes a temporary one, two to three times slower on a 3,000-branch archive, which
         matters when every ballot is a commit. Callers hold the archive lock."""
         message = self._message(subject, body, paths)
-        env = self.operator.env()
+        env = self.git_env()
         batched = len(paths) >= BATCH
         try:
             if batched:

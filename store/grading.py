@@ -207,7 +207,7 @@ def finalise(archive: Archive, grades: GradeSet, campaign: Campaign, when: datet
         change = record_change(archive, org_year, record)
         sha = archive.commit([change, *held], subject, _finalise_body(grades))
         sha = sha or archive.head()
-        archive.git.run("tag", "-a", tag, "-m", subject, sha, env=archive.operator.env())
+        archive.git.run("tag", "-a", tag, "-m", subject, sha, env=archive.git_env())
     return Stored(record, org_year.path, blob_version(change.data))
 
 

@@ -126,7 +126,8 @@ def as_json(table: StatsTable, org_id: str | None = None) -> dict:
     def row_dict(row: OrgStats) -> dict:
         out = {key: row.value(key) for _, key in COLUMNS}
         out["good_share"] = None if row.good_share is None else round(row.good_share, 4)
-        out.update(id=row.id, excluded_other=row.excluded_other, good_cap=row.good_cap, graded=row.graded)
+        out.update(id=row.id, excluded_other=row.excluded_other, good_cap=row.good_cap, graded=row.graded,
+                   approved=row.approved)
         return out
 
     return {

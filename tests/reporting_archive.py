@@ -92,11 +92,13 @@ def build(archive: Archive) -> Archive:
                    for i, s in enumerate(tasks, start=1)],
         )
         changes.append(Change(layout.review_path(org_id, YEAR, bid), render(review).encode(), None))
+    # who reported at each meeting (实际述职): p04 and h03, whose reports were not approved, did not
+    spoke = {"phys": ["p05", "p01", "p03", "p02", "p07", "p06"], "hist": ["h02", "h01"]}
     for org_id, counts in (("phys", (40, 38, 37, 1)), ("hist", (20, 20, 19, 1))):
         meeting = Meeting(
             org=org_id, year=YEAR, held=date(2021, 1, 15), place="学院报告厅", chair="党委书记",
             attendance=[Attendance(group="委员", due=7, present=7), Attendance(group="党支部书记", due=9, present=8)],
-            observers=["王晓明"], ballots=BallotCounts(issued=counts[0], collected=counts[1], valid=counts[2],
+            observers=["王晓明"], order=spoke[org_id], ballots=BallotCounts(issued=counts[0], collected=counts[1], valid=counts[2],
                                                        invalid=counts[3]), published=True,
         )
         changes.append(Change(layout.meeting_path(org_id, YEAR), render(meeting).encode(), None))

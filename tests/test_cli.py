@@ -126,3 +126,23 @@ def test_scope_warns_when_broken_records_are_left_out(demo_archive):
     result = shuping("scope", "--json", "--archive", str(demo_archive.root))
     assert result.returncode == 0 and "b0001" not in {b["id"] for b in json.loads(result.stdout)["branches"]}
     assert "有 1 处记录错误未能读取" in result.stderr
+
+
+def test_demo_history_follows_the_demo_timeline(demo_archive):
+    from datetime import date, datetime
+
+    lines = demo_archive.git.run("log", "--reverse", "--format=%aI %cI").splitlines()
+    authored = [datetime.fromisoformat(line.split()[0]) for line in lines]
+    committed = [datetime.fromisoformat(line.split()[1]) for line in lines]
+    assert authored == committed == sorted(authored)
+    assert authored[0].date() == date(2020, 12, 24) and authored[-1].date() <= date(2021, 1, 25)
+    assert {d.utcoffset().total_seconds() for d in authored} == {8 * 3600}  # Asia/Shanghai
+    tags = demo_archive.git.run("for-each-ref", "refs/tags", "--format=%(taggerdate:iso-strict)").splitlines()
+    assert tags and all(datetime.fromisoformat(t).date() == date(2021, 1, 21) for t in tags)
+
+
+def test_real_commits_are_dated_now(empty_archive):
+    from datetime import datetime, timedelta, timezone
+
+    when = datetime.fromisoformat(empty_archive.git.run("log", "-1", "--format=%cI"))
+    assert abs(datetime.now(timezone.utc) - when) < timedelta(minutes=5)

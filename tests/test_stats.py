@@ -116,3 +116,25 @@ def test_broken_meeting_record_refuses_export_saying_where(known, tmp_path):
     assert result.returncode == 2
     assert "orgs/hist/2020/meeting.toml" in result.stderr and "不能小于" in result.stderr
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_reported_are_the_secretaries_of_the_held_meeting(demo_archive):
+    from store.reporting import load_reporting
+    from store.snapshot import load
+
+    state = load_reporting(demo_archive, load(demo_archive))
+    chem = state.stats("chem")
+    order = state.meetings["chem"].order
+    assert (chem.reported, chem.in_person, chem.written) == (len(order), len(order) - 1, 1) == (12, 11, 1)
+    assert chem.approved < chem.reported  # reports still in review do not change who reported
+    logi = state.stats("logi")  # its meeting is only set up: nobody has reported yet
+    assert logi.due == 4 and (logi.reported, logi.in_person, logi.written) == (0, 0, 0)
+
+
+def test_a_branch_left_out_of_the_meeting_did_not_report(known):
+    from store.reporting import load_reporting
+    from store.snapshot import load
+
+    phys = load_reporting(known, load(known)).stats("phys")
+    # p04 is in scope and graded but was not in the meeting's order
+    assert (phys.due, phys.approved, phys.reported) == (7, 6, 6)

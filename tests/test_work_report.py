@@ -143,3 +143,21 @@ def test_status_lists_every_organisation_and_marks_overdue(known, tmp_path):
     data = json.loads(late.stdout)
     phys = next(o for o in data["organisations"] if o["id"] == "phys")
     assert phys["overdue"] == 3 and [i["overdue"] for i in phys["items"]] == [True, True, True]
+
+
+@pytest.mark.parametrize("observers, named", [
+    (["组织部 廖欣远"], "廖欣远"),
+    (["学校党委组织部 李四", "党委组织部张三", "王晓明"], "李四、张三、王晓明"),
+    (["组织部"], "派员"),
+])
+def test_observers_are_named_once_after_the_department(observers, named):
+    assert work_report.observer_names(observers) == named
+
+
+def test_demo_report_names_the_observer_and_who_reported(demo_archive):
+    state = reporting(demo_archive)
+    text = draft_for(state, "chem")
+    observer = state.meetings["chem"].observers[0].removeprefix("组织部 ")
+    assert f"学校党委组织部{observer}列席会议。" in text and "组织部组织部" not in text
+    # the twelve secretaries the meeting rated reported, one of them in writing
+    assert "实际述职12个，其中现场述职11个、书面述职1个。" in text

@@ -15,6 +15,7 @@ from schema.kinds import Grade, ProblemSource, TaskStatus
 from schema.records import Feedback, Interview, Review, Tally, Task
 from store import layout
 from store.archive import Archive, Change, Stored
+from store.demo import timeline
 from store.demo.meeting import PAPER, paper_meeting
 from store.demo.names import person
 from store.grading import GradeSet, finalise, save_grades
@@ -26,6 +27,10 @@ FINALISED = ["chem", "math", "admin"]
 NO_INTERVIEW_YET = "mech"  # its 一般 branch has no 约谈 record: the dashboard shows it
 FEEDBACK_DELIVERED = {"chem": date(2021, 1, 22), "math": date(2021, 1, 23)}
 FINALISED_AT = datetime(2021, 1, 21, 16, 30, tzinfo=timezone(timedelta(hours=8)))
+# when each part is entered: the paper counts after the last keyed meeting (1月15日), grades
+# before finalising, 约谈 and tasks once the last 约谈 and feedback are done (tasks signed off 1月24日)
+ENTERED = {"paper": timeline.on(2021, 1, 18, 14), "grades": timeline.on(2021, 1, 20, 9),
+           "followup": timeline.on(2021, 1, 24, 16)}
 
 # profile → (vote shares 好/较好/一般/差, component range)
 PROFILES = {
@@ -80,6 +85,7 @@ def build(archive: Archive) -> None:
             profile[shuffled[-2]] = "poor"
 
     # 1. the meetings counted on paper (store/demo/meeting.py keyed the others' ballots), one commit each
+    timeline.at(ENTERED["paper"])
     side = random.Random(1108)  # the meetings' details, apart from the draws of the votes and grades
     for org_id in [o for o in orgs if o in PAPER]:
         ids = in_scope(org_id)
@@ -103,6 +109,7 @@ def build(archive: Archive) -> None:
                f"评议会于{cn_date(meeting.held)}召开，测评票当场纸质计票；各书记得票按计票单录入。")
 
     # 2. grading inputs and grades, one commit per organisation
+    timeline.at(ENTERED["grades"])
     for org_id in GRADED:
         ids = in_scope(org_id)
         edited = {}
@@ -129,6 +136,7 @@ def build(archive: Archive) -> None:
             reviews[stored.record.branch] = stored
 
     # 3. finalise three organisations (commit + git tag)
+    timeline.at(FINALISED_AT)
     for org_id in FINALISED:
         org = snap.orgs[org_id].record
         ids = in_scope(org_id)
@@ -136,6 +144,7 @@ def build(archive: Archive) -> None:
                  campaign, FINALISED_AT)
 
     # 4. 约谈 and rectification tasks for 一般/差, self-found tasks elsewhere; feedback
+    timeline.at(ENTERED["followup"])
     for org_id in GRADED:
         org = snap.orgs[org_id].record
         secretary = person(rng)

@@ -16,6 +16,7 @@ from schema.records import Attendance, Ballot, BallotCounts, Meeting
 from store import layout
 from store.archive import Archive, Stored
 from store.ballots import PASS_NAMES, ballot_change
+from store.demo import timeline
 from store.demo.names import person
 from store.meeting import GROUPS, draw_lots, freeze, load_meeting, publish_changes, reconcile, record_change
 from store.snapshot import load
@@ -70,8 +71,10 @@ def build(archive: Archive) -> None:
                 part = part.model_copy(update={"mode": ReportMode.WRITTEN, "mode_reason": "外出参加援疆工作，提交书面述职"})
             change, _ = record_change(stored, stored.record.model_copy(update={"meeting": part}), archive)
             changes.append(change)
-        meeting.frozen = freeze(meeting, campaign, datetime(held.year, held.month, held.day, 16, 0, tzinfo=TZ))
+        counted = datetime(held.year, held.month, held.day, 16, 0, tzinfo=TZ)  # after the reports
+        meeting.frozen = freeze(meeting, campaign, counted)
         change, stored_meeting = record_change(load_meeting(archive, org, YEAR), meeting, archive)
+        timeline.at(counted)  # order, modes and 点评 recorded, then the ballots keyed
         archive.commit([change, *changes], f"评议会设置：{name}；抽签种子 {seed}",
                        f"{len(order)} 位书记述职（1 位书面述职），点评已录入。")
         quality = {b: rng.uniform(0.2, 0.75) for b in order}
@@ -119,8 +122,10 @@ def build(archive: Archive) -> None:
         count = reconcile(archive, meeting, {b: snap.branches[b].record.secretary for b in order})
         reviews = {b: snap.review(b) for b in order}
         stored_meeting = load_meeting(archive, org, YEAR)
+        published = datetime(held.year, held.month, held.day, 17, 30, tzinfo=TZ)
         changes, _, _ = publish_changes(archive, stored_meeting, reviews, count.tallies, count.valid, count.invalid,
-                                        now=datetime(held.year, held.month, held.day, 17, 30, tzinfo=TZ))
+                                        now=published)
+        timeline.at(published)
         archive.commit(changes, f"公布测评结果：{name}（有效票 {count.valid} 张）",
                        f"有效票 {count.valid} 张，无效票 {count.invalid} 张。")
     _planned(archive, snap, rng)
@@ -152,6 +157,7 @@ PLANNED = "logi"  # its meeting is next week: no results, nothing graded
 def _planned(archive: Archive, snap, rng: random.Random) -> None:
     org = PLANNED
     order = [b.id for b in sorted(snap.org_branches(org), key=lambda b: b.id) if snap.scope(b.id).in_scope]
+    timeline.at(datetime(2021, 1, 18, 9, 0, tzinfo=TZ))  # set up the week before
     meeting = Meeting(
         org=org, year=YEAR, held=date(2021, 1, 27), place="后勤服务楼 二楼会议室", chair=person(rng),
         attendance=[Attendance(group="委员", due=5), Attendance(group="党支部书记", due=len(order)),

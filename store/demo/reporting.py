@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from store.archive import Archive
+from store.demo import timeline
 from store.demo.names import person
 from store.reporting import load_reporting
 from store.snapshot import load
@@ -25,6 +26,7 @@ EDITS = {
 
 def build(archive: Archive) -> None:
     rng = random.Random(7)
+    timeline.at(timeline.on(TODAY.year, TODAY.month, TODAY.day, 9))
     for org_id, sentence in EDITS.items():
         staff = Archive(archive.root, f"{person(rng)}")  # the organisation's own 党务秘书 writes its report
         reporting = load_reporting(staff, load(staff))

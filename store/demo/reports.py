@@ -4,7 +4,7 @@ state of the review; the last few steps go through the workflow one commit each.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from schema.kinds import BranchKind, ReportStatus
@@ -12,12 +12,15 @@ from schema.records import Branch, CarriedProblem, ReportEvent, ReportPart, Revi
 from schema.report import ReportAction, ReportText, fact_sentences, report_words
 from store import layout, reports
 from store.archive import Archive, Change
+from store.demo import timeline
 from store.demo.names import person
 from store.snapshot import load
 from store.tomlio import render
 
 TZ = ZoneInfo("Asia/Shanghai")
-START = datetime(2021, 1, 4, 9, 30, tzinfo=TZ)
+START = datetime(2020, 12, 24, 9, 30, tzinfo=TZ)  # first submissions; the last step of any is by 2021-01-06
+WRITTEN = date(2021, 1, 4)  # the day the texts' facts are stated as of
+ENTERED = datetime(2021, 1, 7, 9, 0, tzinfo=TZ)  # the bulk entry of the reports and their review so far
 
 DUTY = [
     "本人自{since}年起担任{branch}书记，认真履行党支部书记第一责任人职责，坚持把抓好党建作为分内之事、应尽之责，年初制定支部工作计划，明确任务分工和时间节点。",
@@ -91,7 +94,7 @@ def report_text(review: Review, branch: Branch, titles: list[str], rng: random.R
         chosen = sorted(rng.sample(range(len(pool)), min(len(pool), size + rng.randint(0, 1))))
         return [_fill(pool[i], rng, branch) for i in chosen]
 
-    facts = "".join(fact_sentences(review.facts, START.date()))
+    facts = "".join(fact_sentences(review.facts, WRITTEN))
     problems = pick(PROBLEMS)
     fourth = [f"{'一二三四五'[n]}是{p}" for n, p in enumerate(problems)] + pick(NEXT)
     if review.carried:
@@ -120,6 +123,7 @@ def build(archive: Archive) -> None:
     titles = snap.campaign.report.sections
     live_moves = []  # (branch, action) done through the workflow after the bulk entry
     people = {org.id: (person(rng), person(rng)) for org in snap.sorted_orgs()}  # 组织员, 二级党组织书记
+    timeline.at(ENTERED)
     for org in snap.sorted_orgs():
         staff, reviewer = people[org.id]
         changes = []
@@ -171,6 +175,7 @@ def build(archive: Archive) -> None:
         actor = Archive(archive.root, operator)
         stored = snap.review(branch.id)
         doc = reports.read(actor, stored.record)
-        at = datetime(2021, 1, 18 + day % 3, 10 + day, 15, tzinfo=TZ)
+        at = datetime(2021, 1, 8 + day, 10 + day, 15, tzinfo=TZ)  # before the college's meeting on 1月12日
+        timeline.at(at)
         note = RETURN_COMMENT if action == ReportAction.RETURN else ""
         reports.move(actor, stored, doc, action, branch, at, note, section=2 if note else 0)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from schema.dates import cn_date
 from schema.kinds import BranchKind, OrgKind, ReportStatus
 from schema.records import Branch, BranchFacts, Org, ReportPart, Review
 from store import layout
 from store.archive import Archive, Change
+from store.demo import timeline
 from store.demo.names import person
 from store.tomlio import render
 
@@ -71,15 +73,13 @@ def build(archive: Archive) -> None:
         id=f"b{serial:04d}", org="mech", name="机械工程学院智能制造研究生党支部", kind=BranchKind.STUDENT,
         founded=date(2021, 1, 5), secretary=person(rng), members=9, code=f"4401{serial:06d}", committee_size=3,
     )
-    branches.append(late)
-    changes.append(Change(layout.branch_path(late.org, late.id), render(late).encode(), None))
     archive.commit(changes, f"导入党支部名册：{len(ORGS)} 个二级党组织，{len(branches)} 个党支部")
 
     # reports in several states, with the year's facts filled in
     statuses = [ReportStatus.ARCHIVED, ReportStatus.APPROVED, ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.DRAFT]
     review_changes = []
     for branch in branches:
-        if branch.org == "clinic" or branch.founded > date(2020, 12, 23):
+        if branch.org == "clinic":
             continue
         review = Review(
             branch=branch.id,
@@ -102,3 +102,8 @@ def build(archive: Archive) -> None:
         )
         review_changes.append(Change(layout.review_path(branch.org, YEAR, branch.id), render(review).encode(), None))
     archive.commit(review_changes, f"录入{YEAR}年度支部基本数据和述职报告进度：{len(review_changes)} 个党支部")
+
+    # the branch founded after the notice joins the roster the day it is set up
+    timeline.at(timeline.on(2021, 1, 5, 15))
+    archive.commit([Change(layout.branch_path(late.org, late.id), render(late).encode(), None)],
+                   f"新增党支部：{late.name}（{cn_date(late.founded)}成立）")

@@ -96,7 +96,7 @@ def row_cells(p: OrgProgress) -> tuple:
     submitted = Text(short_date(p.submitted), style="green") if p.submitted else Text("·", style="dim")
     return (
         p.name,
-        ratio(s.reported, s.due),
+        ratio(s.approved, s.due),
         Text(short_date(p.meeting_held), style="green") if p.meeting_held else Text("·", style="dim"),
         ratio(s.graded, s.due),
         mark(p.finalised),
@@ -196,7 +196,7 @@ class ReportingScreen(AppScreen):
         total = total_of([p.stats for p in applicable])
         overdue = sum(p.overdue for p in applicable)
         table.add_row(
-            Text("合计", style="bold"), ratio(total.reported, total.due), "", ratio(total.graded, total.due),
+            Text("合计", style="bold"), ratio(total.approved, total.due), "", ratio(total.graded, total.due),
             Text(str(sum(p.finalised for p in applicable))), "", "",
             Text(str(sum(1 for p in applicable if p.submitted))), Text(str(overdue), style="bold red" if overdue else "dim"),
             Text(f"{total.good}/{total.good_cap}"), grade_strip(total), key=TOTAL,
