@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schema.records import Branch, Campaign, Review
 from schema.report import (
@@ -29,6 +30,9 @@ from store import layout
 from store.archive import Archive, Change, Stored
 from store.errors import StoreError, os_reason
 from store.tomlio import blob_version, render
+
+if TYPE_CHECKING:
+    from store.snapshot import Snapshot
 
 IMPORTABLE = (".docx", ".md", ".markdown", ".txt")
 
@@ -252,6 +256,17 @@ class ExportItem:
     org_name: str
     year: int
     text: str
+
+
+def export_items(archive: Archive, snap: Snapshot, branch_ids: list[str]) -> list[ExportItem]:
+    """The written reports of ``branch_ids`` (in that order) ready to export; unwritten ones are left out."""
+    items = []
+    for branch_id in branch_ids:
+        doc = read(archive, snap.review(branch_id).record)
+        if doc.text.strip():
+            branch = snap.branches[branch_id].record
+            items.append(ExportItem(branch, snap.orgs[branch.org].record.name, snap.year, doc.text))
+    return items
 
 
 def title_of(item: ExportItem) -> str:

@@ -532,3 +532,31 @@ def test_archived_report_refuses_import_and_edits(demo_archive: Archive, tmp_pat
     with pytest.raises(StoreError, match="当前为“已归档”，不能修改"):
         reports.save_text(demo_archive, stored, reports.read(demo_archive, stored.record), "改了", branch)
     assert demo_archive.head() == head
+
+
+def test_queue_exports_the_organisations_reports_as_one_word_file(demo_archive: Archive, tmp_path):
+    asyncio.run(_export_from_the_queue(demo_archive, tmp_path))
+
+
+async def _export_from_the_queue(demo_archive: Archive, tmp_path):
+    target = tmp_path / "化学.docx"
+    head = demo_archive.head()
+    app = ShupingApp(demo_archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await _settle(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        box = app.screen.query_one("#path", Input)
+        assert box.value == "述职报告-2020-化学与材料学院党委.docx"
+        box.value = str(target)
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    written = [p.text for p in docx.Document(str(target)).paragraphs]
+    titles = [t for t in written if t.endswith("述职报告") and t.startswith("化学与材料学院")]
+    # chem has 12 branches in scope and one report not started: 11 reports, in branch order
+    assert len(titles) == 11
+    assert titles[0] == "化学与材料学院教工第一党支部书记2020年度述职报告"
+    assert demo_archive.head() == head  # exporting commits nothing

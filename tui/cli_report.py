@@ -62,13 +62,7 @@ def export_report(obj, branch: str | None, org_id: str | None, output: str) -> N
         if org_id and org_id not in snap.orgs:
             fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
         ids = [branch] if branch else sorted(b.id for b in snap.org_branches(org_id))
-        items = []
-        for branch_id in ids:
-            review = snap.review(branch_id).record
-            doc = reports.read(archive, review)
-            if doc.text.strip():
-                record = snap.branches[branch_id].record
-                items.append(reports.ExportItem(record, snap.orgs[record.org].record.name, snap.year, doc.text))
+        items = reports.export_items(archive, snap, ids)
         if not items:
             fail("没有可导出的述职报告（报告尚未撰写或导入）。")
         reports.export(items, snap.campaign.report.sections, output)

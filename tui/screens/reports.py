@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Select, Static
 
 from schema.kinds import ReportStatus
 from schema.report import days_waiting, waiting_for
+from store.errors import StoreError
 from store.reports import history_pathspec
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
@@ -25,6 +29,7 @@ class ReportQueueScreen(AppScreen):
             Action("reports.facts", "f", "facts", "支部数据", "录入、修改所选党支部本年度的数据"),
             Action("reports.org", "o", "focus_org", "单位", "选择二级党组织"),
             Action("reports.history", "h", "history", "历史", "所选报告的修改和流转历史"),
+            Action("reports.export", "x", "export", "导出", "把本单位已撰写的述职报告导出为一个 .docx 或 .md 文件"),
         ],
     )
 
@@ -135,3 +140,33 @@ class ReportQueueScreen(AppScreen):
         if branch_id:
             pathspec = history_pathspec(self.snap.review(branch_id).record)
             self.app.push_screen(HistoryScreen(pathspec, f"{self.snap.branches[branch_id].record.name} 述职报告"))
+
+    def action_export(self) -> None:
+        from tui.screens.reporting import PathDialog
+
+        if self.org_id is None:
+            return
+        org = self.snap.orgs[self.org_id].record
+        ids = [b.id for b in self.snap.org_branches(org.id) if self.snap.scope(b.id).in_scope]
+        default = f"述职报告-{self.snap.year}-{org.name}.docx"
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.run_worker(partial(self.export_worker, ids, path), thread=True, group="export")
+
+        self.app.push_screen(PathDialog(f"导出述职报告：{org.name}（.docx 或 .md）", default), chosen)
+
+    def export_worker(self, ids: list[str], path: str) -> None:
+        from store import reports
+
+        app = self.shuping
+        target = Path(path).expanduser()
+        try:
+            items = reports.export_items(app.archive, self.snap, ids)
+            if not items:
+                raise StoreError("本单位还没有撰写的述职报告，没有可导出的内容。")
+            reports.export(items, self.snap.campaign.report.sections, target)
+        except StoreError as e:
+            app.call_from_thread(app.notify, str(e), title="未导出", severity="error", timeout=12)
+            return
+        app.call_from_thread(app.notify, f"{len(items)} 篇：{target.resolve()}", title="已导出述职报告", timeout=10)
