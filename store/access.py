@@ -99,7 +99,9 @@ def rules_at(rev):
     try:
         return tomllib.loads(out.stdout)
     except tomllib.TOMLDecodeError as e:
-        raise SystemExit("shuping: access.toml 有语法错误（" + str(e) + "），拒绝推送。")
+        at = re.search(r"at line (\\d+), column (\\d+)", str(e))
+        where = "第" + at.group(1) + "行第" + at.group(2) + "列" if at else ""
+        raise SystemExit("shuping: access.toml " + where + "有语法错误，拒绝推送。请在本地修正后再推送。")
 
 
 def changed_paths(old, new):

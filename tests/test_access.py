@@ -4,6 +4,7 @@ the central repository's pre-receive hook for anyone pushing with plain git."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -220,3 +221,13 @@ def test_a_refusal_quoting_a_toml_table_is_shown_whole(demo_archive):
 
     shown = "".join(asyncio.run(run())).replace("\n", "")
     assert "[operators]" in shown, shown
+
+
+def test_hook_refuses_pushes_while_the_central_access_toml_is_broken(central):
+    bare, clone = central
+    edit_and_commit(clone, "access.toml", '"张三" = ["chem"]', '"张三" = ["chem"')
+    assert push(clone, "测试员").returncode == 0  # checked against the rules before this push
+    edit_and_commit(clone, "orgs/chem/branches/b0001.toml", 'secretary = "', 'secretary = "改')
+    result = push(clone, "测试员")
+    assert result.returncode != 0
+    assert re.search(r"access\.toml 第\d+行第\d+列有语法错误，拒绝推送", result.stderr), result.stderr
