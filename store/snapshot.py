@@ -147,12 +147,15 @@ def _load_all(archive: Archive, progress, cache: bool) -> Snapshot:
     if cached:
         read = cached.parts(names, read)
     broken: set[str] = set()  # reported once, by read_org
+    broken_orgs: set[str] = set()  # folders whose org.toml is missing or unreadable: reported once, by read_org
     for n, name in enumerate(names):
         part = read(name)
         problems.extend(part.problems)
         broken.update(part.broken)
         if part.org is not None:
             snap.orgs[part.org.record.id] = part.org
+        else:
+            broken_orgs.add(name)
         for branch in part.branches:
             if branch.record.id in snap.branches:
                 problems.append(Problem(branch.path, f"党支部 id “{branch.record.id}” 重复", key="id"))
@@ -165,10 +168,17 @@ def _load_all(archive: Archive, progress, cache: bool) -> Snapshot:
     if cached:
         cached.save(names)
 
+    hidden: dict[str, int] = {}  # branches per folder whose org.toml is broken: not shown until it is fixed
     for branch in list(snap.branches.values()):
         if branch.record.org not in snap.orgs:
-            problems.append(Problem(branch.path, f"所属二级党组织 “{branch.record.org}” 不存在", key="org"))
+            if branch.record.org in broken_orgs:
+                broken.add(branch.record.id)
+                hidden[branch.record.org] = hidden.get(branch.record.org, 0) + 1
+            else:
+                problems.append(Problem(branch.path, f"所属二级党组织 “{branch.record.org}” 不存在", key="org"))
             del snap.branches[branch.record.id]
+    for name, count in sorted(hidden.items()):
+        problems.append(Problem(layout.org_path(name), f"修正此文件前，其下 {count} 个党支部及其评议记录不显示"))
     for branch_id, review in list(snap.reviews.items()):
         if branch_id not in snap.branches:
             if branch_id not in broken:

@@ -32,6 +32,18 @@ def test_check_names_file_and_line(demo_archive):
     assert any(line.startswith("orgs/math/branches/b0013.toml:5: 取值应为 教工、学生") for line in lines)
 
 
+
+def test_check_reports_a_broken_org_once_not_for_each_of_its_branches(demo_archive):
+    path = demo_archive.root / "orgs/chem/org.toml"
+    path.write_text(path.read_text().replace('name = "', 'name = 化学"', 1))
+    result = shuping("check", "--archive", str(demo_archive.root))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "orgs/chem/org.toml: 修正此文件前，其下 12 个党支部及其评议记录不显示",
+        "orgs/chem/org.toml:3: TOML 语法错误（第 8 列）：值无效（文本要加引号？）",
+    ]
+
+
 HEAD = 'schema_version = 1\nid = "{id}"\norg = "chem"\nkind = "教工"\n'
 BROKEN_TOML = {
     # branch: (the rest of its record, hand-broken; what `check` says after FILE:)
