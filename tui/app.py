@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -17,16 +18,7 @@ from schema.dates import today as local_today
 from store.errors import StoreError
 from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY
 from tui.messages import ArchiveReloaded
-from tui.screens.branches import BranchBrowserScreen
-from tui.screens.campaign import CampaignScreen
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.grading import GradingScreen
-from tui.screens.help import HelpScreen, key_label
-from tui.screens.meeting import MeetingListScreen
-from tui.screens.problems import ProblemsScreen
-from tui.screens.reports import ReportQueueScreen
-from tui.screens.reporting import ReportingScreen
-from tui.screens.rectification import RectificationScreen
 
 # Textual's own words the user sees, in Chinese: the open list of a drop-down names its Esc
 # key in the footer (bindings are merged when the class is made, hence the second line).
@@ -36,20 +28,30 @@ if TYPE_CHECKING:  # the store (git, pydantic) is imported after the first frame
     from store.snapshot import Snapshot
 
 
+def lazy_screen(module: str, name: str) -> Callable[[], Screen]:
+    """A mode's screen whose module is imported when the mode is first shown: the screens
+    import the store, spreadsheets and documents, which the first frame does not need."""
+
+    def make() -> Screen:
+        return getattr(importlib.import_module(f"tui.screens.{module}"), name)()
+
+    return make
+
+
 class ShupingApp(App):
     TITLE = "shuping 述评"
     CSS_PATH = "app.tcss"
     BINDINGS = GLOBAL_BINDINGS
     MODES = {
         "dashboard": DashboardScreen,
-        "branches": BranchBrowserScreen,
-        "problems": ProblemsScreen,
-        "meeting": MeetingListScreen,
-        "reports": ReportQueueScreen,
-        "reporting": ReportingScreen,
-        "grading": GradingScreen,
-        "rectification": RectificationScreen,
-        "campaign": CampaignScreen,
+        "branches": lazy_screen("branches", "BranchBrowserScreen"),
+        "problems": lazy_screen("problems", "ProblemsScreen"),
+        "meeting": lazy_screen("meeting", "MeetingListScreen"),
+        "reports": lazy_screen("reports", "ReportQueueScreen"),
+        "reporting": lazy_screen("reporting", "ReportingScreen"),
+        "grading": lazy_screen("grading", "GradingScreen"),
+        "rectification": lazy_screen("rectification", "RectificationScreen"),
+        "campaign": lazy_screen("campaign", "CampaignScreen"),
     }
 
     def __init__(self, archive: Archive | Callable[[], Archive], today: date | None = None):
@@ -137,6 +139,8 @@ class ShupingApp(App):
 
     def action_help(self) -> None:
         """F1 opens help for the screen in front; F1 again closes it."""
+        from tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
         else:
@@ -275,6 +279,8 @@ class ShupingApp(App):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称查找……"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from tui.screens.help import key_label
+
         scopes = [getattr(screen, "SCOPE", ""), GLOBAL]
         for scope in scopes:
             for action in REGISTRY.get(scope, []):
