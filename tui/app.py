@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 from datetime import date, datetime
@@ -97,11 +98,14 @@ class ShupingApp(App):
         else:
             from store.snapshot import load
 
-            self.snapshot = load(self.archive)
+            self.snapshot = load(self.archive, freeze=True)
             self.switch_mode("dashboard")
             self.notify_read_only()
             self.maintain()
         self.set_interval(3, self._watch_head)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # the snapshots are frozen while the app runs (see store.snapshot.load)
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def open_in_background(self) -> None:
@@ -110,7 +114,7 @@ class ShupingApp(App):
         try:
             archive = self._opener()
             self.call_from_thread(self._attach, archive)
-            snapshot = load(archive, progress=self._progress)
+            snapshot = load(archive, progress=self._progress, freeze=True)
         except StoreError as e:
             self.call_from_thread(self.exit, None, 2, f"错误：{e}")
             return
@@ -173,7 +177,7 @@ class ShupingApp(App):
     def reload(self) -> None:
         from store.snapshot import load
 
-        snapshot = load(self.archive)
+        snapshot = load(self.archive, freeze=True)
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._set_snapshot, snapshot)
 
