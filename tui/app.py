@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import time
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterable
 from zoneinfo import ZoneInfo
@@ -63,6 +64,7 @@ class ShupingApp(App):
         self.archive: Archive = None  # type: ignore[assignment]  # set before any screen needs it
         self.snapshot: Snapshot | None = None
         self.load_progress = ""  # shown on the dashboard until the first snapshot is there
+        self._progress_at = 0.0
         self._opener = archive if callable(archive) else None
         self._commits_since_maintain = 0
         self._head_stamp = 0.0
@@ -181,7 +183,13 @@ class ShupingApp(App):
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._set_snapshot, snapshot)
 
+    PROGRESS_EVERY = 0.1  # seconds between progress lines: each waits for the UI thread
+
     def _progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._progress_at < self.PROGRESS_EVERY:
+            return
+        self._progress_at = now
         self.call_from_thread(self._show_progress, f"正在读取档案……（{done}/{total} 个二级党组织）")
 
     def _show_progress(self, text: str) -> None:
