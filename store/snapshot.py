@@ -119,6 +119,8 @@ def load(archive: Archive, progress=None, cache: bool = True, freeze: bool = Fal
     which would otherwise walk them all on its next collections (≈1 s), and again on every
     full one. Records hold no reference cycles: a replaced snapshot is still freed. The
     caller calls ``gc.unfreeze()`` when done, so that garbage frozen along is collected."""
+    if freeze and gc.get_freeze_count():
+        gc.collect()  # a reload: the garbage made since the last freeze, before it is frozen along (cheap: the frozen are not walked)
     gc_was_on = gc.isenabled()
     gc.disable()  # tens of thousands of new objects and no garbage: collecting would only slow this down
     try:
