@@ -120,7 +120,9 @@ def load(archive: Archive, progress=None, cache: bool = True, freeze: bool = Fal
     full one. Records hold no reference cycles: a replaced snapshot is still freed. The
     caller calls ``gc.unfreeze()`` when done, so that garbage frozen along is collected."""
     if freeze and gc.get_freeze_count():
-        gc.collect()  # a reload: the garbage made since the last freeze, before it is frozen along (cheap: the frozen are not walked)
+        # a reload: collect the garbage made since the last freeze before it is frozen along
+        # (cheap: frozen objects are not walked)
+        gc.collect()
     gc_was_on = gc.isenabled()
     gc.disable()  # tens of thousands of new objects and no garbage: collecting would only slow this down
     try:
