@@ -109,14 +109,27 @@ def read_org(root: Path, name: str, year: int) -> OrgPart:
     return part
 
 
-def load(archive: Archive, progress=None, cache: bool = True) -> Snapshot:
+def load(archive: Archive, progress=None, cache: bool = True, freeze: bool = False) -> Snapshot:
     """Read every live record. Broken ones go to ``problems``; the rest still loads.
 
-    Organisation folders unchanged since the last load come from ``store.cache``."""
+    Organisation folders unchanged since the last load come from ``store.cache``.
+
+    ``freeze``: the caller keeps the snapshot for long (the app). Its objects — about a
+    million at 30,000 branches — then leave the cyclic garbage collector (``gc.freeze``),
+    which would otherwise walk them all on its next collections (≈1 s), and again on every
+    full one. Records hold no reference cycles: a replaced snapshot is still freed. The
+    caller calls ``gc.unfreeze()`` when done, so that garbage frozen along is collected."""
+    if freeze and gc.get_freeze_count():
+        # a reload: collect the garbage made since the last freeze before it is frozen along
+        # (cheap: frozen objects are not walked)
+        gc.collect()
     gc_was_on = gc.isenabled()
     gc.disable()  # tens of thousands of new objects and no garbage: collecting would only slow this down
     try:
-        return _load_all(archive, progress, cache)
+        snap = _load_all(archive, progress, cache)
+        if freeze:
+            gc.freeze()
+        return snap
     finally:
         if gc_was_on:
             gc.enable()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
+import time
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterable
 from zoneinfo import ZoneInfo
@@ -17,16 +20,7 @@ from schema.dates import today as local_today
 from store.errors import StoreError
 from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY
 from tui.messages import ArchiveReloaded
-from tui.screens.branches import BranchBrowserScreen
-from tui.screens.campaign import CampaignScreen
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.grading import GradingScreen
-from tui.screens.help import HelpScreen, key_label
-from tui.screens.meeting import MeetingListScreen
-from tui.screens.problems import ProblemsScreen
-from tui.screens.reports import ReportQueueScreen
-from tui.screens.reporting import ReportingScreen
-from tui.screens.rectification import RectificationScreen
 
 # Textual's own words the user sees, in Chinese: the open list of a drop-down names its Esc
 # key in the footer (bindings are merged when the class is made, hence the second line).
@@ -36,20 +30,30 @@ if TYPE_CHECKING:  # the store (git, pydantic) is imported after the first frame
     from store.snapshot import Snapshot
 
 
+def lazy_screen(module: str, name: str) -> Callable[[], Screen]:
+    """A mode's screen whose module is imported when the mode is first shown: the screens
+    import the store, spreadsheets and documents, which the first frame does not need."""
+
+    def make() -> Screen:
+        return getattr(importlib.import_module(f"tui.screens.{module}"), name)()
+
+    return make
+
+
 class ShupingApp(App):
     TITLE = "shuping 述评"
     CSS_PATH = "app.tcss"
     BINDINGS = GLOBAL_BINDINGS
     MODES = {
         "dashboard": DashboardScreen,
-        "branches": BranchBrowserScreen,
-        "problems": ProblemsScreen,
-        "meeting": MeetingListScreen,
-        "reports": ReportQueueScreen,
-        "reporting": ReportingScreen,
-        "grading": GradingScreen,
-        "rectification": RectificationScreen,
-        "campaign": CampaignScreen,
+        "branches": lazy_screen("branches", "BranchBrowserScreen"),
+        "problems": lazy_screen("problems", "ProblemsScreen"),
+        "meeting": lazy_screen("meeting", "MeetingListScreen"),
+        "reports": lazy_screen("reports", "ReportQueueScreen"),
+        "reporting": lazy_screen("reporting", "ReportingScreen"),
+        "grading": lazy_screen("grading", "GradingScreen"),
+        "rectification": lazy_screen("rectification", "RectificationScreen"),
+        "campaign": lazy_screen("campaign", "CampaignScreen"),
     }
 
     def __init__(self, archive: Archive | Callable[[], Archive], today: date | None = None):
@@ -60,6 +64,7 @@ class ShupingApp(App):
         self.archive: Archive = None  # type: ignore[assignment]  # set before any screen needs it
         self.snapshot: Snapshot | None = None
         self.load_progress = ""  # shown on the dashboard until the first snapshot is there
+        self._progress_at = 0.0
         self._opener = archive if callable(archive) else None
         self._commits_since_maintain = 0
         self._head_stamp = 0.0
@@ -95,11 +100,14 @@ class ShupingApp(App):
         else:
             from store.snapshot import load
 
-            self.snapshot = load(self.archive)
+            self.snapshot = load(self.archive, freeze=True)
             self.switch_mode("dashboard")
             self.notify_read_only()
             self.maintain()
         self.set_interval(3, self._watch_head)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # the snapshots are frozen while the app runs (see store.snapshot.load)
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def open_in_background(self) -> None:
@@ -108,7 +116,7 @@ class ShupingApp(App):
         try:
             archive = self._opener()
             self.call_from_thread(self._attach, archive)
-            snapshot = load(archive, progress=self._progress)
+            snapshot = load(archive, progress=self._progress, freeze=True)
         except StoreError as e:
             self.call_from_thread(self.exit, None, 2, f"错误：{e}")
             return
@@ -137,6 +145,8 @@ class ShupingApp(App):
 
     def action_help(self) -> None:
         """F1 opens help for the screen in front; F1 again closes it."""
+        from tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
         else:
@@ -169,11 +179,17 @@ class ShupingApp(App):
     def reload(self) -> None:
         from store.snapshot import load
 
-        snapshot = load(self.archive)
+        snapshot = load(self.archive, freeze=True)
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._set_snapshot, snapshot)
 
+    PROGRESS_EVERY = 0.1  # seconds between progress lines: each waits for the UI thread
+
     def _progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._progress_at < self.PROGRESS_EVERY:
+            return
+        self._progress_at = now
         self.call_from_thread(self._show_progress, f"正在读取档案……（{done}/{total} 个二级党组织）")
 
     def _show_progress(self, text: str) -> None:
@@ -275,6 +291,8 @@ class ShupingApp(App):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称查找……"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from tui.screens.help import key_label
+
         scopes = [getattr(screen, "SCOPE", ""), GLOBAL]
         for scope in scopes:
             for action in REGISTRY.get(scope, []):

@@ -23,6 +23,33 @@ def deadline_text(deadline, today) -> str:
     return f"报送截止 {cn_date(deadline)}，已过 {-days} 天"
 
 
+def missing_interviews(snap) -> list[tuple[str, str, list[str]]]:
+    """(branch id, branch name, what is missing) for every 一般/差 without a complete 约谈 record."""
+    from schema.followup import interview_missing  # pydantic: imported after the first frame
+
+    out = []
+    for branch_id, stored in sorted(snap.reviews.items()):
+        missing = interview_missing(stored.record)
+        if missing and branch_id in snap.branches:
+            out.append((branch_id, snap.branches[branch_id].record.name, missing))
+    return out
+
+
+def dashboard_text(snap, today) -> str:
+    """The dashboard's follow-up line: 约谈 still missing and overdue rectification tasks."""
+    from schema.rectification import is_overdue
+
+    parts = []
+    missing = missing_interviews(snap)
+    if missing:
+        names = "、".join(name for _, name, _ in missing[:3]) + ("等" if len(missing) > 3 else "")
+        parts.append(f"一般/差缺约谈或整改期限 {len(missing)} 个：{names}（F6 → v）")
+    overdue = sum(is_overdue(t, today) for s in snap.reviews.values() for t in s.record.tasks)
+    if overdue:
+        parts.append(f"整改逾期 {overdue} 项（F7）")
+    return "\n".join(parts)  # a line each: at 80 columns a joined line broke mid-phrase
+
+
 class DashboardScreen(AppScreen):
     SCOPE = "概览"
     DEFAULT_CSS = "DashboardScreen #orgs { margin-top: 1; }"
@@ -64,7 +91,6 @@ class DashboardScreen(AppScreen):
         problems.update(f"有 {broken} 处记录错误未能读取，按 F10 查看" if broken else "")
         problems.display = bool(broken)
         from schema.scope import ScopeCounts  # pydantic: imported after the first frame
-        from tui.screens.followup import dashboard_text
 
         followup_text = dashboard_text(snap, today)
         followup = self.query_one("#followup", Static)

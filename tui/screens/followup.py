@@ -25,16 +25,6 @@ from tui.screens.grading import short_name
 from tui.screens.inline import InlineEdit
 
 
-def missing_interviews(snap) -> list[tuple[str, str, list[str]]]:
-    """(branch id, branch name, what is missing) for every 一般/差 without a complete 约谈 record."""
-    out = []
-    for branch_id, stored in sorted(snap.reviews.items()):
-        missing = interview_missing(stored.record)
-        if missing and branch_id in snap.branches:
-            out.append((branch_id, snap.branches[branch_id].record.name, missing))
-    return out
-
-
 class FollowupScreen(AppScreen):
     SCOPE = "反馈与约谈"
     BINDINGS = register(
@@ -311,18 +301,3 @@ class InterviewDialog(ModalScreen[Interview | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def dashboard_text(snap, today) -> str:
-    """The dashboard's follow-up line: 约谈 still missing and overdue rectification tasks."""
-    from schema.rectification import is_overdue
-
-    parts = []
-    missing = missing_interviews(snap)
-    if missing:
-        names = "、".join(name for _, name, _ in missing[:3]) + ("等" if len(missing) > 3 else "")
-        parts.append(f"一般/差缺约谈或整改期限 {len(missing)} 个：{names}（F6 → v）")
-    overdue = sum(is_overdue(t, today) for s in snap.reviews.values() for t in s.record.tasks)
-    if overdue:
-        parts.append(f"整改逾期 {overdue} 项（F7）")
-    return "\n".join(parts)  # a line each: at 80 columns a joined line broke mid-phrase
