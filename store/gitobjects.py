@@ -134,7 +134,9 @@ class ObjectWriter:
         def who(role: str) -> str:
             name, email = env[f"GIT_{role}_NAME"], env[f"GIT_{role}_EMAIL"]
             date = env.get(f"GIT_{role}_DATE")
-            when = (datetime.fromisoformat(date) if date else datetime.now()).astimezone()
+            when = datetime.fromisoformat(date) if date else datetime.now()
+            if when.tzinfo is None:  # as git reads a date without a zone: local time
+                when = when.astimezone()
             offset = int(when.utcoffset().total_seconds()) // 60
             sign = "-" if offset < 0 else "+"
             return f"{name} <{email}> {int(when.timestamp())} {sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
