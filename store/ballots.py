@@ -198,6 +198,8 @@ class BallotWriter:
                 job.done(None, StoreError(f"提交失败：{e}"))
             return
         self.commit_seconds.append(time.monotonic() - job.queued)
+        if job.done:  # committed: say so before tidying up (a leftover draft of it is ignored on reopening)
+            job.done(sha, None)
         if job.finished:
             path, serial = job.finished
             with self._lock:
@@ -205,8 +207,6 @@ class BallotWriter:
             current = load_draft_file(self.archive, path)
             if not pending and current is not None and current.serial == serial:
                 atomic_delete(self.archive.root / path)
-        if job.done:
-            job.done(sha, None)
 
 
 

@@ -16,6 +16,7 @@ import git  # noqa: E402
 from git.exc import GitCommandError, GitCommandNotFound, InvalidGitRepositoryError, NoSuchPathError  # noqa: E402
 
 from store.errors import ReadOnlyError, StoreError, os_reason  # noqa: E402
+from store.gitobjects import ObjectWriter  # noqa: E402
 
 NO_GIT = "找不到 git 命令：档案只能查看，不能保存。请先安装 git（或把它加入 PATH）。"
 
@@ -53,6 +54,7 @@ class GitRepo:
             raise StoreError("找不到 git 命令，请先安装 git。") from e
         self.root = Path(self.repo.working_tree_dir or root)
         self.git_dir = Path(self.repo.git_dir)
+        self.objects = ObjectWriter(self.repo, self.git_dir)
 
     def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 60, strip: bool = True) -> str:
         try:

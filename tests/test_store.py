@@ -94,3 +94,25 @@ def test_branch_save_validates(demo_archive: Archive):
     with pytest.raises(Exception):
         stored.record.model_copy(update={}).members = -1
     assert isinstance(stored.record, Branch)
+
+
+def test_small_commits_write_the_same_trees_git_would(empty_archive: Archive):
+    """Small commits build their objects in-process (store.gitobjects): the index git keeps
+    must end up equal to the committed tree, and the repository must pass fsck."""
+    from datetime import datetime
+
+    from store.archive import Change, commit_clock
+
+    a = empty_archive
+    a.commit([Change("orgs/x/2020/ballots/1/0001.toml", b"n = 1\n", None),
+              Change("orgs/x/2020/ballots/1/0002.toml", b"n = 2\n", None)], "两张票")
+    a.commit([Change("orgs/x/2020/ballots/1/0001.toml", b"n = 11\n", a.read_bytes("orgs/x/2020/ballots/1/0001.toml")[1])], "改一张")
+    with commit_clock(lambda: datetime(2021, 1, 20, 9, 30)):
+        a.commit([Change("orgs/x/2020/ballots/1/0001.toml", None, a.read_bytes("orgs/x/2020/ballots/1/0001.toml")[1]),
+                  Change("orgs/x/2020/ballots/1/0002.toml", None, a.read_bytes("orgs/x/2020/ballots/1/0002.toml")[1])], "删两张")
+    assert a.git.run("write-tree") == a.git.run("rev-parse", "HEAD^{tree}")
+    assert a.git.run("status", "--porcelain") == ""
+    assert "orgs" not in a.git.run("ls-tree", "--name-only", "HEAD")  # the emptied folders are gone
+    assert a.git.run("log", "-1", "--format=%an|%cn|%ad", "--date=format-local:%Y-%m-%d %H:%M") == "测试员|测试员|2021-01-20 09:30"
+    assert a.git.run("show", "HEAD~1:orgs/x/2020/ballots/1/0001.toml") == "n = 11"
+    a.git.run("fsck", "--strict", "--no-dangling")

@@ -35,6 +35,7 @@ from tui.screens.base import AppScreen
 
 SCREEN_KEYS = {"enter": "finish", "x": "invalidate", "g": "next_group"}
 CELL = 5  # display width of one cell, the separator included
+ACK_QUIET = 0.1  # seconds without a key after which a commit shows as saved at once
 HEAD = 11  # the row header: serial (4), a space, state (1), group (two CJK characters, 4), a space
 
 
@@ -101,6 +102,7 @@ class BallotGrid(Widget, can_focus=True):
         self.buffer = ""  # digits typed into an indicator cell
         self.timings: list[float] = []  # key event → cell on screen, seconds
         self.track = True
+        self.last_key = 0.0  # monotonic time of the last change on screen
 
     # ------------------------------------------------------------------ cells
 
@@ -145,6 +147,12 @@ class BallotGrid(Widget, can_focus=True):
         top = window[0]
         for line in {0, self.row - top + 2, previous[1] - top + 2}:
             self.refresh(Region(0, line, width, 1))
+
+    def refresh_row(self, index: int) -> None:
+        """Redraw one ballot's line, if it is in view."""
+        line = index - self.window()[0] + 2
+        if 2 <= line < self.size.height:
+            self.refresh(Region(0, line, self.size.width, 1))
 
     def legend(self) -> str:
         if self.col < len(self.cells):
@@ -197,6 +205,7 @@ class BallotGrid(Widget, can_focus=True):
 
     def changed(self, event: events.Key | None = None) -> None:
         self.refresh_changed()
+        self.last_key = time.monotonic()
         if event is not None and self.track:
             start = event.time
             self.call_after_refresh(lambda: self.timings.append(time.monotonic() - start))
@@ -351,6 +360,7 @@ class KeyingScreen(AppScreen):
         self._message = ""
         self._shown = ""
         self._info = ""
+        self._acked: list[int] = []  # serials committed, not yet shown as saved
 
     def compose(self) -> ComposeResult:
         snap = self.snap
@@ -391,7 +401,7 @@ class KeyingScreen(AppScreen):
         self.grid.row = len(rows) - 1
         self.grid.col = next((c for c in range(len(self.grid.cells)) if not self.grid.value(rows[-1], c)), len(self.grid.cells))
         self.grid.focus()
-        self.set_interval(0.25, self.update_saved)
+        self.set_interval(0.25, self.tick)
         self.update_status()
         if not self.columns:
             self.notify("尚未确定述职名单和顺序（评议会设置），无法录票。", severity="error")
@@ -414,7 +424,13 @@ class KeyingScreen(AppScreen):
 
     def on_ballot_grid_moved(self, _) -> None:
         self._message = ""
+        self.show_acks()
         self.update_status()
+
+    def tick(self) -> None:
+        if self._acked and time.monotonic() - self.grid.last_key > ACK_QUIET:
+            self.show_acks()
+        self.update_saved()
 
     def on_problem(self, message: Problem) -> None:
         self.say(f"[b red]{message.text}[/]")
@@ -551,12 +567,29 @@ class KeyingScreen(AppScreen):
         started = self.enter_times.pop(message.serial, None)
         if started is not None:
             self.enter_to_commit.append(time.monotonic() - started)
-        for row in self.grid.rows:
-            if row.ballot.serial == message.serial:
+        if message.error:
+            self._acked.append(message.serial)
+            self.show_acks()
+            self.notify(message.error, title=f"第 {message.serial} 号票未保存", severity="error", timeout=20)
+            return
+        # Shown with the next key's frame (or by the status timer once the keys pause): a frame
+        # of its own, drawn just before a key, would hold that key's frame back (at most one
+        # frame per 1/60 s), the keying's p99. While keys come, that is within one key gap.
+        self._acked.append(message.serial)
+        if time.monotonic() - self.grid.last_key > ACK_QUIET:
+            self.show_acks()
+        else:
+            self.set_timer(ACK_QUIET, self.tick)
+
+    def show_acks(self) -> None:
+        """Show committed ballots as saved: their ✓ and the status line."""
+        if not self._acked:
+            return
+        acked, self._acked = set(self._acked), []
+        for index, row in enumerate(self.grid.rows):
+            if row.ballot.serial in acked:
                 row.saving = False
-                if message.error:
-                    self.notify(message.error, title=f"第 {message.serial} 号票未保存", severity="error", timeout=20)
-        self.grid.refresh()
+                self.grid.refresh_row(index)  # its state mark only
         self.update_status()
 
     def action_next_group(self) -> None:
