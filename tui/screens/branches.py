@@ -114,22 +114,15 @@ class BranchBrowserScreen(AppScreen):
         self.apply_filter(keep=self.query_one("#table", DataTable).row_count)
 
     def matches(self) -> list[Row]:
-        text = self.query_one("#search", Input).value.strip().lower()
-        org = self.query_one("#org", Select).value
-        kind = self.query_one("#kind", Select).value
-        scope = self.query_one("#scope", Select).value
-        out = []
-        for row in self._rows:
-            if org is not Select.NULL and row.org != org:
-                continue
-            if kind is not Select.NULL and row.kind != kind:
-                continue
-            if scope is not Select.NULL and row.in_scope != scope:
-                continue
-            if text and not all(part in row.haystack for part in text.split()):
-                continue
-            out.append(row)
-        return out
+        """Each filter narrows the list in one pass; every part of the search text must occur."""
+        rows = self._rows
+        for part in self.query_one("#search", Input).value.lower().split():
+            rows = [r for r in rows if part in r.haystack]
+        for select_id, field in (("#org", "org"), ("#kind", "kind"), ("#scope", "in_scope")):
+            value = self.query_one(select_id, Select).value
+            if value is not Select.NULL:
+                rows = [r for r in rows if getattr(r, field) == value]
+        return rows
 
     def apply_filter(self, keep: int = 0) -> None:
         """Show the first page of matches: a keystroke rebuilds only that much of the table."""
