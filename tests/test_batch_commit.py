@@ -21,8 +21,9 @@ AWKWARD = ['张"明"', "C:\\路径\\书记", "tab\there", "行一\n行二", "bel
 
 def _branches(n: int) -> list[Branch]:
     return [
-        Branch(id=f"b{i:04d}", org=f"o{i % 3}", name=f"第{i}党支部 {AWKWARD[i % len(AWKWARD)]}", kind=list(BranchKind)[i % 4],
-               founded=date(2010, 1 + i % 12, 1 + i % 28), secretary=AWKWARD[(i + 3) % len(AWKWARD)],
+        Branch(id=f"b{i:04d}", org=f"o{i % 3}", name=f"第{i}党支部 {AWKWARD[i % len(AWKWARD)]}",
+               kind=list(BranchKind)[i % 4], founded=date(2010, 1 + i % 12, 1 + i % 28),
+               secretary=AWKWARD[(i + 3) % len(AWKWARD)],
                members=i if i % 2 else None, code=f"44{i:08d}" if i % 3 else None)
         for i in range(n)
     ]
