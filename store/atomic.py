@@ -43,8 +43,9 @@ def atomic_write_many(files: list[tuple[Path, bytes]], mode: int = 0o660) -> Non
         return
     temps: list[tuple[Path, Path]] = []
     try:
+        for folder in {path.parent for path, _ in files}:
+            folder.mkdir(parents=True, exist_ok=True)
         for path, data in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
             temps.append((tmp, path))
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select, Static
@@ -25,13 +28,32 @@ def visible_columns(width: int) -> list[int]:
     return [n for n, (_, min_width) in enumerate(COLUMNS) if width >= min_width]
 
 
+class Cell:
+    """Plain text, measured once: the table measures every cell it is given and renders every cell
+    it shows on each keystroke, which for rich Text means splitting and wrapping it each time."""
+
+    __slots__ = ("text", "width")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.width = text, cell_len(text)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.width, self.width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Segment(self.text)
+
+
 @dataclass(frozen=True)
 class Row:
     id: str
     org: str
     kind: str
     in_scope: bool
-    cells: tuple[Text, ...]  # one per entry of COLUMNS; Text, so the table never parses markup
+    cells: tuple[Cell, ...]  # one per entry of COLUMNS; never parsed as markup
     haystack: str
     detail: str
 
@@ -61,6 +83,7 @@ class BranchBrowserScreen(AppScreen):
         self._by_id: dict[str, Row] = {}
         self._found: list[Row] = []
         self._columns: list[int] = []
+        self._shown: dict[str, str] = {}  # the text of #count and #detail
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
@@ -104,7 +127,7 @@ class BranchBrowserScreen(AppScreen):
         for branch in sorted((b.record for b in snap.branches.values()), key=lambda b: (order.get(b.org, 0), b.id)):
             org = snap.orgs[branch.org].record
             scope = snap.scope(branch.id)
-            cells = tuple(Text(c) for c in (
+            cells = tuple(Cell(c) for c in (
                 branch.id, branch.name, org.name, branch.kind.value, scope.label, branch.secretary, scope.detail))
             haystack = " ".join((branch.id, branch.name, org.name, branch.secretary, branch.code or "")).lower()
             detail = f"{branch.name}：{scope.detail}"
@@ -114,22 +137,15 @@ class BranchBrowserScreen(AppScreen):
         self.apply_filter(keep=self.query_one("#table", DataTable).row_count)
 
     def matches(self) -> list[Row]:
-        text = self.query_one("#search", Input).value.strip().lower()
-        org = self.query_one("#org", Select).value
-        kind = self.query_one("#kind", Select).value
-        scope = self.query_one("#scope", Select).value
-        out = []
-        for row in self._rows:
-            if org is not Select.NULL and row.org != org:
-                continue
-            if kind is not Select.NULL and row.kind != kind:
-                continue
-            if scope is not Select.NULL and row.in_scope != scope:
-                continue
-            if text and not all(part in row.haystack for part in text.split()):
-                continue
-            out.append(row)
-        return out
+        """Each filter narrows the list in one pass; every part of the search text must occur."""
+        rows = self._rows
+        for part in self.query_one("#search", Input).value.lower().split():
+            rows = [r for r in rows if part in r.haystack]
+        for select_id, field in (("#org", "org"), ("#kind", "kind"), ("#scope", "in_scope")):
+            value = self.query_one(select_id, Select).value
+            if value is not Select.NULL:
+                rows = [r for r in rows if getattr(r, field) == value]
+        return rows
 
     def apply_filter(self, keep: int = 0) -> None:
         """Show the first page of matches: a keystroke rebuilds only that much of the table."""
@@ -153,7 +169,14 @@ class BranchBrowserScreen(AppScreen):
             table.add_row(*(r.cells[n] for n in columns), key=r.id)
         shown = table.row_count
         more = f"，已列出 {shown} 个（光标到底时列出更多）" if len(self._found) > shown else ""
-        self.query_one("#count", Static).update(f"共 {len(self._rows)} 个党支部，匹配 {len(self._found)} 个{more}")
+        self.show("#count", f"共 {len(self._rows)} 个党支部，匹配 {len(self._found)} 个{more}", layout=False)  # one line
+
+    def show(self, static_id: str, text: str, layout: bool = True) -> None:
+        """Update a line only when its text changes: each update lays the screen out again, and
+        the table's cursor events repeat what a keystroke has already shown."""
+        if self._shown.get(static_id) != text:
+            self._shown[static_id] = text
+            self.query_one(static_id, Static).update(text, layout=layout)
 
     def selected_id(self) -> str | None:
         table = self.query_one("#table", DataTable)
@@ -163,11 +186,11 @@ class BranchBrowserScreen(AppScreen):
 
     def show_detail(self) -> None:
         row = self._by_id.get(self.selected_id() or "")
-        self.query_one("#detail", Static).update(row.detail if row else "")
+        self.show("#detail", row.detail if row else "")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_detail()
-        if event.cursor_row >= event.data_table.row_count - 1:
+        if event.cursor_row >= event.data_table.row_count - 1 and len(self._found) > event.data_table.row_count:
             self.add_rows(PAGE)
 
     def filter_org(self, org_id: str) -> None:
