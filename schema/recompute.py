@@ -25,7 +25,7 @@ from schema.grading import Entry, cap_for, distribution, distribution_text, need
 from schema.kinds import Grade
 from schema.reconcile import count_messages, quorum_messages
 from schema.records import GradingSettings, Meeting, Quota, Review, ScoringSettings, Tally
-from schema.tally import trimmed_mean, vote_score
+from schema.tally import score_from_counts
 
 TOLERANCE = 0.005  # stored figures are rounded to two decimals
 
@@ -65,19 +65,6 @@ def tally_differences(stored: Tally | None, computed: Tally) -> list[str]:
             if _differs(a.get(name), b.get(name)):
                 out.append(f"[tally.{key}.{name}] 记录为 {_num(a.get(name))}，按测评票重算为 {_num(b.get(name))}。")
     return out
-
-
-def score_from_counts(counts: dict[str, int], valid: int, scoring: ScoringSettings) -> float | None:
-    """The score a tally's counts give, or None where the counts are not enough (rater groups)."""
-    if scoring.rater_groups or valid == 0:
-        return None
-    if scoring.trimmed_mean:
-        value = {str(getattr(k, "value", k)): v for k, v in scoring.vote_values.items()}
-        values = [value[g] for g in GRADES for _ in range(counts.get(g, 0))]
-        mean = trimmed_mean(values)
-    else:
-        mean = vote_score(counts, valid, scoring.vote_values)
-    return None if mean is None else round(mean, 2)
 
 
 def paper_tally_differences(tally: Tally, valid: int, scoring: ScoringSettings) -> list[str]:

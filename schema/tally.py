@@ -70,19 +70,25 @@ def tally_grades(ballots: list[Ballot], branch: str, scoring: ScoringSettings) -
         tally.trimmed_mean = tally.score = _round(_score(ballots, branch, scoring))
         tally.method = "去掉一个最高一个最低后的平均分（评价人多于 5 人时）"
     if scoring.rater_groups:
-        tally.group_scores = {}
-        weighted, weights = 0.0, 0.0
-        for group in scoring.rater_groups:
-            s = _score([b for b in ballots if b.group == group.name], branch, scoring)
-            if s is None:
-                continue
-            tally.group_scores[group.name] = _round(s)
-            weighted += s * group.weight
-            weights += group.weight
-        tally.score = _round(weighted / weights) if weights else None
-        parts = "、".join(f"{g.name} {g.weight * 100:g}%" for g in scoring.rater_groups)
-        tally.method = f"按评价人类别加权（{parts}）"
+        scores = {g.name: _score([b for b in ballots if b.group == g.name], branch, scoring) for g in scoring.rater_groups}
+        _weigh(tally, scores, scoring)
     return tally
+
+
+def _weigh(tally: Tally, scores: dict[str, float | None], scoring: ScoringSettings) -> None:
+    """Set the tally's score from each rater group's, weighted by the groups that have one."""
+    tally.group_scores = {}
+    weighted, weights = 0.0, 0.0
+    for group in scoring.rater_groups:
+        s = scores.get(group.name)
+        if s is None:
+            continue
+        tally.group_scores[group.name] = _round(s)
+        weighted += s * group.weight
+        weights += group.weight
+    tally.score = _round(weighted / weights) if weights else None
+    parts = "、".join(f"{g.name} {g.weight * 100:g}%" for g in scoring.rater_groups)
+    tally.method = f"按评价人类别加权（{parts}）"
 
 
 def tally_indicators(ballots: list[Ballot], branch: str, indicators: list[Indicator], scoring: ScoringSettings) -> Tally:
@@ -111,6 +117,41 @@ def tally_meeting(ballots: list[Ballot], frozen: FrozenSettings) -> dict[str, Ta
     if frozen.form == BallotForm.INDICATORS:
         return {c: tally_indicators(valid, c, frozen.indicators, frozen.scoring) for c in frozen.columns}
     return {c: tally_grades(valid, c, frozen.scoring) for c in frozen.columns}
+
+
+def score_from_counts(counts: dict[str, int], valid: int, scoring: ScoringSettings) -> float | None:
+    """The score a tally's counts give, or None where the counts are not enough (rater groups)."""
+    if scoring.rater_groups or valid == 0:
+        return None
+    if scoring.trimmed_mean:
+        value = {str(getattr(k, "value", k)): v for k, v in scoring.vote_values.items()}
+        mean = trimmed_mean([value[g] for g in GRADES for _ in range(counts.get(g, 0))])
+    else:
+        mean = vote_score(counts, valid, scoring.vote_values)
+    return _round(mean)
+
+
+def tally_counts(sheets: dict[str, dict[str, int]], scoring: ScoringSettings) -> Tally:
+    """One secretary's tally from counts made on paper: rater group → 好/较好/一般/差/弃权 →
+    ballots (one sheet under "" where the campaign has no rater groups)."""
+    counts = {g: sum(sheet.get(g, 0) for sheet in sheets.values()) for g in COUNTED}
+    valid = sum(counts.values())
+    plain = scoring.model_copy(update={"rater_groups": []})
+    tally = Tally(counts=counts, valid=valid, score=score_from_counts(counts, valid, plain), method="加权得票分")
+    if valid:
+        tally.good_share = _round(counts["好"] / valid, 4)
+        tally.good_or_fair_share = _round((counts["好"] + counts["较好"]) / valid, 4)
+    if scoring.trimmed_mean:
+        tally.trimmed_mean = tally.score
+        tally.method = "去掉一个最高一个最低后的平均分（评价人多于 5 人时）"
+    if scoring.rater_groups:
+        scores = {}
+        for group in scoring.rater_groups:
+            sheet = sheets.get(group.name, {})
+            scores[group.name] = score_from_counts(sheet, sum(sheet.get(g, 0) for g in COUNTED), plain)
+        _weigh(tally, scores, scoring)
+    tally.method += "（纸质计票汇总）"
+    return tally
 
 
 def _round(x: float | None, digits: int = 2) -> float | None:

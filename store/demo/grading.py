@@ -9,10 +9,12 @@ import random
 from datetime import date, datetime, timedelta, timezone
 
 from schema.dates import cn_date
+from schema.ballots import COUNTED, GRADES as GRADE_NAMES
 from schema.followup import draft_feedback
 from schema.grading import Entry, suggest
+from schema.paper import paper_tallies
 from schema.kinds import Grade, ProblemSource, TaskStatus
-from schema.records import Feedback, Interview, Review, Tally, Task
+from schema.records import Feedback, Interview, Review, Task
 from store import layout
 from store.archive import Archive, Change, Stored
 from store.demo import timeline
@@ -22,6 +24,7 @@ from store.grading import GradeSet, finalise, save_grades
 from store.snapshot import load
 from store.tomlio import blob_version, render
 
+COMMITTEE = 7  # 委员 present at every demo meeting (store/demo/meeting.attendance)
 GRADED = ["chem", "math", "mech", "med", "lib", "admin"]  # lang and logi are left to grade
 FINALISED = ["chem", "math", "admin"]
 NO_INTERVIEW_YET = "mech"  # its 一般 branch has no 约谈 record: the dashboard shows it
@@ -55,7 +58,6 @@ def build(archive: Archive) -> None:
     snap = load(archive)
     campaign = snap.campaign
     scoring = campaign.scoring
-    values = {g.value: v for g, v in scoring.vote_values.items()}
 
     def in_scope(org_id: str) -> list[str]:
         return sorted(b.id for b in snap.org_branches(org_id) if snap.scope(b.id).in_scope)
@@ -94,13 +96,13 @@ def build(archive: Archive) -> None:
         pairs = []
         for i in ids:
             shares, _ = PROFILES[profile[i]]
-            counts = _votes(rng, voters, shares)
-            valid = sum(counts.values())
-            score = round(sum(values[g] * n for g, n in counts.items()) / valid, 2)
-            tally = Tally(counts={**counts, "弃权": 0}, valid=valid, score=score,
-                          good_share=round(counts["好"] / valid, 4),
-                          good_or_fair_share=round((counts["好"] + counts["较好"]) / valid, 4),
-                          method="加权得票分（纸质计票汇总）")
+            votes = _votes(rng, voters, shares)
+            # the committee (7 present) hands in its ballots apart, so each rater group is counted on its own sheet
+            groups = [g.name for g in scoring.rater_groups] or [""]
+            sheets = {group: {g: 0 for g in COUNTED} for group in groups}
+            for n, vote in enumerate(votes):
+                sheets[groups[0] if n < COMMITTEE else groups[-1]][vote] += 1
+            tally = paper_tallies({i: sheets}, scoring)[i]
             part = reviews[i].record.meeting.model_copy(update={"order": meeting.order.index(i) + 1})
             pairs.append((i, reviews[i].record.model_copy(update={"tally": tally, "meeting": part})))
         name = snap.orgs[org_id].record.name
@@ -174,18 +176,19 @@ def build(archive: Archive) -> None:
             commit(pairs, f"{kinds}：{org.name} {len(pairs)} 个党支部")
 
 
-def _votes(rng: random.Random, voters: int, shares: tuple[float, ...]) -> dict[str, int]:
-    counts = {"好": 0, "较好": 0, "一般": 0, "差": 0}
+def _votes(rng: random.Random, voters: int, shares: tuple[float, ...]) -> list[str]:
+    """Each voter's grade, in the order the ballots were handed in."""
+    votes = []
     for _ in range(voters):
         x = rng.random()
-        for grade, share in zip(counts, shares):
+        for grade, share in zip(GRADE_NAMES, shares):
             if x < share:
-                counts[grade] += 1
+                votes.append(grade)
                 break
             x -= share
         else:
-            counts["较好"] += 1
-    return counts
+            votes.append("较好")
+    return votes
 
 
 def _tasks(rng: random.Random, count: int, deadline: date) -> list[Task]:

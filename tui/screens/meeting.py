@@ -28,7 +28,7 @@ NEXT = {
     MeetingStage.SETUP: "签到：清点各类参会人数（s 设置）",
     MeetingStage.SIGN_IN: "述职：按顺序逐一述职、点评",
     MeetingStage.REPORTS: "下一位述职，或全部述职完毕后进入测评",
-    MeetingStage.RATING: "录入测评票（k 第一遍，v 第二遍），然后计票",
+    MeetingStage.RATING: "录入测评票（k 第一遍，v 第二遍），然后计票；当场纸质计票的按 g 录入计票单",
     MeetingStage.COUNTING: "双录核对（m）、计票核对（r），平衡后公布（p）",
     MeetingStage.PUBLISHED: "结果已公布：o 投影显示",
 }
@@ -101,6 +101,7 @@ class GuideScreen(AppScreen):
             Action("guide.key1", "k", "keying(1)", "录票", "录入测评票（第一遍）"),
             Action("guide.key2", "v", "keying(2)", "第二遍", "第二遍盲录（双录核对用）", show=False),
             Action("guide.compare", "m", "compare", "双录核对", "列出两遍录入不一致的格子并逐一确认", show=False),
+            Action("guide.paper", "g", "paper", "纸质计票", "当场纸质计票的评议会：录入计票单（各书记得票数）并公布", show=False),
             Action("guide.reconcile", "r", "reconcile", "核对", "计票核对：发出、收回、有效、无效与法定人数"),
             Action("guide.publish", "p", "publish", "公布", "公布测评结果（未平衡时需填写原因）"),
             Action("guide.projector", "o", "projector", "投影", "投影显示测评结果（公布后）", show=False),
@@ -193,7 +194,7 @@ class GuideScreen(AppScreen):
             lines.append(f"已录入：第一遍 {len(first)} 张" + (f"，第二遍 {len(second)} 张" if m.double_entry else "（不双录）")
                          + f" · 发出 {m.ballots.issued} 张")
         lines.append(f"下一步：{NEXT[m.stage]}")
-        lines.append("[dim]n 下一步 · b 上一步 · t 计时 · c 点评 · s 设置 · k/v 录票 · m 双录 · r 核对 · p 公布 · o 投影[/]")
+        lines.append("[dim]n 下一步 · b 上一步 · t 计时 · c 点评 · s 设置 · k/v 录票 · g 纸质计票 · m 双录 · r 核对 · p 公布 · o 投影[/]")
         self.query_one("#where", Static).update("\n".join(lines))
         box.display = bool(speaker)
         if not speaker and box.has_focus:
@@ -361,6 +362,12 @@ class GuideScreen(AppScreen):
         if self.meeting.stage not in (MeetingStage.RATING, MeetingStage.COUNTING):
             self.set_stage(MeetingStage.RATING)
         self.app.push_screen(KeyingScreen(self.org, entry), lambda _: self.load())
+
+    def action_paper(self) -> None:
+        from tui.screens.paper import PaperCountScreen, can_enter_paper
+
+        if can_enter_paper(self, self.org):
+            self.app.push_screen(PaperCountScreen(self.org), lambda _: self.load())
 
     def action_compare(self) -> None:
         from tui.screens.counting import CompareScreen

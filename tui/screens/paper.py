@@ -1,0 +1,214 @@
+"""Entering the results of a meeting counted on paper: the counters' tally sheet (有效票, 无效票,
+and per secretary 好/较好/一般/差/弃权) typed in, checked as it is typed, then published as one
+commit, the same as publishing keyed ballots."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Label, Static
+
+from schema.ballots import COUNTED
+from schema.dates import cn_date
+from schema.paper import paper_blockers, paper_problems, paper_tallies, parse_count, sheet_groups
+from schema.tally import score_text
+from store.errors import StoreError
+from store.meeting import load_meeting, publish_changes
+from tui.keys import Action, register
+from tui.screens.base import AppScreen
+from tui.screens.counting import names_of
+from tui.screens.keying import ReasonDialog, ballot_writer, note_own_commit
+
+
+def can_enter_paper(screen: AppScreen, org: str) -> bool:
+    """Whether the sheet can be entered; if not, say why."""
+    meeting = load_meeting(screen.shuping.archive, org, screen.snap.year).record
+    blockers = paper_blockers(meeting, screen.snap.campaign.scoring)
+    if blockers:
+        screen.notify("；".join(blockers) + "。", title="不能录入纸质计票", severity="warning", timeout=8)
+    return not blockers
+
+
+class PaperCountScreen(AppScreen):
+    SCOPE = "纸质计票"
+    BINDINGS = register(
+        SCOPE,
+        [
+            Action("paper.publish", "ctrl+s", "publish", "公布", "校验计票单并公布测评结果（一次提交）"),
+            Action("paper.down", "down", "move(1)", "下一行", "到下一位书记的同一列", show=False, priority=True),
+            Action("paper.up", "up", "move(-1)", "上一行", "到上一位书记的同一列", show=False, priority=True),
+            Action("paper.back", "escape", "back", "返回", "返回向导（有未公布的数字时先提醒，再按一次 Esc 放弃）"),
+        ],
+    )
+    CSS = """
+    PaperCountScreen .sheet-row { height: 1; }
+    PaperCountScreen .sheet-row .who { width: 14; }
+    PaperCountScreen .sheet-row .group { width: 13; }
+    PaperCountScreen .sheet-row .count { width: 6; margin: 0 1 0 0; }
+    PaperCountScreen .sheet-row .sum { width: 1fr; padding: 0 0 0 1; }
+    PaperCountScreen Input { border: none; height: 1; padding: 0 1; background: $boost; margin: 0 1 0 0; }
+    PaperCountScreen Input:focus { border: none; background: $accent 30%; }
+    PaperCountScreen #totals { height: 1; }
+    PaperCountScreen #totals Label { width: auto; padding: 0 1 0 1; }
+    PaperCountScreen #totals Input { width: 8; }
+    PaperCountScreen #sheet { height: 1fr; }
+    PaperCountScreen #problems { height: auto; max-height: 6; padding: 0 1; }
+    """
+
+    def __init__(self, org: str):
+        super().__init__()
+        self.org = org
+
+    def compose(self) -> ComposeResult:
+        snap = self.snap
+        self.stored = load_meeting(self.shuping.archive, self.org, snap.year)
+        m = self.stored.record
+        self.names = names_of(snap, m.order)
+        self.groups = sheet_groups(snap.campaign.scoring)
+        self.lines = [(branch, group) for branch in m.order for group in self.groups]  # one row per sheet line
+        self._discard_armed = False
+        yield from self.title_bar()
+        held = cn_date(m.held) if m.held else "日期未填"
+        b = m.ballots
+        yield Static(f"{snap.orgs[self.org].record.name} · {held} · 发出 {b.issued} · 收回 {b.collected} · "
+                     f"未收回 {b.not_returned}（在设置中修改）", classes="subtitle")
+        with Horizontal(id="totals"):
+            for k, group in enumerate(self.groups):
+                yield Label(f"{group}有效票" if group else "有效票")
+                yield Input(id=f"valid-{k}", type="integer",
+                            value="" if group else str(b.valid or b.collected or ""))
+            yield Label("无效票")
+            yield Input(id="invalid", type="integer", value=str(b.invalid))
+        with Horizontal(classes="sheet-row"):
+            yield Label("述职人", classes="who")
+            yield Label("评价人类别" if self.groups != [""] else "", classes="group")
+            for grade in COUNTED:
+                yield Static(grade, classes="count")
+            yield Static("合计 · 得分", classes="sum")
+        with VerticalScroll(id="sheet", can_focus=False):  # Tab goes cell to cell
+            for line, (branch, group) in enumerate(self.lines):
+                n = m.order.index(branch)
+                first = group == self.groups[0]
+                who = f"{n + 1}. {self.names.get(branch, branch)}" if first else ""
+                with Horizontal(classes="sheet-row"):
+                    yield Label(who, classes="who")
+                    yield Label(group, classes="group")
+                    for c, grade in enumerate(COUNTED):
+                        yield Input(id=f"c-{line}-{c}", classes="count", placeholder="0", tooltip=grade)
+                    yield Static(id=f"sum-{line}", classes="sum")
+        yield Static(id="problems", classes="error")
+        yield from self.footer()
+
+    def on_mount(self) -> None:
+        self.pristine = self.sheet_state()
+        self.check()
+        self.query_one("#valid-0", Input).focus()
+
+    def sheet_state(self) -> tuple[str, ...]:
+        return tuple(i.value for i in self.query(Input))
+
+    def read(self) -> tuple[dict[str, int], int, dict[str, dict[str, dict[str, int]]], list[str]]:
+        """The sheets as typed: valid per group, invalid, branch → group → counts, and what cannot be read."""
+        errors = []
+        valid = {}
+        for k, group in enumerate(self.groups):
+            value, error = parse_count(self.query_one(f"#valid-{k}", Input).value, f"{group}有效票")
+            valid[group] = value or 0
+            errors += [error] if error else []
+        invalid, error = parse_count(self.query_one("#invalid", Input).value, "无效票")
+        errors += [error] if error else []
+        rows: dict[str, dict[str, dict[str, int]]] = {}
+        for line, (branch, group) in enumerate(self.lines):
+            counts = {}
+            where = f"{self.names.get(branch, branch)}{f'（{group}）' if group else ''}"
+            for c, grade in enumerate(COUNTED):
+                value, error = parse_count(self.query_one(f"#c-{line}-{c}", Input).value, f"{where}「{grade}」")
+                errors += [error] if error else []
+                counts[grade] = value or 0
+            rows.setdefault(branch, {})[group] = counts
+        return valid, invalid or 0, rows, errors
+
+    def check(self) -> tuple[dict, list[str], list[str], int, int]:
+        valid, invalid, rows, errors = self.read()
+        scoring = self.snap.campaign.scoring
+        tallies = paper_tallies(rows, scoring)
+        row_problems, count_problems = paper_problems(self.stored.record, rows, self.names, valid, invalid, scoring.quorum)
+        for line, (branch, group) in enumerate(self.lines):
+            total = sum(rows[branch][group].values())
+            mark = "" if total == valid[group] else f" ≠ {valid[group]}"
+            score = score_text(tallies[branch].score) if group == self.groups[-1] else ""
+            self.query_one(f"#sum-{line}", Static).update(f"{total}{mark}" + (f" · {score}" if score else ""))
+        blocking = errors + row_problems
+        shown = blocking + [f"（可填写原因后公布）{p}" for p in count_problems]
+        more = f"\n…… 共 {len(shown)} 项" if len(shown) > 5 else ""
+        self.query_one("#problems", Static).update("\n".join(shown[:5]) + more)
+        return tallies, blocking, count_problems, sum(valid.values()), invalid
+
+    def on_input_changed(self, _: Input.Changed) -> None:
+        self._discard_armed = False
+        self.check()
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self.focus_next()
+
+    def action_move(self, step: int) -> None:
+        focused = self.focused
+        if not isinstance(focused, Input) or not (focused.id or "").startswith("c-"):
+            self.focus_next() if step > 0 else self.focus_previous()
+            return
+        _, line, c = focused.id.split("-")
+        target = int(line) + step
+        if 0 <= target < len(self.lines):
+            self.query_one(f"#c-{target}-{c}", Input).focus()
+
+    def action_publish(self) -> None:
+        tallies, blocking, count_problems, valid, invalid = self.check()
+        if blocking:
+            self.notify(f"计票单有 {len(blocking)} 处不对：{blocking[0]}", title="未公布", severity="error", timeout=10)
+            return
+        if count_problems:
+            more = f" 等 {len(count_problems)} 项" if len(count_problems) > 1 else ""
+            self.app.push_screen(ReasonDialog(f"核对未通过（{count_problems[0]}{more}）。仍要公布，请填写原因"),
+                                 lambda reason: reason and self.publish(tallies, valid, invalid, reason, count_problems))
+        else:
+            self.publish(tallies, valid, invalid, "", [])
+
+    def publish(self, tallies, valid: int, invalid: int, override: str, problems: list[str]) -> None:
+        archive, snap = self.shuping.archive, self.snap
+        ballot_writer(self.app).flush(10)
+        reviews = {b: snap.review(b) for b in tallies}
+        changes, _, saved_reviews = publish_changes(archive, self.stored, reviews, tallies, valid, invalid, override)
+        name = snap.orgs[self.org].record.name
+        held = cn_date(self.stored.record.held) if self.stored.record.held else "未填日期"
+        body = (f"评议会（{held}）测评票当场纸质计票；各书记得票按计票单录入。\n"
+                f"有效票 {valid} 张，无效票 {invalid} 张。")
+        if override:
+            body += "\n核对未通过仍公布，原因：" + override + "\n未通过的核对：\n" + "\n".join(problems)
+        self.save_worker(changes, f"公布测评结果：{name}（纸质计票，有效票 {valid} 张）", body, saved_reviews)
+
+    @work(thread=True, exclusive=True, group="save")
+    def save_worker(self, changes, message: str, body: str, saved_reviews) -> None:
+        try:
+            self.shuping.archive.commit(changes, message, body)
+        except StoreError as e:
+            self.app.call_from_thread(self.notify, str(e), title="未公布", severity="error", timeout=12)
+            return
+        self.app.call_from_thread(self._published, saved_reviews)
+
+    def _published(self, saved_reviews) -> None:
+        note_own_commit(self.app)
+        for r in saved_reviews:
+            self.snap.reviews[r.record.branch] = r
+        self.notify(f"已公布：{self.snap.orgs[self.org].record.name}", title="已保存并提交")
+        self.dismiss(None)
+
+    def action_back(self) -> None:
+        if self.sheet_state() != self.pristine and not self._discard_armed:
+            self._discard_armed = True
+            self.notify("计票单尚未公布：按 Ctrl+S 公布，或再按一次 Esc 放弃已输入的数字。", severity="warning")
+            return
+        self.dismiss(None)
+
+
+__all__ = ["PaperCountScreen", "can_enter_paper"]
