@@ -345,3 +345,39 @@ async def test_projector_footer_offers_paging_only_over_several_pages(demo_archi
         await pilot.pause()
         assert (app.screen.pages > 1) is paged
         assert ("下一页" in app.export_screenshot()) is paged  # the footer's paging key
+
+
+@sync
+async def test_compare_resolves_whole_ballot_status_by_the_pass_that_is_right(tmp_path):
+    from schema.kinds import BallotStatus
+    from schema.records import Ballot
+    from store.ballots import ballot_change
+
+    archive = meeting_archive(tmp_path / "a", secretaries=2, ballots=3)
+    done = BallotStatus.FINISHED
+
+    def ballot(entry, serial, status=done, reason=""):
+        return Ballot(org="o", year=2020, entry=entry, serial=serial, marks={"b01": "好", "b02": "较好"},
+                      status=status, reason=reason)
+
+    keyed = [ballot(1, 1), ballot(1, 2), ballot(1, 3), ballot(2, 1), ballot(2, 2, BallotStatus.INVALID, "未勾选任何等次以外的多处涂改")]
+    archive.commit([ballot_change(b, None)[0] for b in keyed], "测试：两遍录入")
+    app = ShupingApp(archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5", "enter", "m")
+        compare = app.screen
+        assert [(m.serial, m.column, m.first, m.second) for m in compare.mismatches] == [
+            (2, "状态", "", "无效"), (3, "", "有", "缺")]
+        await pilot.press("enter")
+        assert type(app.screen).__name__ == "ResolveDialog"
+        await pilot.press("3", "enter", *"核对纸质票", "enter")
+        assert "正确值无效" in str(app.screen.query_one("#error").render())  # only 1 or 2
+        await pilot.press("backspace", "2", "enter", "enter")  # the value again (the error put the cursor back), then the reason kept
+        await wait_writer(pilot, app)
+        assert [(m.serial, m.column) for m in compare.mismatches] == [(3, "")]
+        await pilot.press("enter")
+        assert any("第二遍缺第 3 号票" in n.message for n in app._notifications)
+    first = load_ballots(archive, "o", 2020, 1)[2].record
+    assert (first.status, first.reason) == (BallotStatus.INVALID, "未勾选任何等次以外的多处涂改")
+    assert first.corrections == ["双录核对：核对纸质票"]
+    assert archive.git.run("log", "-1", "--format=%s") == "双录核对：测试学院党委 第 2 号 整张票是否有效 以第二遍为准（无效）"

@@ -26,12 +26,15 @@ def names_of(snap, branch_ids) -> dict[str, str]:
     return {b: snap.branches[b].record.secretary or snap.branches[b].record.name for b in branch_ids if b in snap.branches}
 
 
+WHOLE = {"状态": "整张票是否有效", "票组": "评价人类别"}  # differences of the whole ballot, not of a cell
+
+
 class CompareScreen(AppScreen):
     SCOPE = "双录核对"
     BINDINGS = register(
         SCOPE,
         [
-            Action("compare.resolve", "enter", "resolve", "确认", "为所选不一致的格子填写正确值和原因（两遍一并更正）"),
+            Action("compare.resolve", "enter", "resolve", "确认", "为所选不一致的格子填写正确值和原因（两遍一并更正）；整张票是否有效、评价人类别：看纸质票后选哪一遍对"),
             Action("compare.back", "escape", "back", "返回", "返回向导"),
         ],
     )
@@ -77,6 +80,8 @@ class CompareScreen(AppScreen):
         self.query_one("#summary", Static).update(text)
 
     def column_label(self, column: str) -> str:
+        if column in WHOLE:
+            return WHOLE[column]
         branch, _, indicator = column.partition("/")
         name = names_of(self.snap, [branch]).get(branch, branch)
         if indicator:
@@ -92,8 +97,13 @@ class CompareScreen(AppScreen):
         if not self.mismatches:
             return
         m = self.mismatches[table.cursor_row]
-        if m.column in ("", "状态", "票组"):
-            self.notify("整张票的差异（缺票、无效、票组）请回到对应一遍的录票界面补录或更正。", severity="warning", timeout=8)
+        if m.column == "":
+            missing = 1 if m.first == "缺" else 2
+            self.notify(f"第{'一二'[missing - 1]}遍缺第 {m.serial} 号票：请回到向导按 {'kv'[missing - 1]} 进入第{'一二'[missing - 1]}遍录票，"
+                        "看纸质票补录（不看另一遍）。", severity="warning", timeout=10)
+            return
+        if m.column in WHOLE:
+            self.app.push_screen(ResolveDialog(m, WHOLE[m.column], passes=True), lambda result: self.resolved_whole(m, result))
             return
         self.app.push_screen(ResolveDialog(m, self.column_label(m.column), self.indicator_max(m.column)),
                              lambda result: self.resolved(m, result))
@@ -123,6 +133,21 @@ class CompareScreen(AppScreen):
         message = f"双录核对：{org} 第 {m.serial} 号 {self.column_label(m.column)} → {value}"
         ballot_writer(self.app).submit(Job(changes, message, f"原因：{reason}", done=self._done))
 
+    def resolved_whole(self, m: Mismatch, result: tuple[str, str] | None) -> None:
+        """The pass that got the ballot's status or rater group right is copied onto the other."""
+        if result is None:
+            return
+        which, reason = result
+        right, wrong = (self.first, self.second) if which == "1" else (self.second, self.first)
+        source, stored = right[m.serial].record, wrong[m.serial]
+        fields = ("status", "reason") if m.column == "状态" else ("group",)
+        fixed = stored.record.model_copy(update={f: getattr(source, f) for f in fields})
+        fixed = fixed.model_copy(update={"corrections": [*fixed.corrections, f"双录核对：{reason}"]})
+        value = (m.first if which == "1" else m.second) or "有效"
+        org = self.snap.orgs[self.org].record.name
+        message = f"双录核对：{org} 第 {m.serial} 号 {WHOLE[m.column]} 以第{'一二'[int(which) - 1]}遍为准（{value}）"
+        ballot_writer(self.app).submit(Job([ballot_change(fixed, stored.version)[0]], message, f"原因：{reason}", done=self._done))
+
     def _done(self, sha, error) -> None:
         if error is None:
             note_own_commit(self.app)
@@ -141,18 +166,21 @@ class ResolveDialog(ModalScreen[tuple[str, str] | None]):
     ResolveDialog > #box { width: 64; height: auto; border: thick $accent; background: $panel; padding: 1 2; }
     """
 
-    def __init__(self, m: Mismatch, label: str, indicator=None):
+    def __init__(self, m: Mismatch, label: str, indicator=None, passes: bool = False):
         super().__init__()
         self.m = m
         self.label = label
         self.indicator = indicator
+        self.passes = passes  # the answer is which pass is right (1 or 2), not a value
 
     def compose(self) -> ComposeResult:
         hint = f"0–{self.indicator.max_points:g} 分" if self.indicator else "1 好 · 2 较好 · 3 一般 · 4 差 · 0 弃权 · 9 多选"
+        first, second = self.m.first or ("有效" if self.passes else "（空）"), self.m.second or ("有效" if self.passes else "（空）")
         with Vertical(id="box"):
             yield Static(f"第 {self.m.serial} 号票 · {self.label}", classes="title")
-            yield Static(f"第一遍：{self.m.first or '（空）'} · 第二遍：{self.m.second or '（空）'}")
-            yield Input(placeholder=f"看纸质票后的正确值（{hint}）", id="value")
+            yield Static(f"第一遍：{first} · 第二遍：{second}")
+            prompt = "看纸质票后，哪一遍对？（1 第一遍 · 2 第二遍）" if self.passes else f"看纸质票后的正确值（{hint}）"
+            yield Input(placeholder=prompt, id="value")
             yield Input(placeholder="原因（必填，写入历史）", id="reason")
             yield Static("", id="error", classes="error")
 
@@ -161,6 +189,8 @@ class ResolveDialog(ModalScreen[tuple[str, str] | None]):
 
     def value(self) -> str | None:
         raw = self.query_one("#value", Input).value.strip()
+        if self.passes:
+            return raw if raw in ("1", "2") else None
         if self.indicator:
             try:
                 number = float(raw)
