@@ -25,7 +25,7 @@ from schema.grading import Entry, cap_for, distribution, distribution_text, need
 from schema.kinds import Grade
 from schema.reconcile import count_messages, quorum_messages
 from schema.records import GradingSettings, Meeting, Quota, Review, ScoringSettings, Tally
-from schema.tally import score_from_counts
+from schema.tally import score_from_counts, tally_counts
 
 TOLERANCE = 0.005  # stored figures are rounded to two decimals
 
@@ -68,11 +68,19 @@ def tally_differences(stored: Tally | None, computed: Tally) -> list[str]:
 
 
 def paper_tally_differences(tally: Tally, valid: int, scoring: ScoringSettings) -> list[str]:
-    """A tally of a paper-counted meeting against the meeting's valid ballots and its own counts."""
+    """A tally of a paper-counted meeting against the meeting's valid ballots and its own counts
+    (per rater group where the groups were counted apart)."""
     out = []
     if tally.valid != valid:
         out.append(f"[tally.valid] 记录为 {tally.valid} 张，评议会记录的有效票为 {valid} 张。")
-    if tally.counts:
+    if tally.group_counts and scoring.rater_groups:
+        summed = {g: sum(c.get(g, 0) for c in tally.group_counts.values()) for g in COUNTED}
+        if {g: tally.counts.get(g, 0) for g in COUNTED} != summed:
+            out.append(f"[tally.counts] 与各评价人类别票数之和不符（应为 {summed}）。")
+        recounted = tally_counts(tally.group_counts, scoring)
+        if _differs(tally.score, recounted.score):
+            out.append(f"[tally.score] 记录为 {_num(tally.score)}，按各类别票数加权应为 {_num(recounted.score)}。")
+    elif tally.counts:
         score = score_from_counts(tally.counts, tally.valid, scoring)
         if score is not None and _differs(tally.score, score):
             out.append(f"[tally.score] 记录为 {_num(tally.score)}，按各等次票数应为 {_num(score)}。")

@@ -268,6 +268,7 @@ class Tally(Model):
     indicator_total: float | None = None
     trimmed_mean: float | None = None  # drop highest and lowest when more than 5 raters
     group_scores: dict[str, float] | None = None  # rater group → its score, where groups are weighted
+    group_counts: dict[str, dict[str, int]] | None = None  # rater group → counts, for weighted groups counted on paper
     indicator_means: dict[str, float] | None = None  # indicator id → mean points, indicator ballots
     method: str = ""  # how ``score`` was computed, in words
 

@@ -150,6 +150,8 @@ def tally_counts(sheets: dict[str, dict[str, int]], scoring: ScoringSettings) ->
             sheet = sheets.get(group.name, {})
             scores[group.name] = score_from_counts(sheet, sum(sheet.get(g, 0) for g in COUNTED), plain)
         _weigh(tally, scores, scoring)
+        tally.group_counts = {group.name: {g: sheets.get(group.name, {}).get(g, 0) for g in COUNTED}
+                              for group in scoring.rater_groups}  # what verify recounts the weighted score from
     tally.method += "（纸质计票汇总）"
     return tally
 

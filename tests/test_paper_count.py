@@ -109,3 +109,12 @@ def test_paper_sheet_snapshot(snap_compare, demo_archive):
         await pilot.press("f5", *["down"] * 7, "enter", "g", *"7", "tab", *"20", "tab", "tab", *"6", "tab", "1")
 
     assert snap_compare(ShupingApp(demo_archive), terminal_size=(80, 24), run_before=open_sheet_and_type_a_row)
+
+
+def test_verify_recounts_a_weighted_paper_tally_from_its_group_counts():
+    scoring = ScoringSettings(rater_groups=[RaterGroup(name="委员", weight=0.6), RaterGroup(name="其他", weight=0.4)])
+    tally = paper_tallies({"b1": {"委员": {"好": 5}, "其他": {"好": 5, "一般": 5}}}, scoring)["b1"]
+    assert tally.group_counts["其他"] == {"好": 5, "较好": 0, "一般": 5, "差": 0, "弃权": 0}
+    assert paper_tally_differences(tally, 15, scoring) == []
+    edited = tally.model_copy(update={"score": 95.0})  # a hand edit of the published score
+    assert paper_tally_differences(edited, 15, scoring) == ["[tally.score] 记录为 95，按各类别票数加权应为 92。"]
