@@ -222,3 +222,18 @@ def test_followup_export_of_grades_not_finalised_is_titled_a_draft(demo_archive:
 
 def test_rectification_screen_snapshot(snap_compare, demo_archive: Archive):
     assert snap_compare(ShupingApp(demo_archive, today=TODAY), terminal_size=(80, 24), press=["f7"])
+
+
+def test_deadlines_of_another_year_and_long_overdue_tasks_show_in_full_at_80_columns(demo_archive: Archive):
+    async def run():
+        app = ShupingApp(demo_archive, today=date(2022, 3, 1))  # looking back at the 2020 review a year later
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f7")
+            await settle(pilot)
+            table = app.screen.query_one("#tasks")
+            shown = app.export_screenshot()
+            assert table.columns["deadline"].width >= 13 and table.columns["status"].width >= 9
+            assert "2021年6月30日" in shown and "逾期244天" in shown  # due 2021-06-30, 244 days before 2022-03-01
+            assert table.virtual_size.width <= table.size.width  # every column still fits: nothing scrolls sideways
+
+    asyncio.run(run())

@@ -105,24 +105,44 @@ class RectificationScreen(AppScreen):
 
     FIXED = [("branch", "党支部", 14), ("source", "来源", 4), ("owner", "责任人", 6), ("deadline", "期限", 8),
              ("status", "状态", 8)]
+    fit = {"deadline": 8, "status": 8}  # widened to what the rows show (a date of another year, 逾期123天)
+
+    def fixed(self) -> list[tuple[str, str, int]]:
+        return [(key, label, self.fit.get(key, width)) for key, label, width in self.FIXED]
 
     def problem_width(self) -> int:
-        """The problem takes what the fixed columns leave: 20 at 80 columns, more in a wider window."""
-        return max(20, self.app.size.width - sum(w + 2 for _, _, w in self.FIXED) - 6)
+        """The problem takes what the fixed columns leave: 20 at 80 columns (16 at the least), more in a wider window."""
+        return max(16, self.app.size.width - sum(w + 2 for _, _, w in self.fixed()) - 6)
 
     def add_columns(self) -> None:
         table = self.query_one("#tasks", DataTable)
-        for key, label, width in self.FIXED[:1] + [("problem", "问题", self.problem_width())] + self.FIXED[1:]:
+        fixed = self.fixed()
+        for key, label, width in fixed[:1] + [("problem", "问题", self.problem_width())] + fixed[1:]:
             table.add_column(label, key=key, width=width)
 
     def on_resize(self) -> None:
         table = self.query_one("#tasks", DataTable)
         if "problem" in table.columns and table.columns["problem"].width != self.problem_width():
-            table.clear(columns=True)
-            self.add_columns()
-            self.refresh_data()
+            self.rebuild_columns()
+
+    def rebuild_columns(self) -> None:
+        self.query_one("#tasks", DataTable).clear(columns=True)
+        self.add_columns()
+        self.refresh_data()
 
     # ------------------------------------------------------------------ filtering and drawing
+
+    def cells(self, row: Row, today) -> tuple[Text, Text]:
+        """The deadline and status cells of a task, red when overdue."""
+        t = row.task
+        deadline = Text(cn_short_date(t.deadline, today))
+        status = Text(t.status.value)
+        if is_overdue(t, today):
+            deadline.stylize("bold red")
+            status = Text(f"逾期{days_overdue(t, today)}天", style="bold red")
+        elif t.status in DONE:
+            status.stylize("green")
+        return deadline, status
 
     def show_branch(self, branch_id: str) -> None:
         self.branch_filter = branch_id
@@ -150,19 +170,19 @@ class RectificationScreen(AppScreen):
         table = self.query_one("#tasks", DataTable)
         selected = self.current()
         self.rows = self.matching()
+        cells = {row.key: self.cells(row, today) for row in self.rows}
+        fit = {"deadline": max([8, *(c[0].cell_len for c in cells.values())]),
+               "status": max([8, *(c[1].cell_len for c in cells.values())])}
+        if fit != self.fit:
+            self.fit = fit
+            self.rebuild_columns()
+            return
         table.clear()
         for row in self.rows:
             t = row.task
             branch = snap.branches[row.branch].record
             org_name = snap.orgs[branch.org].record.name
-            overdue = is_overdue(t, today)
-            deadline = Text(cn_short_date(t.deadline, today))
-            status = Text(t.status.value)
-            if overdue:
-                deadline.stylize("bold red")
-                status = Text(f"逾期{days_overdue(t, today)}天", style="bold red")
-            elif t.status in DONE:
-                status.stylize("green")
+            deadline, status = cells[row.key]
             table.add_row(short_name(branch.name, org_name), t.problem, t.source.value, t.owner or "—",
                           deadline, status, key=row.key)
         keys = [r.key for r in self.rows]
