@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Generic, Iterable, TypeVar
 
@@ -310,6 +311,12 @@ class Archive:
             env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
         return env
 
+    @cached_property
+    def signs_commits(self) -> bool:
+        """Whether git's config (repository, global or system) asks for signed commits
+        (``commit.gpgSign``), as ``git commit`` would read it. Read once, at the first commit."""
+        return self.git.run("config", "--type=bool", "--default=false", "commit.gpgsign") == "true"
+
     def _commit_paths(self, paths: list[str], subject: str, body: str = "", blobs: list[bytes] = ()) -> str:
         """Commit exactly ``paths`` on top of HEAD and move the branch. Callers hold the archive
         lock. ``git commit -- paths`` refreshes the whole index and writes a temporary one, two
@@ -317,7 +324,9 @@ class Archive:
         commit; so a few files (a ballot, a record) are committed with objects this process
         writes (``gitobjects``) and two git runs: stage them, then move the branch. Many files
         go through git's own plumbing, their contents (``blobs``) packed in one go, with one
-        filesystem flush for all their objects."""
+        filesystem flush for all their objects. Where git is set to sign commits
+        (``commit.gpgSign``) the commit object is always made by ``git commit-tree -S``, which
+        signs it as ``git commit`` would (``user.signingKey``, ``gpg.format``)."""
         message = self._message(subject, body, paths)
         env = self.git_env()
         try:
@@ -330,7 +339,10 @@ class Archive:
                     written[path] = None if data is None else objects.write("blob", data)
                 tree = objects.update_tree(objects.tree_of(parent) if parent else None, written) or objects.write_tree({})
                 self.git.run("update-index", "--add", "--remove", "--", *paths)  # the index follows HEAD
-                sha = objects.commit(tree, parent, message, env)
+                if self.signs_commits:  # a signature needs gpg or ssh-keygen, called by git
+                    sha = self._commit_tree(tree, parent, message, env)
+                else:
+                    sha = objects.commit(tree, parent, message, env)
             else:
                 # many objects: blobs in one pack and the trees, all unflushed, then one flush of
                 # the filesystem before the commit makes them reachable (git's own fsync per
@@ -343,7 +355,7 @@ class Archive:
                     flush_filesystem(self.git.git_dir)
                 except OSError as e:
                     raise StoreError(f"无法把修改写入磁盘：{os_reason(e)}；未提交。") from e
-                sha = self.git.run("commit-tree", tree, *(["-p", parent] if parent else []), "-m", message, env=env)
+                sha = self._commit_tree(tree, parent, message, env)
             self.git.run("update-ref", "-m", f"commit: {subject.strip()}", "HEAD", sha, parent or "")
         except StoreError:
             try:
@@ -352,6 +364,21 @@ class Archive:
                 pass  # no commit yet (a failed init): nothing to reset to
             raise
         return sha
+
+    def _commit_tree(self, tree: str, parent: str | None, message: str, env: dict[str, str]) -> str:
+        """The commit object for ``tree``, made by git, signed where ``commit.gpgSign`` says so."""
+        if not self.signs_commits:
+            return self.git.run("commit-tree", tree, *(["-p", parent] if parent else []), "-m", message, env=env)
+        try:
+            return self.git.run("commit-tree", "-S", tree, *(["-p", parent] if parent else []), "-m", message, env=env)
+        except StoreError as e:
+            if type(e) is not StoreError:  # no space, no permission: says so itself
+                raise
+            detail = str(e).removeprefix("git commit-tree 失败：")
+            raise StoreError(
+                "无法为提交签名（git 设置了 commit.gpgSign）。请检查 user.signingKey 和 gpg.format（签名密钥是否存在、"
+                f"gpg 或 ssh-agent 能否使用），或为此档案关闭签名：git config commit.gpgSign false。git 的报告：{detail}"
+            ) from e
 
     def _head_or_none(self) -> str | None:
         """The current commit, read from the ref file (no process); None in a new archive."""

@@ -168,7 +168,9 @@ class ShupingApp(App):
     def action_sync(self) -> None:
         from tui.screens.sync import SyncScreen
 
-        if not isinstance(self.screen, SyncScreen):
+        if isinstance(self.screen, SyncScreen):
+            self.screen.again()
+        else:
             self.push_screen(SyncScreen())
 
     def action_reload(self) -> None:

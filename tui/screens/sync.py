@@ -42,7 +42,6 @@ class SyncScreen(AppScreen):
             Action("sync.ours", "1", "keep('ours')", "保留本地", "所选冲突保留本地的值"),
             Action("sync.theirs", "2", "keep('theirs')", "保留远程", "所选冲突保留远程的值"),
             Action("sync.apply", "ctrl+s", "apply", "提交选择", "按所选合并并提交（一次提交），再推送"),
-            Action("sync.again", "ctrl+y", "again", "再同步", "重新获取、合并、推送"),
             Action("sync.back", "escape", "back", "返回", "返回上一界面（冲突未解决时本地修改保持不变）"),
         ],
     )
@@ -75,14 +74,15 @@ class SyncScreen(AppScreen):
     def on_mount(self) -> None:
         self.query_one("#conflicts", DataTable).add_columns("记录", "字段", "本地", "远程", "保留")
         self._fill()
-        self.action_again()
+        self.again()
 
     # ------------------------------------------------------------------ work
 
     def say(self, line: str) -> None:
         self.app.call_from_thread(self.query_one("#progress", RichLog).write, line)
 
-    def action_again(self) -> None:
+    def again(self) -> None:
+        """Fetch, merge and push (again): what Ctrl+Y (the app's sync key) does on this screen."""
         if not self.busy:
             self.busy = True
             self.run_sync()
@@ -110,7 +110,7 @@ class SyncScreen(AppScreen):
     def _failed(self, message: str) -> None:
         self.busy = False
         self.query_one("#progress", RichLog).write(f"失败：{message}")
-        self.query_one("#summary", Static).update(message)
+        self.query_one("#summary", Static).update(f"{message}  按 Ctrl+Y 重试。")
         self.notify(message, title="同步失败", severity="error", timeout=12)
 
     def _done(self, result: SyncResult) -> None:
