@@ -144,6 +144,8 @@ class Archive:
             ensure_registered(archive.git)  # so merges in this clone, even by plain git, go key by key
         except ReadOnlyError as e:
             archive.read_only = str(e)
+        except StoreError as e:  # e.g. a signature git asks for cannot be made: the changes stay on disk
+            archive.read_only = f"上次中断时留下的修改未能提交，档案暂时只能查看（修改仍在文件中，未丢失）：{e}"
         return archive
 
     def recover(self) -> Recovery:

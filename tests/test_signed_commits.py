@@ -88,3 +88,14 @@ def test_a_signature_that_cannot_be_made_refuses_the_save_and_loses_nothing(
     assert archive.head() == head
     assert {p: p.read_bytes() for p in (archive.root / "orgs").rglob("*.toml")} == before
     assert archive.git.run("status", "--porcelain") == ""
+
+
+def test_an_archive_whose_crash_leftovers_cannot_be_signed_opens_read_only_and_keeps_them(empty_archive: Archive, key: Path):
+    empty_archive.commit(_changes(empty_archive, _branches(1)), "新增党支部")
+    archive = _sign_with(empty_archive, key)
+    path = archive.root / layout.branch_path("chem", "b0000")
+    path.write_bytes(path.read_bytes().replace("书记".encode(), "新书记".encode()))  # written, never committed (a crash)
+    key.with_suffix(".pub").unlink()
+    reopened = Archive.open(archive.root, OPERATOR)
+    assert reopened.read_only.startswith("上次中断时留下的修改未能提交，档案暂时只能查看（修改仍在文件中，未丢失）")
+    assert "新书记" in path.read_text()
