@@ -14,7 +14,7 @@ from tui.app import ShupingApp
 from tui.keys import GLOBAL, REGISTRY
 from tui.screens.help import HelpScreen, help_sections
 
-RETURNED = "b0002"  # the demo's chem branch returned with a comment: its report is editable
+RETURNED = "b0062"  # the demo's logi branch returned with a comment: its report is editable
 
 
 async def settle(app: ShupingApp, pilot) -> None:

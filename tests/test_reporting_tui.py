@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from datetime import date
 
 import pytest
@@ -17,6 +19,7 @@ from tests import reporting_archive
 from tests.conftest import git_log
 from tests.test_work_report import PDF
 from tui.app import ShupingApp
+from tui.screens.reporting import COLUMNS
 
 
 @pytest.fixture
@@ -45,6 +48,54 @@ def test_dashboard_snapshot_wide(known, snap_compare):
         await pilot.press("down")  # 历史学院: over its quota, submitted
 
     assert snap_compare(ShupingApp(known), terminal_size=(160, 40), run_before=run_before)
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as text: the runs of the screenshot, in order."""
+    runs = re.findall(r"<text[^>]*>(.*?)</text>", app.export_screenshot())
+    return html.unescape("".join(runs)).replace("\xa0", " ")
+
+
+def test_every_column_is_reachable_at_80_columns(known):
+    asyncio.run(_test_every_column_is_reachable_at_80_columns(known))
+
+
+async def _test_every_column_is_reachable_at_80_columns(known):
+    app = ShupingApp(known)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_reporting(pilot)
+        shown = screen_text(app)
+        assert "←→ 查看其余列" in shown  # the table is wider than the terminal, and says how to see the rest
+        assert "等次分布" not in shown and "无需报送" not in shown
+        for presses in range(1, len(COLUMNS)):  # → scrolls a whole column at a time
+            await pilot.press("right")
+            await pilot.pause()
+            if "等次分布" in screen_text(app):
+                break
+        shown = screen_text(app)
+        assert "等次分布" in shown and "无需报送" in shown and "█" in shown  # the right-most column
+        assert "体育部直属党支部" in shown and "物理学院党委" in shown  # the names stay put
+        await pilot.press("home")
+        await pilot.pause()
+        assert "审定" in screen_text(app) and "等次分布" not in screen_text(app)
+        await pilot.press("end")
+        await pilot.pause()
+        assert "等次分布" in screen_text(app)
+        await pilot.press(*["left"] * presses)  # ← goes back the same way
+        await pilot.pause()
+        assert "审定" in screen_text(app) and "等次分布" not in screen_text(app)
+
+
+def test_wide_terminal_needs_no_scrolling(known):
+    asyncio.run(_test_wide_terminal_needs_no_scrolling(known))
+
+
+async def _test_wide_terminal_needs_no_scrolling(known):
+    app = ShupingApp(known)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_reporting(pilot)
+        shown = screen_text(app)
+        assert "二级党组织" in shown and "等次分布" in shown and "←→" not in shown
 
 
 def cells(app) -> list[list[str]]:

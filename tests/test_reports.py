@@ -41,8 +41,8 @@ from tui.app import ShupingApp
 
 TITLES = ReportSettings().sections
 AT = "2021-01-20T10:00:00+08:00"
-NOT_STARTED = "b0012"  # the demo's chem branch with no report yet
-RETURNED = "b0002"  # the demo's chem branch returned with a comment
+NOT_STARTED = "b0064"  # the demo's logi branch (its meeting still to come) with no report yet
+RETURNED = "b0062"  # the demo's logi branch returned with a comment
 
 
 # ---------------------------------------------------------------- pure rules
@@ -174,7 +174,7 @@ def test_length_guide_warns_but_never_blocks():
 
 def _word_file(path, with_headings: bool = True) -> None:
     document = docx.Document()
-    document.add_heading("化学与材料学院学生第七党支部书记述职报告", level=1)
+    document.add_heading("后勤集团第四党支部书记述职报告", level=1)
     sections = [("一、个人履职", "本人认真履行第一责任人职责。"), ("二、支部建设情况和成效", "全年召开支部党员大会6次。"),
                 ("三、思想政治工作", "组织专题学习4次。"), ("四、存在问题和下一步工作思路", "一是学习不够深入。")]
     for heading, text in sections:
@@ -191,14 +191,14 @@ def test_docx_import_places_the_four_sections(demo_archive: Archive, tmp_path):
     saved, doc, notices = reports.import_file(demo_archive, snap.review(NOT_STARTED), snap.branches[NOT_STARTED].record,
                                               TITLES, source)
     assert notices == []
-    on_disk = (demo_archive.root / layout.report_path("chem", 2020, NOT_STARTED)).read_text()
+    on_disk = (demo_archive.root / layout.report_path("logi", 2020, NOT_STARTED)).read_text()
     assert parse_report(on_disk, TITLES).sections == [
         "本人认真履行第一责任人职责。", "全年召开支部党员大会6次。", "组织专题学习4次。", "一是学习不够深入。"
     ]
     assert "## 四、存在问题及下一步思路举措" in on_disk
     assert saved.record.report.file == doc.path and saved.record.report.words == report_words(on_disk)
     subject = git_log(demo_archive, "-1")[0]
-    assert subject == f"{OPERATOR}|导入述职报告：化学与材料学院学生第七党支部（述职报告.docx，字数 {report_words(on_disk)}）"
+    assert subject == f"{OPERATOR}|导入述职报告：后勤集团第四党支部（述职报告.docx，字数 {report_words(on_disk)}）"
     body = demo_archive.git.run("log", "-1", "--format=%B")
     assert f"Record: {doc.path}" in body and f"Record: {saved.path}" in body  # one commit for both files
 
@@ -226,13 +226,13 @@ def test_unsupported_file_is_refused_and_changes_nothing(demo_archive: Archive, 
     snap = load(demo_archive)
     before = demo_archive.head()
     review_text = (demo_archive.root / snap.review(RETURNED).path).read_bytes()
-    report_text = (demo_archive.root / layout.report_path("chem", 2020, RETURNED)).read_bytes()
+    report_text = (demo_archive.root / layout.report_path("logi", 2020, RETURNED)).read_bytes()
     with pytest.raises(StoreError) as e:
         reports.import_file(demo_archive, snap.review(RETURNED), snap.branches[RETURNED].record, TITLES, source)
     assert str(e.value) == message
     assert demo_archive.head() == before
     assert (demo_archive.root / snap.review(RETURNED).path).read_bytes() == review_text
-    assert (demo_archive.root / layout.report_path("chem", 2020, RETURNED)).read_bytes() == report_text
+    assert (demo_archive.root / layout.report_path("logi", 2020, RETURNED)).read_bytes() == report_text
     assert demo_archive.git.run("status", "--porcelain") == ""
 
 
@@ -252,20 +252,20 @@ def test_cli_imports_and_exports_an_organisation(demo_archive: Archive, tmp_path
     result = run("report", "import", NOT_STARTED, str(source))
     assert result.returncode == 0, result.stderr
     assert "提示：未找到以下部分的标题" in result.stdout
-    assert git_log(demo_archive, "-1")[0].startswith("书记甲|导入述职报告：化学与材料学院学生第七党支部")
-    out = tmp_path / "chem.docx"
-    result = run("report", "export", "--org", "chem", "-o", str(out))
+    assert git_log(demo_archive, "-1")[0].startswith("书记甲|导入述职报告：后勤集团第四党支部")
+    out = tmp_path / "logi.docx"
+    result = run("report", "export", "--org", "logi", "-o", str(out))
     assert result.returncode == 0, result.stderr
     document = docx.Document(str(out))
     titles = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert len(titles) == 12 and titles[0] == "化学与材料学院教工第一党支部书记2020年度述职报告"
+    assert len(titles) == 4 and titles[0] == "后勤集团第一党支部书记2020年度述职报告"
     sections = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
     assert sections[:4] == ["一、个人履职", "二、支部建设情况和成效", "三、思想政治工作", "四、存在问题及下一步思路举措"]
     bylines = [p.text for p in document.paragraphs if "支部书记：" in p.text]
-    assert bylines[0].startswith("化学与材料学院党委 · 化学与材料学院教工第一党支部 · 支部书记：")
+    assert bylines[0].startswith("后勤集团党总支 · 后勤集团第一党支部 · 支部书记：")
     result = run("report", "export", RETURNED, "-o", str(tmp_path / "one.md"))
     text = (tmp_path / "one.md").read_text()
-    assert text.startswith("# 化学与材料学院教工第二党支部书记2020年度述职报告\n") and "## 三、思想政治工作" in text
+    assert text.startswith("# 后勤集团第二党支部书记2020年度述职报告\n") and "## 三、思想政治工作" in text
     result = run("report", "import", RETURNED, str(tmp_path / "x.pdf"))
     assert result.returncode == 2 and "不支持的文件类型" in result.stderr
 
@@ -275,13 +275,13 @@ def _previous_campaign(archive: Archive) -> None:
     campaign = Campaign(year=2019, title="2019年度党支部书记述职评议考核", notice_date=date(2019, 12, 20),
                         report_deadline=date(2020, 1, 10), completion_deadline=date(2020, 1, 15))
     review = Review(
-        branch=NOT_STARTED, org="chem", year=2019,
+        branch=NOT_STARTED, org="logi", year=2019,
         meeting=MeetingPart(comment="支部活动形式单一，对青年教师的引领不够。"),
         tasks=[Task(id="t1", problem="党员发展工作程序不够规范", source=ProblemSource.COMMENT, status=TaskStatus.DONE)],
     )
     archive.commit(
         [Change(layout.campaign_path(2019), render(campaign).encode(), None),
-         Change(layout.review_path("chem", 2019, NOT_STARTED), render(review).encode(), None)],
+         Change(layout.review_path("logi", 2019, NOT_STARTED), render(review).encode(), None)],
         "录入2019年度述职评议考核结果",
     )
 
@@ -356,7 +356,7 @@ def test_write_submit_return_revise_approve_archive(demo_archive: Archive):
 async def _test_write_submit_return_revise_approve_archive(demo_archive: Archive):
     start = demo_archive.head()
     app = ShupingApp(demo_archive)
-    name = "化学与材料学院学生第七党支部"
+    name = "后勤集团第四党支部"
     async with app.run_test(size=(80, 24)) as pilot:
         editor = await _open_editor(app, pilot, NOT_STARTED)
         area = editor.query_one("#text", TextArea)
@@ -445,7 +445,7 @@ async def _test_facts_form_validates_in_place_and_saves_one_commit(demo_archive:
         await _settle(app, pilot)
     facts = load(demo_archive).review(NOT_STARTED).record.facts
     assert (facts.general_meetings, facts.dues_months) == (9, 12)
-    assert git_log(demo_archive, "-1")[0].startswith(f"{OPERATOR}|修改支部数据：化学与材料学院学生第七党支部（支部党员大会 ")
+    assert git_log(demo_archive, "-1")[0].startswith(f"{OPERATOR}|修改支部数据：后勤集团第四党支部（支部党员大会 ")
 
 
 def test_import_from_the_editor_and_history_shows_both_files(demo_archive: Archive, tmp_path):
@@ -470,9 +470,9 @@ async def _import_from_the_editor(demo_archive: Archive, tmp_path):
         table = app.screen.query_one("#commits", DataTable)
         subjects = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
     # the history covers both the review record and the report's .md file
-    assert subjects[0] == f"导入述职报告：化学与材料学院教工第二党支部（述职报告.docx，字数 {report_words(text)}）"
-    assert "述职报告退回修改：化学与材料学院教工第二党支部" in subjects
-    assert "录入述职报告：化学与材料学院党委 11 篇（含审阅进度）" in subjects
+    assert subjects[0] == f"导入述职报告：后勤集团第二党支部（述职报告.docx，字数 {report_words(text)}）"
+    assert "述职报告退回修改：后勤集团第二党支部" in subjects
+    assert "录入述职报告：后勤集团党总支 3 篇（含审阅进度）" in subjects
 
 
 def test_external_editor_round_trip(demo_archive: Archive, monkeypatch):
@@ -539,7 +539,7 @@ def test_queue_exports_the_organisations_reports_as_one_word_file(demo_archive: 
 
 
 async def _export_from_the_queue(demo_archive: Archive, tmp_path):
-    target = tmp_path / "化学.docx"
+    target = tmp_path / "后勤.docx"
     head = demo_archive.head()
     app = ShupingApp(demo_archive)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -548,15 +548,15 @@ async def _export_from_the_queue(demo_archive: Archive, tmp_path):
         await pilot.press("x")
         await pilot.pause()
         box = app.screen.query_one("#path", Input)
-        assert box.value == "述职报告-2020-化学与材料学院党委.docx"
+        assert box.value == "述职报告-2020-后勤集团党总支.docx"  # F4 opens where work waits
         box.value = str(target)
         await pilot.press("enter")
         await _settle(app, pilot)
         await app.workers.wait_for_complete()
         await pilot.pause()
     written = [p.text for p in docx.Document(str(target)).paragraphs]
-    titles = [t for t in written if t.endswith("述职报告") and t.startswith("化学与材料学院")]
-    # chem has 12 branches in scope and one report not started: 11 reports, in branch order
-    assert len(titles) == 11
-    assert titles[0] == "化学与材料学院教工第一党支部书记2020年度述职报告"
+    titles = [t for t in written if t.endswith("述职报告") and t.startswith("后勤集团")]
+    # logi has 4 branches in scope and one report not started: 3 reports, in branch order
+    assert len(titles) == 3
+    assert titles[0] == "后勤集团第一党支部书记2020年度述职报告"
     assert demo_archive.head() == head  # exporting commits nothing

@@ -1,5 +1,6 @@
-"""Demo 述职报告: texts written from each branch's facts and varied templates, in every
-state of the review; the last few steps go through the workflow one commit each."""
+"""Demo 述职报告: texts written from each branch's facts and varied templates. Where the
+meeting has been held every report was approved before it; the planned meeting's are in
+every state of the review. The last steps go through the workflow one commit each."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from schema.kinds import BranchKind, ReportStatus
-from schema.records import Branch, CarriedProblem, ReportEvent, ReportPart, Review, ReviewComment
+from schema.records import Branch, CarriedProblem, ReportEvent, ReportPart, Review
 from schema.report import ReportAction, ReportText, fact_sentences, report_words
 from store import layout, reports
 from store.archive import Archive, Change
 from store.demo import timeline
+from store.demo.meeting import PLANNED
 from store.demo.names import person
 from store.snapshot import load
 from store.tomlio import render
@@ -117,65 +119,88 @@ def _stamp(day: int, rng: random.Random) -> datetime:
     return START + timedelta(days=day, hours=rng.randint(0, 7), minutes=rng.randint(0, 59))
 
 
+# 化学与材料学院 (meeting on 1月12日) enters its reports with five still on the way; the last
+# steps, one commit each as in real use, finish them before the meeting. Every other held
+# meeting's reports were approved before it; only the planned meeting's (logi) are not.
+CHEM = [ReportStatus.SUBMITTED, ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.ARCHIVED,
+        ReportStatus.ARCHIVED, ReportStatus.APPROVED, ReportStatus.SUBMITTED, ReportStatus.DRAFT,
+        ReportStatus.APPROVED, ReportStatus.ARCHIVED, ReportStatus.APPROVED, ReportStatus.DRAFT]
+CHEM_MOVES = [  # (branch index, action, when)
+    (0, ReportAction.APPROVE, timeline.on(2021, 1, 8, 10, 15)),
+    (1, ReportAction.RETURN, timeline.on(2021, 1, 8, 10, 40)),
+    (7, ReportAction.SUBMIT, timeline.on(2021, 1, 8, 16, 20)),
+    (11, ReportAction.SUBMIT, timeline.on(2021, 1, 9, 9, 5)),
+    (6, ReportAction.APPROVE, timeline.on(2021, 1, 9, 11, 30)),
+    (7, ReportAction.APPROVE, timeline.on(2021, 1, 9, 11, 50)),
+    (1, ReportAction.SUBMIT, timeline.on(2021, 1, 10, 15, 10)),  # revised as the comment asked
+    (11, ReportAction.APPROVE, timeline.on(2021, 1, 11, 9, 40)),
+    (1, ReportAction.APPROVE, timeline.on(2021, 1, 11, 10, 0)),
+    (2, ReportAction.ARCHIVE, timeline.on(2021, 1, 11, 16, 45)),
+]
+# 后勤集团党总支 (meeting next week): one waiting for review, one returned, one draft, one not started
+LOGI = [ReportStatus.SUBMITTED, ReportStatus.SUBMITTED, ReportStatus.DRAFT, None]
+LOGI_MOVES = [(1, ReportAction.RETURN, timeline.on(2021, 1, 7, 15, 30))]
+REVISION = "全年召开支部党员大会4次、支委会12次、党小组会24次，书记讲党课2次；确定入党积极分子3名、发展对象1名，按期转正预备党员1名。与先进支部相比，差距主要在党建与业务结合的办法不多。"
+
+
+def _revised(text: str, titles: list[str]) -> str:
+    """The report with the paragraph the return comment asked for, at the end of section two."""
+    third = f"## {titles[2]}"
+    return text.replace(third, REVISION + "\n\n" + third, 1) if third in text else text + "\n" + REVISION + "\n"
+
+
 def build(archive: Archive) -> None:
     rng = random.Random(4)
     snap = load(archive)
     titles = snap.campaign.report.sections
-    live_moves = []  # (branch, action) done through the workflow after the bulk entry
+    live_moves = []  # (branch, action, when) done through the workflow after the bulk entry
     people = {org.id: (person(rng), person(rng)) for org in snap.sorted_orgs()}  # 组织员, 二级党组织书记
     timeline.at(ENTERED)
     for org in snap.sorted_orgs():
         staff, reviewer = people[org.id]
         changes = []
         branches = sorted((b for b in snap.org_branches(org.id) if snap.scope(b.id).in_scope), key=lambda b: b.id)
+        scripted = {"chem": (CHEM, CHEM_MOVES), PLANNED: (LOGI, LOGI_MOVES)}.get(org.id)
         for n, branch in enumerate(branches):
             stored = snap.review(branch.id)
             review = stored.record
-            # some were told of a problem last year; in 化学 the returned and the unstarted ones show it
-            if rng.random() < 0.25 or (org.id == "chem" and n in (1, 11)):
+            # some were told of a problem last year; in 化学 and 后勤 the returned and the unstarted ones show it
+            shows = {"chem": (1, 11), PLANNED: (1, 3)}.get(org.id, ())
+            if rng.random() < 0.25 or n in shows:
                 review = review.model_copy(update={"carried": [CarriedProblem(text=rng.choice(CARRIED), source="2019年度述职点评")]})
-            if org.id == "chem":
-                status = [ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.SUBMITTED, ReportStatus.APPROVED,
-                          ReportStatus.ARCHIVED, ReportStatus.ARCHIVED, ReportStatus.APPROVED, ReportStatus.SUBMITTED,
-                          ReportStatus.DRAFT, ReportStatus.DRAFT, ReportStatus.APPROVED, None][n % 12]
-            else:
-                status = rng.choice((ReportStatus.ARCHIVED, ReportStatus.ARCHIVED, ReportStatus.APPROVED, ReportStatus.APPROVED,
-                                     ReportStatus.SUBMITTED, ReportStatus.DRAFT))
+            if scripted:
+                status = scripted[0][n % len(scripted[0])]
+            else:  # the meeting is held: every report was approved before it
+                status = rng.choice((ReportStatus.ARCHIVED, ReportStatus.APPROVED))
             if status is None:  # not started: nothing written yet
                 changes.append(Change(stored.path, render(review.model_copy(update={"report": ReportPart()})).encode(), stored.version))
                 continue
             text = report_text(review, branch, titles, rng)
             day = rng.randint(0, 4)
-            history, comments = [], []
+            history = []
             if status != ReportStatus.DRAFT:
                 history.append(_event(ReportStatus.SUBMITTED, staff, _stamp(day, rng)))
-            if status == ReportStatus.RETURNED:
-                returned = _stamp(day + rng.randint(1, 5), rng)
-                history.append(_event(ReportStatus.RETURNED, reviewer, returned))
-                comments.append(ReviewComment(section=2, text=RETURN_COMMENT, by=reviewer, at=returned.isoformat(timespec="seconds")))
             if status in (ReportStatus.APPROVED, ReportStatus.ARCHIVED):
                 history.append(_event(ReportStatus.APPROVED, reviewer, _stamp(day + rng.randint(2, 6), rng)))
             if status == ReportStatus.ARCHIVED:
                 history.append(_event(ReportStatus.ARCHIVED, staff, _stamp(day + rng.randint(7, 9), rng)))
             path = layout.report_path(branch.org, snap.year, branch.id)
-            part = ReportPart(status=status, file=path, words=report_words(text), comments=comments, history=history)
+            part = ReportPart(status=status, file=path, words=report_words(text), history=history)
             review = review.model_copy(update={"report": part})
             changes.append(Change(stored.path, render(review).encode(), stored.version))
             changes.append(Change(path, text.encode(), None))
-            if org.id == "chem" and n in (0, 1, 2, 3):
-                live_moves.append((branch, [ReportAction.SUBMIT, ReportAction.RETURN, ReportAction.APPROVE, ReportAction.ARCHIVE][n]))
+        if scripted:
+            live_moves += [(branches[n], action, when) for n, action, when in scripted[1]]
         written = sum(1 for c in changes if c.path.endswith(".md"))
         Archive(archive.root, staff).commit(changes, f"录入述职报告：{org.name} {written} 篇（含审阅进度）")
 
-    # the latest steps in 化学与材料学院, one commit each as in real use
-    staff, reviewer = people["chem"]
-    snap = load(archive)
-    for day, (branch, action) in enumerate(live_moves):
-        operator = staff if action in (ReportAction.SUBMIT, ReportAction.ARCHIVE) else reviewer
-        actor = Archive(archive.root, operator)
-        stored = snap.review(branch.id)
+    # the latest steps, one commit each as in real use: the writer submits and archives, the reviewer decides
+    for branch, action, when in sorted(live_moves, key=lambda move: move[2]):
+        staff, reviewer = people[branch.org]
+        actor = Archive(archive.root, staff if action in (ReportAction.SUBMIT, ReportAction.ARCHIVE) else reviewer)
+        stored = load(archive).review(branch.id)
         doc = reports.read(actor, stored.record)
-        at = datetime(2021, 1, 8 + day, 10 + day, 15, tzinfo=TZ)  # before the college's meeting on 1月12日
-        timeline.at(at)
+        revised = _revised(doc.text, titles) if action == ReportAction.SUBMIT and stored.record.report.comments else None
         note = RETURN_COMMENT if action == ReportAction.RETURN else ""
-        reports.move(actor, stored, doc, action, branch, at, note, section=2 if note else 0)
+        timeline.at(when)
+        reports.move(actor, stored, doc, action, branch, when, note, section=2 if note else 0, text=revised)

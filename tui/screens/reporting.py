@@ -22,6 +22,7 @@ from schema.submission import days_left
 from store.errors import StoreError
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
+from tui.wide_table import WideTable
 
 TOTAL = "__total__"
 GRADE_STYLE = {Grade.GOOD: "green", Grade.FAIRLY_GOOD: "cyan", Grade.AVERAGE: "yellow", Grade.POOR: "red"}
@@ -136,7 +137,7 @@ class ReportingScreen(AppScreen):
         yield from self.title_bar()
         yield Static("正在读取…", id="summary", classes="subtitle")
         yield Static(id="view", classes="status")
-        yield DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
+        yield WideTable(id="orgs", zebra_stripes=True)
         yield Static(id="chart")
         yield from self.footer()
 
@@ -204,11 +205,19 @@ class ReportingScreen(AppScreen):
         keys = [p.id for p in shown] + [TOTAL]
         if selected in keys:
             table.move_cursor(row=keys.index(selected))
-        filter_name, sort_name = FILTERS[self.filter_index][0], SORTS[self.sort_index][0]
-        self.query_one("#view", Static).update(
-            f"筛选：{filter_name}（f）· 排序：{sort_name}（s）· 显示 {len(shown)}/{len(self.rows)} 个单位"
-        )
+        self.show_view()
+        self.call_after_refresh(self.show_view)  # once the table is laid out: does it overflow?
         self.show_chart()
+
+    def show_view(self) -> None:
+        filter_name, sort_name = FILTERS[self.filter_index][0], SORTS[self.sort_index][0]
+        shown = f"显示 {len(self.visible())}/{len(self.rows)} 个单位"
+        more = " · ←→ 查看其余列" if self.query_one("#orgs", WideTable).overflows else ""
+        self.query_one("#view", Static).update(f"筛选：{filter_name}（f）· 排序：{sort_name}（s）· {shown}{more}")
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self.call_after_refresh(self.show_view)
 
     def selected_id(self) -> str | None:
         table = self.query_one("#orgs", DataTable)

@@ -40,8 +40,10 @@ class ReportQueueScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
-        orgs = [(o.name, o.id) for o in self.orgs_with_reports()]
-        yield Select(orgs, prompt="选择二级党组织", id="org", allow_blank=not orgs)
+        orgs = self.orgs_with_reports()
+        self.org_id = self.first_with_work(orgs)
+        yield Select([(o.name, o.id) for o in orgs], prompt="选择二级党组织", id="org", allow_blank=not orgs,
+                     value=self.org_id or Select.NULL)
         yield Static(id="summary", classes="subtitle")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield from self.footer()
@@ -57,13 +59,23 @@ class ReportQueueScreen(AppScreen):
         snap = self.snap
         return [o for o in snap.sorted_orgs() if any(snap.scope(b.id).in_scope for b in snap.org_branches(o.id))]
 
+    def first_with_work(self, orgs) -> str | None:
+        """Where the queue opens: the first organisation with a report not yet approved, else the first."""
+        snap = self.snap
+        done = (ReportStatus.APPROVED, ReportStatus.ARCHIVED)
+        for org in orgs:
+            if any(snap.scope(b.id).in_scope and snap.review(b.id).record.report.status not in done
+                   for b in snap.org_branches(org.id)):
+                return org.id
+        return orgs[0].id if orgs else None
+
     def refresh_data(self) -> None:
         orgs = self.orgs_with_reports()
         select = self.query_one("#org", Select)
         with self.prevent(Select.Changed):
             select.set_options([(o.name, o.id) for o in orgs])
             if self.org_id not in [o.id for o in orgs]:
-                self.org_id = orgs[0].id if orgs else None
+                self.org_id = self.first_with_work(orgs)
             if self.org_id:
                 select.value = self.org_id
         self.fill_table()
