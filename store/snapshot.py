@@ -28,10 +28,15 @@ class Snapshot:
     branches: dict[str, Stored[Branch]] = field(default_factory=dict)
     reviews: dict[str, Stored[Review]] = field(default_factory=dict)  # current campaign, by branch id
     problems: list[Problem] = field(default_factory=list)
+    archive_year: int = 0  # the archive's current campaign; ``year`` differs when a past year is open
 
     @property
     def year(self) -> int:
         return self.settings.current_campaign
+
+    @property
+    def past_year(self) -> bool:
+        return bool(self.archive_year) and self.year != self.archive_year
 
     @property
     def campaign(self) -> Campaign:
@@ -109,7 +114,7 @@ def read_org(root: Path, name: str, year: int) -> OrgPart:
     return part
 
 
-def load(archive: Archive, progress=None, cache: bool = True, freeze: bool = False) -> Snapshot:
+def load(archive: Archive, progress=None, cache: bool = True, freeze: bool = False, year: int | None = None) -> Snapshot:
     """Read every live record. Broken ones go to ``problems``; the rest still loads.
 
     Organisation folders unchanged since the last load come from ``store.cache``.
@@ -118,7 +123,10 @@ def load(archive: Archive, progress=None, cache: bool = True, freeze: bool = Fal
     million at 30,000 branches — then leave the cyclic garbage collector (``gc.freeze``),
     which would otherwise walk them all on its next collections (≈1 s), and again on every
     full one. Records hold no reference cycles: a replaced snapshot is still freed. The
-    caller calls ``gc.unfreeze()`` when done, so that garbage frozen along is collected."""
+    caller calls ``gc.unfreeze()`` when done, so that garbage frozen along is collected.
+
+    ``year``: read that campaign instead of the archive's current one (looking back at a past
+    year, whose rectification goes on); the archive's settings are not changed."""
     if freeze and gc.get_freeze_count():
         # a reload: collect the garbage made since the last freeze before it is frozen along
         # (cheap: frozen objects are not walked)
@@ -126,7 +134,7 @@ def load(archive: Archive, progress=None, cache: bool = True, freeze: bool = Fal
     gc_was_on = gc.isenabled()
     gc.disable()  # tens of thousands of new objects and no garbage: collecting would only slow this down
     try:
-        snap = _load_all(archive, progress, cache)
+        snap = _load_all(archive, progress, cache, year)
         if freeze:
             gc.freeze()
         return snap
@@ -135,7 +143,7 @@ def load(archive: Archive, progress=None, cache: bool = True, freeze: bool = Fal
             gc.enable()
 
 
-def _load_all(archive: Archive, progress, cache: bool) -> Snapshot:
+def _load_all(archive: Archive, progress, cache: bool, year: int | None = None) -> Snapshot:
     from store.cache import LoadCache
 
     root = archive.root
@@ -145,7 +153,15 @@ def _load_all(archive: Archive, progress, cache: bool) -> Snapshot:
         from store.errors import StoreError
 
         raise StoreError("档案设置文件损坏：\n" + "\n".join(str(p) for p in settings_problems))
-    snap = Snapshot(settings_stored.record)
+    settings = settings_stored.record
+    if year is not None and year != settings.current_campaign:
+        if not (root / layout.campaign_path(year)).exists():
+            from store.errors import StoreError
+
+            years = sorted(int(p.stem) for p in (root / "campaigns").glob("*.toml") if p.stem.isdigit())
+            raise StoreError(f"档案中没有 {year} 年度（{layout.campaign_path(year)}）。已有年度：{'、'.join(map(str, years)) or '无'}。")
+        settings = settings.model_copy(update={"current_campaign": year})
+    snap = Snapshot(settings, archive_year=settings_stored.record.current_campaign)
 
     for path in sorted((root / "campaigns").glob("*.toml")):
         stored = _load(root, path, Campaign, problems)

@@ -56,7 +56,7 @@ class ShupingApp(App):
         "campaign": lazy_screen("campaign", "CampaignScreen"),
     }
 
-    def __init__(self, archive: Archive | Callable[[], Archive], today: date | None = None):
+    def __init__(self, archive: Archive | Callable[[], Archive], today: date | None = None, year: int | None = None):
         """``archive`` is an open archive, read before the first screen is drawn (tests), or a
         function that opens one: the command line passes that, so the dashboard is drawn at
         once and filled in when the archive has been opened and read in the background."""
@@ -71,6 +71,7 @@ class ShupingApp(App):
         self.generation = 0  # counts snapshot changes, so screens of other modes know they are stale
         env_today = os.environ.get("SHUPING_TODAY")
         self._today = today or (date.fromisoformat(env_today) if env_today else None)
+        self.year = year  # the campaign open: None follows the archive's current one
         if self._opener is None:
             self._attach(archive)  # type: ignore[arg-type]
 
@@ -100,7 +101,7 @@ class ShupingApp(App):
         else:
             from store.snapshot import load
 
-            self.snapshot = load(self.archive, freeze=True)
+            self.snapshot = load(self.archive, freeze=True, year=self.year)
             self.switch_mode("dashboard")
             self.notify_read_only()
             self.maintain()
@@ -116,7 +117,7 @@ class ShupingApp(App):
         try:
             archive = self._opener()
             self.call_from_thread(self._attach, archive)
-            snapshot = load(archive, progress=self._progress, freeze=True)
+            snapshot = load(archive, progress=self._progress, freeze=True, year=self.year)
         except StoreError as e:
             self.call_from_thread(self.exit, None, 2, f"错误：{e}")
             return
@@ -177,11 +178,17 @@ class ShupingApp(App):
         if self.snapshot is not None:
             self.reload()
 
+    def switch_year(self, year: int) -> None:
+        """Open another campaign (a past year's rectification goes on); the archive's current
+        campaign stays as it is."""
+        self.year = None if self.snapshot and year == self.snapshot.archive_year else year
+        self.reload()
+
     @work(thread=True, exclusive=True, group="reload")
     def reload(self) -> None:
         from store.snapshot import load
 
-        snapshot = load(self.archive, freeze=True)
+        snapshot = load(self.archive, freeze=True, year=self.year)
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._set_snapshot, snapshot)
 
@@ -318,7 +325,8 @@ def archive_title(app: ShupingApp) -> str:
     snap = app.snapshot
     if snap is None:
         return "shuping 述评"
-    return f"{snap.settings.university} · {snap.campaign.title or f'{snap.year}年度党支部书记述职评议考核'}"
+    past = "（往年）" if snap.past_year else ""
+    return f"{snap.settings.university} · {snap.campaign.title or f'{snap.year}年度党支部书记述职评议考核'}{past}"
 
 
 __all__ = ["ShupingApp", "archive_title"]

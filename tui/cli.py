@@ -21,21 +21,24 @@ DEMO_OPERATOR = "组织部 演示"
 
 
 @click.group(invoke_without_command=True)
+@click.option("--year", type=int, help="界面打开的年度（默认档案的当前年度；如查看或继续上一年度的整改）")
 @common
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, year: int | None) -> None:
     """shuping 述评：党支部书记述职评议考核。不带命令时打开界面。"""
     os.umask(0o007)  # archives hold personal data: group-shared, never world-readable
     ctx.ensure_object(Context)
     if ctx.invoked_subcommand is None:
-        run_tui(ctx.obj.open)  # opened after the first frame: the screen appears at once
+        run_tui(ctx.obj.open, year)  # opened after the first frame: the screen appears at once
+    elif year is not None:
+        fail("--year 只用于打开界面（shuping --year 2020）。")
 
 
-def run_tui(archive) -> None:
+def run_tui(archive, year: int | None = None) -> None:
     """``archive``: an open Archive, or a function opening one in the background."""
     from tui.app import ShupingApp
 
-    app = ShupingApp(archive)
+    app = ShupingApp(archive, year=year)
     app.run()
     if app.return_code:
         sys.exit(app.return_code)

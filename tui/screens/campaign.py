@@ -51,6 +51,7 @@ class CampaignScreen(AppScreen):
             Action("campaign.save", "ctrl+s", "save", "保存", "校验并保存年度设置，生成一次提交"),
             Action("campaign.roster", "ctrl+t", "roster", "导入名册", "从 xlsx 导入党支部名册：先预览再确认"),
             Action("campaign.next", "ctrl+n", "next_year", "新年度", "由本年度新建下一年度，结转上年度问题"),
+            Action("campaign.switch", "ctrl+o", "switch_year", "切换年度", "打开其他年度（如继续上一年度的整改）；档案的当前年度不变", show=False),
             Action("campaign.reference", "ctrl+l", "reference", "参考指标", "填入默认的附件1参考指标（保存后生效）"),
             Action("campaign.org_indicators", "ctrl+b", "org_indicators", "本单位指标", "某个二级党组织自定的测评指标"),
             Action("campaign.history", "ctrl+g", "history", "历史", "年度设置的修改历史"),
@@ -192,8 +193,13 @@ class CampaignScreen(AppScreen):
         branches = sum(c_.branches for c_ in counts.values())
         in_scope = sum(c_.in_scope for c_ in counts.values())
         previous = f"{c.previous} 年度" if c.previous else "无"
+        current = ""
+        if self.snap.past_year:
+            current = f"\n[b]正在查看往年：档案的当前年度是 {self.snap.archive_year} 年度（Ctrl+O 切换年度）[/b]"
+        elif len(self.snap.campaigns) > 1:
+            current = " · Ctrl+O 查看往年"
         self.query_one("#info", Static).update(
-            f"{c.year} 年度（上一年度：{previous}）· {orgs} 个二级党组织 · {branches} 个党支部，纳入 {in_scope} 个"
+            f"{c.year} 年度（上一年度：{previous}）· {orgs} 个二级党组织 · {branches} 个党支部，纳入 {in_scope} 个{current}"
         )
 
     def show_live(self) -> None:
@@ -364,7 +370,15 @@ class CampaignScreen(AppScreen):
         self.app.push_screen(RosterImportDialog())
 
     def action_next_year(self) -> None:
-        self.app.push_screen(NewCampaignDialog(self.snap.year))
+        self.app.push_screen(NewCampaignDialog(self.snap.archive_year or self.snap.year))
+
+    def action_switch_year(self) -> None:
+        snap = self.snap
+        if len(snap.campaigns) < 2:
+            self.notify(f"档案中只有 {snap.year} 年度。", severity="warning")
+            return
+        self.app.push_screen(YearDialog(sorted(snap.campaigns, reverse=True), snap.year, snap.archive_year),
+                             lambda year: year is not None and self.shuping.switch_year(year))
 
     def action_history(self) -> None:
         from tui.screens.history import HistoryScreen
@@ -659,8 +673,48 @@ class NewCampaignDialog(ModalScreen[bool]):
 
     def _done(self, subject: str) -> None:
         self.app.notify(subject, title="已新建并提交")
+        self.app.year = None  # type: ignore[attr-defined]  # open the new current year
         self.app.reload()  # type: ignore[attr-defined]
         self.dismiss(True)
+
+
+class YearDialog(ModalScreen[int | None]):
+    """Which campaign to open: the current one, or a past year to look back at or finish."""
+
+    BINDINGS = [("escape", "cancel", "取消")]
+    DEFAULT_CSS = """
+    YearDialog { align: center middle; }
+    YearDialog #dialog { width: 50; height: auto; border: thick $accent; background: $panel; padding: 1 2; }
+    YearDialog OptionList { height: auto; max-height: 10; }
+    """
+
+    def __init__(self, years: list[int], open_year: int, current: int):
+        super().__init__()
+        self.years, self.open_year, self.current = years, open_year, current
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+
+        with Vertical(id="dialog"):
+            yield Static("切换年度", classes="title")
+            labels = [f"{y}年度" + ("（当前年度）" if y == self.current else "") + (" ← 正在查看" if y == self.open_year else "")
+                      for y in self.years]
+            yield OptionList(*labels, id="years")
+            yield Static("往年的记录照常可以修改（如整改销号），每次修改都提交；档案的当前年度不变。")
+            yield Static("Enter 打开 · Esc 取消", classes="status")
+
+    def on_mount(self) -> None:
+        from textual.widgets import OptionList
+
+        years = self.query_one("#years", OptionList)
+        years.highlighted = self.years.index(self.open_year) if self.open_year in self.years else 0
+        years.focus()
+
+    def on_option_list_option_selected(self, event) -> None:
+        self.dismiss(self.years[event.option_index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 __all__ = ["CampaignScreen", "NewCampaignDialog", "OrgIndicatorsDialog", "RosterImportDialog"]
