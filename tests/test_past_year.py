@@ -57,8 +57,15 @@ def test_switching_years_in_the_tui(next_year: Archive):
     assert next_year.settings().current_campaign == 2021
 
 
-def test_year_is_an_option_of_the_tui_only(demo_archive: Archive):
+def test_year_on_the_command_line(next_year: Archive):
     from tests.test_cli import shuping
 
-    result = shuping("--year", "2020", "check", "--archive", str(demo_archive.root))
-    assert result.returncode == 2 and "--year 只用于打开界面（shuping --year 2020）" in result.stderr
+    root = str(next_year.root)
+    then = shuping("status", "--year", "2020", "--archive", root)
+    now = shuping("status", "--archive", root)
+    assert then.returncode in (0, 1) and then.stdout.startswith("2020年度 报送截止 2021年1月30日")
+    assert now.stdout.startswith("2021年度 报送截止 2022年1月30日")
+    refused = shuping("--year", "2020", "check", "--archive", root)
+    assert refused.returncode == 2 and "shuping check 不按年度工作，不接受 --year。" in refused.stderr
+    missing = shuping("export", "stats", "--year", "2019", "-o", "x.xlsx", "--archive", root)
+    assert missing.returncode == 2 and "档案中没有 2019 年度" in missing.stderr

@@ -11,7 +11,7 @@ import click
 
 from store.errors import StoreError
 from tui import cli_zh
-from tui.cli_common import Context, common, fail
+from tui.cli_common import Context, common, fail, year_option
 
 cli_zh.install()
 
@@ -20,18 +20,21 @@ DEMO_TODAY = "2021-01-25"
 DEMO_OPERATOR = "组织部 演示"
 
 
+YEAR_COMMANDS = {"scope", "export", "status", "submit", "followup-export", "report"}  # take --year
+
+
 @click.group(invoke_without_command=True)
-@click.option("--year", type=int, help="界面打开的年度（默认档案的当前年度；如查看或继续上一年度的整改）")
+@year_option
 @common
 @click.pass_context
-def main(ctx: click.Context, year: int | None) -> None:
+def main(ctx: click.Context) -> None:
     """shuping 述评：党支部书记述职评议考核。不带命令时打开界面。"""
     os.umask(0o007)  # archives hold personal data: group-shared, never world-readable
     ctx.ensure_object(Context)
     if ctx.invoked_subcommand is None:
-        run_tui(ctx.obj.open, year)  # opened after the first frame: the screen appears at once
-    elif year is not None:
-        fail("--year 只用于打开界面（shuping --year 2020）。")
+        run_tui(ctx.obj.open, ctx.obj.year)  # opened after the first frame: the screen appears at once
+    elif ctx.obj.year is not None and ctx.invoked_subcommand not in YEAR_COMMANDS:
+        fail(f"shuping {ctx.invoked_subcommand} 不按年度工作，不接受 --year。")
 
 
 def run_tui(archive, year: int | None = None) -> None:
@@ -113,6 +116,7 @@ def check(obj: Context) -> None:
 @main.command()
 @click.option("--org", "org_id", metavar="ID", help="只看一个二级党组织")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@year_option
 @common
 @click.pass_obj
 def scope(obj: Context, org_id: str | None, as_json: bool) -> None:
@@ -120,7 +124,7 @@ def scope(obj: Context, org_id: str | None, as_json: bool) -> None:
     from store.snapshot import load
 
     try:
-        snap = load(obj.open())
+        snap = load(obj.open(), year=obj.year)
     except StoreError as e:
         fail(str(e))
     if org_id and org_id not in snap.orgs:

@@ -14,6 +14,7 @@ class Context:
     def __init__(self, archive: str | None = None, operator: str | None = None):
         self.archive_path = archive
         self.operator = operator
+        self.year: int | None = None  # a past campaign instead of the archive's current one
 
     def open(self):
         from store.archive import Archive
@@ -40,6 +41,18 @@ def common(f):
     f = click.option("--operator", metavar="NAME", expose_value=False, callback=set_operator,
                      help="操作人（默认 git 用户名，否则 用户@主机）")(f)
     return f
+
+
+def year_option(f):
+    """--year on the commands that work on one campaign (also accepted before the command)."""
+
+    def set_year(ctx, _param, value):
+        if value is not None:
+            ctx.ensure_object(Context).year = value
+        return value
+
+    return click.option("--year", type=int, metavar="YEAR", expose_value=False, callback=set_year,
+                        help="年度（默认档案的当前年度；如查看或继续上一年度）")(f)
 
 
 def fail(message: str) -> None:

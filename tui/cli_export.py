@@ -12,7 +12,7 @@ from datetime import date
 import click
 
 from store.errors import StoreError
-from tui.cli_common import Context, common, fail
+from tui.cli_common import Context, common, fail, year_option
 
 
 def today(snap) -> date:
@@ -27,7 +27,7 @@ def _open(obj: Context, org_id: str | None = None):
     from store.snapshot import load
 
     archive = obj.open()
-    snap = load(archive)
+    snap = load(archive, year=obj.year)
     require_org(snap, org_id)
     return archive, load_reporting(archive, snap)
 
@@ -41,6 +41,7 @@ def export() -> None:
 @click.option("--org", "org_id", metavar="ID", help="只导出一个二级党组织（默认：全校汇总）")
 @click.option("-o", "--output", "output", metavar="FILE.xlsx", help="写入的 Excel 文件")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出同样的数字")
+@year_option
 @common
 @click.pass_obj
 def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: bool) -> None:
@@ -67,6 +68,7 @@ def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: 
 @export.command("work-report")
 @click.option("--org", "org_id", metavar="ID", required=True, help="二级党组织 id")
 @click.option("-o", "--output", "output", metavar="FILE.docx|FILE.md", required=True, help="写入的文件（.docx 或 .md）")
+@year_option
 @common
 @click.pass_obj
 def export_work_report(obj: Context, org_id: str, output: str) -> None:
@@ -88,6 +90,7 @@ def export_work_report(obj: Context, org_id: str, output: str) -> None:
 @click.command()
 @click.option("--org", "org_id", metavar="ID", required=True, help="二级党组织 id")
 @click.option("--scan", "scan", metavar="FILE", required=True, type=click.Path(dir_okay=False), help="盖章扫描件（PDF 或图片）")
+@year_option
 @common
 @click.pass_obj
 def submit(obj: Context, org_id: str, scan: str) -> None:
@@ -105,6 +108,7 @@ def submit(obj: Context, org_id: str, scan: str) -> None:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@year_option
 @common
 @click.pass_obj
 def status(obj: Context, as_json: bool) -> None:

@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from store.errors import StoreError
-from tui.cli_common import Context, common, fail
+from tui.cli_common import Context, common, fail, year_option
 
 
 @click.command("followup-export")
 @click.option("--org", "org_id", required=True, metavar="ID", help="二级党组织 id")
 @click.option("--out", "out", default=".", show_default=True, type=click.Path(file_okay=False), help="导出到的文件夹")
+@year_option
 @common
 @click.pass_obj
 def followup_export(obj: Context, org_id: str, out: str) -> None:
@@ -23,7 +24,7 @@ def followup_export(obj: Context, org_id: str, out: str) -> None:
 
     try:
         archive = obj.open()
-        snap = load(archive)
+        snap = load(archive, year=obj.year)
         if org_id not in snap.orgs:
             fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
         ids = sorted(b.id for b in snap.org_branches(org_id) if snap.scope(b.id).in_scope)

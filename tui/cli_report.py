@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from store.errors import StoreError
-from tui.cli_common import common, fail
+from tui.cli_common import common, fail, year_option
 
 
 
@@ -18,6 +18,7 @@ def report() -> None:
 @report.command("import")
 @click.argument("branch")
 @click.argument("file", type=click.Path(dir_okay=False))
+@year_option
 @common
 @click.pass_obj
 def import_report(obj, branch: str, file: str) -> None:
@@ -27,7 +28,7 @@ def import_report(obj, branch: str, file: str) -> None:
 
     try:
         archive = obj.open()
-        snap = load(archive)
+        snap = load(archive, year=obj.year)
         if branch not in snap.branches:
             fail(f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")
         record = snap.branches[branch].record
@@ -45,6 +46,7 @@ def import_report(obj, branch: str, file: str) -> None:
 @click.argument("branch", required=False)
 @click.option("--org", "org_id", metavar="ID", help="导出一个二级党组织的全部述职报告")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出文件（.docx 或 .md）")
+@year_option
 @common
 @click.pass_obj
 def export_report(obj, branch: str | None, org_id: str | None, output: str) -> None:
@@ -56,7 +58,7 @@ def export_report(obj, branch: str | None, org_id: str | None, output: str) -> N
         fail("请给出一个党支部 id，或用 --org 给出二级党组织 id（二者选一）。")
     try:
         archive = obj.open()
-        snap = load(archive)
+        snap = load(archive, year=obj.year)
         if branch and branch not in snap.branches:
             fail(f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")
         if org_id and org_id not in snap.orgs:
