@@ -369,18 +369,8 @@ class Archive:
 
     def _commit_tree(self, tree: str, parent: str | None, message: str, env: dict[str, str]) -> str:
         """The commit object for ``tree``, made by git, signed where ``commit.gpgSign`` says so."""
-        if not self.signs_commits:
-            return self.git.run("commit-tree", tree, *(["-p", parent] if parent else []), "-m", message, env=env)
-        try:
-            return self.git.run("commit-tree", "-S", tree, *(["-p", parent] if parent else []), "-m", message, env=env)
-        except StoreError as e:
-            if type(e) is not StoreError:  # no space, no permission: says so itself
-                raise
-            detail = str(e).removeprefix("git commit-tree 失败：")
-            raise StoreError(
-                "无法为提交签名（git 设置了 commit.gpgSign）。请检查 user.signingKey 和 gpg.format（签名密钥是否存在、"
-                f"gpg 或 ssh-agent 能否使用），或为此档案关闭签名：git config commit.gpgSign false。git 的报告：{detail}"
-            ) from e
+        sign = ["-S"] if self.signs_commits else []
+        return self.git.run("commit-tree", *sign, tree, *(["-p", parent] if parent else []), "-m", message, env=env)
 
     def _head_or_none(self) -> str | None:
         """The current commit, read from the ref file (no process); None in a new archive."""

@@ -23,6 +23,11 @@ NO_GIT = "找不到 git 命令：档案只能查看，不能保存。请先安�
 
 PACK_FROM = 100  # git fast-import's own default (fastimport.unpackLimit): fewer objects stay loose
 
+COMMITTING = ("commit", "commit-tree", "merge", "tag")
+SIGN_FAILURES = ("gpg", "sign", "public key", "failed to write commit object")  # what git says when signing fails
+SIGN_FAILED = ("无法为提交签名（git 设置了 commit.gpgSign）。请检查 user.signingKey 和 gpg.format（签名密钥是否存在、"
+               "gpg 或 ssh-agent 能否使用），或为此档案关闭签名：git config commit.gpgSign false。git 的报告：")
+
 QUIET_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
     "GIT_ASKPASS": "",
@@ -76,6 +81,8 @@ class GitRepo:
             local = args[0] not in ("fetch", "push", "clone", "ls-remote")
             if local and ("Read-only file system" in detail or "Permission denied" in detail):
                 raise ReadOnlyError(f"没有写入权限，git {args[0]} 未能完成（{detail.splitlines()[-1]}）。") from e
+            if args[0] in COMMITTING and any(m in detail for m in SIGN_FAILURES):
+                raise StoreError(SIGN_FAILED + detail) from e
             raise StoreError(f"git {args[0]} 失败：{detail or e}") from e
 
 

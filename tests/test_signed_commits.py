@@ -98,4 +98,5 @@ def test_an_archive_whose_crash_leftovers_cannot_be_signed_opens_read_only_and_k
     key.with_suffix(".pub").unlink()
     reopened = Archive.open(archive.root, OPERATOR)
     assert reopened.read_only.startswith("上次中断时留下的修改未能提交，档案暂时只能查看（修改仍在文件中，未丢失）")
+    assert "无法为提交签名（git 设置了 commit.gpgSign）" in reopened.read_only  # git commit's own failure, in Chinese
     assert "新书记" in path.read_text()
