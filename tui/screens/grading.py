@@ -269,8 +269,10 @@ class GradingScreen(AppScreen):
         review = self.edit[branch_id]
         s = next(x for x in self.order if x.branch == branch_id)
         parts = [f"{branch.name}（{branch.secretary or '书记未填'}）"]
-        if rating_from_tally(review):
-            parts.append(f"测评：会议计票，有效 {review.tally.valid} 票")
+        if rating_from_tally(review):  # how the score was counted, as published: the figures behind it
+            t = review.tally
+            groups = "、".join(f"{g} {score_text(v)}" for g, v in (t.group_scores or {}).items())
+            parts.append(f"测评 {score_text(t.score)}：{t.method or '会议计票'}{f'，各类 {groups}' if groups else ''}，有效 {t.valid} 票")
         elif review.components.rating is not None:
             parts.append("测评：手工录入*")
         missing = [label for label, value in inputs_of(review).items() if value is None]
