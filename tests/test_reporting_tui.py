@@ -81,6 +81,10 @@ async def _test_every_column_is_reachable_at_80_columns(known):
         await pilot.press("end")
         await pilot.pause()
         assert "等次分布" in screen_text(app)
+        table = app.screen.query_one("#orgs")
+        widths = [c.get_render_width(table) for c in table.ordered_columns[1:]]
+        edges = [sum(widths[:n]) for n in range(len(widths))]
+        assert table.scroll_x in edges  # the far right starts a whole column next to the names, none cut
         await pilot.press(*["left"] * presses)  # ← goes back the same way
         await pilot.pause()
         assert "审定" in screen_text(app) and "等次分布" not in screen_text(app)

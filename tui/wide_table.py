@@ -5,6 +5,7 @@ end). Where it fits, it looks and behaves as a plain DataTable."""
 from __future__ import annotations
 
 from textual import events
+from textual.geometry import Size
 from textual.widgets import DataTable
 
 
@@ -20,6 +21,29 @@ class WideTable(DataTable):
 
     def on_resize(self, _: events.Resize) -> None:  # the terminal's size or the table's width changed
         self.fixed_columns = 1 if self.overflows else 0
+        self._pad_to_a_column_edge()
+
+    def _update_dimensions(self, new_rows) -> None:
+        super()._update_dimensions(new_rows)
+        self._pad_to_a_column_edge()
+
+    def _pad_to_a_column_edge(self) -> None:
+        """Room after the last column so that the far right (End) also starts a column just
+        right of the pinned names, not a character or two into one."""
+        widths = [c.get_render_width(self) for c in self.ordered_columns]
+        view = self.scrollable_content_region.width
+        total = sum(widths)
+        if not widths or not view or total <= view:
+            pad = 0
+        else:
+            furthest, edge = total - view, 0
+            for width in widths[1:]:
+                if edge >= furthest:
+                    break
+                edge += width
+            pad = max(0, edge - furthest)
+        if self.virtual_size.width != total + pad:
+            self.virtual_size = Size(total + pad, self.virtual_size.height)
 
     def column_stops(self) -> list[int]:
         """The scroll positions that put each scrolling column just right of the pinned ones."""
