@@ -25,6 +25,7 @@ from store import layout
 from store.access import AccessCheck
 from store.atomic import BATCH, TEMP_SUFFIX, atomic_delete, atomic_write, atomic_write_many, flush_filesystem
 from store.errors import ConflictError, ReadOnlyError, StoreError, os_reason
+from store.freeze import FreezeCheck
 from store.gitrepo import GitRepo, Identity, init_repo
 from store.identity import resolve_operator
 from store.lock import ArchiveLock
@@ -100,7 +101,8 @@ class Archive:
         self.git = GitRepo(self.root)
         self.lock = ArchiveLock(self.git.git_dir / "shuping.lock")
         self.check_access: Callable[[Identity, list[str]], None] = AccessCheck(self)
-        self.after_commit: list[Callable[[str, list[str]], None]] = []
+        self.check_freeze = FreezeCheck(self)
+        self.after_commit: list[Callable[[str, str | None, list[str]], None]] = []  # (commit, its parent, paths)
         self.read_only: str = ""  # why this archive can only be read here, if it can
         if not (self.root / layout.SETTINGS).exists():
             raise StoreError(f"{self.root} 不是 shuping 档案：缺少 {layout.SETTINGS}。可用 `shuping init` 新建。")
@@ -259,6 +261,7 @@ class Archive:
                 if change.base != ANY and current != change.base:
                     who, when = self.last_change(change.path)
                     raise ConflictError(change.path, who, when)
+            self.check_freeze(changes, [data for data, _ in before])  # on the files as they are now, under the lock
             written: list[tuple[Change, bytes | None]] = []  # with what was there before
             writes = []
             try:
@@ -278,13 +281,14 @@ class Archive:
                 self._restore(written)  # the write itself says what failed
                 raise
             done = [c for c, _ in written]
+            parent = self._head_or_none()
             try:
                 sha = self._commit_paths([c.path for c in done], message, body, [c.data for c in done if c.data])
             except StoreError as e:
                 self._restore(written)
                 raise StoreError(f"{e}（未保存：文件已恢复为原来的内容）") from e
         for hook in self.after_commit:
-            hook(sha, paths)
+            hook(sha, parent, paths)
         return sha
 
     def _restore(self, written: list[tuple[Change, bytes | None]]) -> None:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 import schema.kinds
 import schema.records
 from schema.problems import Problem
-from schema.records import Branch, Org, Review
+from schema.records import Branch, Meeting, Org, OrgYear, Review
 from store import layout
 from store.atomic import atomic_write
 from store.errors import StoreError
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from store.archive import Archive
     from store.snapshot import OrgPart
 
-FORMAT = 1
+FORMAT = 2  # 2: meetings and organisation-year records
 
 
 class _Part(BaseModel):
@@ -42,6 +42,8 @@ class _Part(BaseModel):
     reviews: list[tuple[str, str | None, Review]] = []
     problems: list[tuple[str, str, int | None, str]] = []
     broken: list[str] = []
+    meeting: tuple[str, str | None, Meeting] | None = None
+    org_year: tuple[str, str | None, OrgYear] | None = None
 
 
 def _stamp() -> str:
@@ -79,6 +81,8 @@ class LoadCache:
                         [Stored(r, path, v) for path, v, r in p.reviews],
                         [Problem(*x) for x in p.problems],
                         p.broken,
+                        Stored(p.meeting[2], p.meeting[0], p.meeting[1]) if p.meeting else None,
+                        Stored(p.org_year[2], p.org_year[0], p.org_year[1]) if p.org_year else None,
                     )
                 except (ValidationError, KeyError, TypeError):
                     pass  # a damaged entry: read the files
@@ -90,6 +94,8 @@ class LoadCache:
                     reviews=[(s.path, s.version, s.record) for s in part.reviews],
                     problems=[(p.file, p.message, p.line, p.key) for p in part.problems],
                     broken=part.broken,
+                    meeting=(part.meeting.path, part.meeting.version, part.meeting.record) if part.meeting else None,
+                    org_year=(part.org_year.path, part.org_year.version, part.org_year.record) if part.org_year else None,
                 ).model_dump_json(exclude_unset=True)}
                 self.changed = True
             return part

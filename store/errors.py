@@ -21,6 +21,10 @@ class AccessError(StoreError):
     """The operator may not change this record."""
 
 
+class FrozenError(StoreError):
+    """The change touches what a finalised grading froze (see ``schema.freeze``)."""
+
+
 class ReadOnlyError(StoreError):
     """The archive can be read here but not written (read-only files or disk, no git)."""
 

@@ -1,10 +1,7 @@
-"""Grading in the archive: saving a set of grades, finalising (commit + git tag), reopening,
-and the guard that refuses edits to what a finalised grading froze.
+"""Grading in the archive: saving a set of grades, finalising (commit + git tag), reopening.
 
-Every review save goes through ``save_review`` (the app's ``save`` uses it), so no screen
-can change a frozen input behind the grading's back. The guard commits the organisation's
-org-year record at the version it read, unchanged: a finalise by someone else in between
-makes the save a conflict instead of slipping through.
+What finalising freezes is enforced in the commit path (``store.freeze``, under the archive
+lock), so no caller can change a frozen input behind the grading's back.
 """
 
 from __future__ import annotations
@@ -13,17 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from schema.grading import FinalRow, cap_for, check_finalise, check_grades, distribution, distribution_text, finalised_text, frozen_changes, frozen_message
+from schema.grading import FinalRow, cap_for, check_finalise, check_grades, distribution, distribution_text, finalised_text
 from schema.kinds import Grade
 from schema.records import Campaign, Finalisation, Org, OrgYear, Review
 from store import layout
 from store.archive import Archive, Change, Stored
-from store.errors import StoreError
+from store.errors import FrozenError, StoreError  # noqa: F401 - FrozenError: raised by the commit path
 from store.tomlio import blob_version, render
-
-
-class FrozenError(StoreError):
-    """The change touches what a finalised grading froze."""
 
 
 class GradingError(StoreError):
@@ -55,35 +48,13 @@ def _unchanged(archive: Archive, stored: Stored) -> Change:
     return Change(stored.path, data, stored.version)
 
 
-def guard(archive: Archive, org_name: str, pairs: Iterable[tuple[Stored[Review], Review]]) -> Change | None:
-    """Raise FrozenError if the grading is finalised and a pair changes a frozen part.
-
-    Returns the org-year "still as read" Change to commit with the reviews."""
-    pairs = list(pairs)
-    if not pairs:
-        return None
-    first = pairs[0][1]
-    org_year = read_org_year(archive, first.org, first.year)
-    fin = org_year.record.grading
-    if fin.finalised:
-        parts: list[str] = []
-        for stored, new in pairs:
-            for part in frozen_changes(stored.record, new):
-                if part not in parts:
-                    parts.append(part)
-        if parts:
-            raise FrozenError(frozen_message(org_name, fin, parts))
-    return _unchanged(archive, org_year)
-
-
 def save_review(archive: Archive, stored: Stored[Review], review: Review, message: str, body: str = "",
                 extra: Iterable[Change] = (), org_name: str = "") -> Stored[Review]:
-    """Save one review (one commit), refusing changes to what finalising froze.
+    """Save one review (one commit); the commit refuses changes to what finalising froze.
 
     ``extra``: more changes to commit with it (an evidence file from ``attachments.prepare``)."""
-    held = guard(archive, org_name or review.org, [(stored, review)])
     change = record_change(archive, stored, review)
-    archive.commit([change, *extra, *([held] if held else [])], message, body)
+    archive.commit([change, *extra], message, body)
     return Stored(review, stored.path, blob_version(change.data))
 
 
@@ -115,9 +86,8 @@ def save_grades(archive: Archive, grades: GradeSet, campaign: Campaign) -> list[
     changed = [(s, r) for s, r in grades.rows if s.version is None or s.record != r]
     if not changed:
         return [s for s, _ in grades.rows]
-    held = guard(archive, grades.org.name, changed)
     changes = [record_change(archive, s, r) for s, r in changed]
-    archive.commit([*changes, *([held] if held else [])], _grades_subject(grades, changed), _grades_body(grades, changed))
+    archive.commit(changes, _grades_subject(grades, changed), _grades_body(grades, changed))
     by_path = {c.path: c for c in changes}
     out = []
     for stored, new in grades.rows:

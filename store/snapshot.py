@@ -1,34 +1,70 @@
 """The archive loaded into memory: every organisation, branch and campaign, and the
-current campaign's reviews, with every broken record listed instead of crashing."""
+current campaign's reviews, meetings and organisation-year records, with every broken
+record listed instead of crashing.
+
+A snapshot is immutable: its record maps are read-only views, and a change makes a new
+snapshot (``with_saved``), which is how the store service hands the app its one source of
+truth after every intent."""
 
 from __future__ import annotations
 
 import gc
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 from pydantic import ValidationError
 
 from schema.problems import Problem, problem_from_toml, problems_from_validation
-from schema.records import ArchiveSettings, Branch, Campaign, Org, Record, Review
+from schema.records import ArchiveSettings, Branch, Campaign, Meeting, Org, OrgYear, Record, Review
 from schema.scope import ScopeCounts, ScopeResult, scope_of
 from store import layout
 from store.archive import Archive, Stored
-from store.errors import os_reason
+from store.errors import StoreError, os_reason
 from store.tomlio import blob_version
 
 
-@dataclass
+def _frozen(mapping) -> Mapping:
+    return mapping if isinstance(mapping, MappingProxyType) else MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: a new snapshot is a change
 class Snapshot:
     settings: ArchiveSettings
-    campaigns: dict[int, Stored[Campaign]] = field(default_factory=dict)
-    orgs: dict[str, Stored[Org]] = field(default_factory=dict)
-    branches: dict[str, Stored[Branch]] = field(default_factory=dict)
-    reviews: dict[str, Stored[Review]] = field(default_factory=dict)  # current campaign, by branch id
+    campaigns: Mapping[int, Stored[Campaign]] = field(default_factory=dict)
+    orgs: Mapping[str, Stored[Org]] = field(default_factory=dict)
+    branches: Mapping[str, Stored[Branch]] = field(default_factory=dict)
+    reviews: Mapping[str, Stored[Review]] = field(default_factory=dict)  # current campaign, by branch id
     problems: list[Problem] = field(default_factory=list)
     archive_year: int = 0  # the archive's current campaign; ``year`` differs when a past year is open
+    meetings: Mapping[str, Stored[Meeting]] = field(default_factory=dict)  # current campaign, by org id (saved ones)
+    org_years: Mapping[str, Stored[OrgYear]] = field(default_factory=dict)  # current campaign, by org id (saved ones)
+
+    def __post_init__(self) -> None:
+        for name in ("campaigns", "orgs", "branches", "reviews", "meetings", "org_years"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def with_saved(self, *saved: Stored) -> Snapshot:
+        """A new snapshot with records just committed in place of what they replace."""
+        maps = {name: dict(getattr(self, name)) for name in ("campaigns", "branches", "reviews", "meetings", "org_years", "orgs")}
+        for stored in saved:
+            record = stored.record
+            if isinstance(record, Branch):
+                maps["branches"][record.id] = stored
+            elif isinstance(record, Org):
+                maps["orgs"][record.id] = stored
+            elif isinstance(record, Campaign):
+                maps["campaigns"][record.year] = stored
+            elif isinstance(record, Review) and record.year == self.year:
+                maps["reviews"][record.branch] = stored
+            elif isinstance(record, Meeting) and record.year == self.year:
+                maps["meetings"][record.org] = stored
+            elif isinstance(record, OrgYear) and record.year == self.year:
+                maps["org_years"][record.org] = stored
+        return replace(self, **maps)
 
     @property
     def year(self) -> int:
@@ -53,6 +89,14 @@ class Snapshot:
             layout.review_path(branch.org, self.year, branch.id),
             None,
         )
+
+    def meeting(self, org_id: str) -> Stored[Meeting]:
+        """The organisation's meeting in the current campaign; a new one if none is saved yet."""
+        return self.meetings.get(org_id) or Stored(Meeting(org=org_id, year=self.year), layout.meeting_path(org_id, self.year), None)
+
+    def org_year(self, org_id: str) -> Stored[OrgYear]:
+        """The organisation's own record for the current campaign; a new one if none is saved yet."""
+        return self.org_years.get(org_id) or Stored(OrgYear(org=org_id, year=self.year), layout.org_year_path(org_id, self.year), None)
 
     def scope(self, branch_id: str) -> ScopeResult:
         branch = self.branches[branch_id].record
@@ -84,6 +128,8 @@ class OrgPart:
     reviews: list[Stored[Review]]
     problems: list[Problem]
     broken: list[str]  # branch ids whose file is there but unreadable
+    meeting: Stored[Meeting] | None = None
+    org_year: Stored[OrgYear] | None = None
 
 
 def read_org(root: Path, name: str, year: int) -> OrgPart:
@@ -111,6 +157,10 @@ def read_org(root: Path, name: str, year: int) -> OrgPart:
             review = _load(root, Path(entry.path), Review, part.problems)
             if review is not None:
                 part.reviews.append(review)
+    for path, model, attr in ((folder / str(year) / "meeting.toml", Meeting, "meeting"),
+                              (folder / str(year) / "org-year.toml", OrgYear, "org_year")):
+        if path.exists():
+            setattr(part, attr, _load(root, path, model, part.problems))
     return part
 
 
@@ -150,29 +200,31 @@ def _load_all(archive: Archive, progress, cache: bool, year: int | None = None) 
     problems: list[Problem] = []
     settings_stored, settings_problems = archive.try_read(ArchiveSettings, layout.SETTINGS)
     if settings_stored is None:
-        from store.errors import StoreError
-
         raise StoreError("档案设置文件损坏：\n" + "\n".join(str(p) for p in settings_problems))
     settings = settings_stored.record
     if year is not None and year != settings.current_campaign:
         if not (root / layout.campaign_path(year)).exists():
-            from store.errors import StoreError
-
             years = sorted(int(p.stem) for p in (root / "campaigns").glob("*.toml") if p.stem.isdigit())
             raise StoreError(f"档案中没有 {year} 年度（{layout.campaign_path(year)}）。已有年度：{'、'.join(map(str, years)) or '无'}。")
         settings = settings.model_copy(update={"current_campaign": year})
-    snap = Snapshot(settings, archive_year=settings_stored.record.current_campaign)
+    year = settings.current_campaign
+    campaigns: dict[int, Stored[Campaign]] = {}
+    orgs: dict[str, Stored[Org]] = {}
+    branches: dict[str, Stored[Branch]] = {}
+    reviews: dict[str, Stored[Review]] = {}
+    meetings: dict[str, Stored[Meeting]] = {}
+    org_years: dict[str, Stored[OrgYear]] = {}
 
     for path in sorted((root / "campaigns").glob("*.toml")):
         stored = _load(root, path, Campaign, problems)
         if stored:
-            snap.campaigns[stored.record.year] = stored
-    if snap.year not in snap.campaigns:
-        problems.append(Problem(layout.SETTINGS, f"当前年度 {snap.year} 没有对应的 {layout.campaign_path(snap.year)}", key="current_campaign"))
+            campaigns[stored.record.year] = stored
+    if year not in campaigns:
+        problems.append(Problem(layout.SETTINGS, f"当前年度 {year} 没有对应的 {layout.campaign_path(year)}", key="current_campaign"))
 
     names = sorted(e.name for e in _scandir(root / "orgs") if e.is_dir())
-    read = lambda name: read_org(root, name, snap.year)  # noqa: E731
-    cached = LoadCache(archive, snap.year) if cache else None
+    read = lambda name: read_org(root, name, year)  # noqa: E731
+    cached = LoadCache(archive, year) if cache else None
     if cached:
         read = cached.parts(names, read)
     broken: set[str] = set()  # reported once, by read_org
@@ -182,39 +234,43 @@ def _load_all(archive: Archive, progress, cache: bool, year: int | None = None) 
         problems.extend(part.problems)
         broken.update(part.broken)
         if part.org is not None:
-            snap.orgs[part.org.record.id] = part.org
+            orgs[part.org.record.id] = part.org
         else:
             broken_orgs.add(name)
         for branch in part.branches:
-            if branch.record.id in snap.branches:
+            if branch.record.id in branches:
                 problems.append(Problem(branch.path, f"党支部 id “{branch.record.id}” 重复", key="id"))
             else:
-                snap.branches[branch.record.id] = branch
+                branches[branch.record.id] = branch
         for review in part.reviews:
-            snap.reviews[review.record.branch] = review
+            reviews[review.record.branch] = review
+        if part.org is not None and part.meeting is not None:
+            meetings[part.org.record.id] = part.meeting
+        if part.org is not None and part.org_year is not None:
+            org_years[part.org.record.id] = part.org_year
         if progress:
             progress(n + 1, len(names))
     if cached:
         cached.save(names)
 
     hidden: dict[str, int] = {}  # branches per folder whose org.toml is broken: not shown until it is fixed
-    for branch in list(snap.branches.values()):
-        if branch.record.org not in snap.orgs:
+    for branch in list(branches.values()):
+        if branch.record.org not in orgs:
             if branch.record.org in broken_orgs:
                 broken.add(branch.record.id)
                 hidden[branch.record.org] = hidden.get(branch.record.org, 0) + 1
             else:
                 problems.append(Problem(branch.path, f"所属二级党组织 “{branch.record.org}” 不存在", key="org"))
-            del snap.branches[branch.record.id]
+            del branches[branch.record.id]
     for name, count in sorted(hidden.items()):
         problems.append(Problem(layout.org_path(name), f"修正此文件前，其下 {count} 个党支部及其评议记录不显示"))
-    for branch_id, review in list(snap.reviews.items()):
-        if branch_id not in snap.branches:
+    for branch_id, review in list(reviews.items()):
+        if branch_id not in branches:
             if branch_id not in broken:
                 problems.append(Problem(review.path, f"党支部 “{branch_id}” 不存在", key="branch"))
-            del snap.reviews[branch_id]
-    snap.problems = problems
-    return snap
+            del reviews[branch_id]
+    return Snapshot(settings, campaigns, orgs, branches, reviews, problems,
+                    archive_year=settings_stored.record.current_campaign, meetings=meetings, org_years=org_years)
 
 
 def _scandir(folder: Path) -> list[os.DirEntry]:

@@ -121,6 +121,13 @@ def test_carry_over_names_comment_tasks_and_grade_reason():
 
 
 def test_new_campaign_carries_problems_in_one_commit(demo_archive: Archive):
+    from datetime import datetime
+
+    from store.grading import reopen
+
+    snap = load(demo_archive)
+    # the grade below changes chem's finalised grading: reopened first, as staff would
+    reopen(demo_archive, snap.orgs["chem"].record, 2020, "补录整改任务", datetime(2021, 1, 22, 9, 0))
     snap = load(demo_archive)
     stored = snap.review("b0001")
     demo_archive.save(stored, _review_with_problems().model_copy(update={"facts": stored.record.facts}), "录入测试问题")

@@ -23,7 +23,8 @@ from schema.kinds import BallotStatus
 from schema.records import Ballot, Branch, Org
 from store import layout
 from store.archive import Archive, Change
-from store.ballots import BallotWriter, Job, ballot_change, load_ballots, load_draft
+from store.writer import Job, Writer
+from store.ballots import ballot_change, load_ballots, load_draft
 from store.check import check_archive
 from store.errors import ReadOnlyError, StoreError
 from store.snapshot import load
@@ -143,7 +144,7 @@ def _ballot_keyer(root: Path, start: int, out: int) -> None:
     every mark, then the finished ballot), reporting 'serial' once its commit returned."""
     os.setpgid(0, 0)
     archive = Archive.open(root, "崩溃测试")
-    writer = BallotWriter(archive)
+    writer = Writer(archive)
     draft_path = layout.draft_path("o", 2020, 1)
     os.write(out, b"ready\n")
     serial = start

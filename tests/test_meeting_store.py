@@ -15,7 +15,8 @@ from schema.kinds import BallotStatus
 from schema.records import Ballot, Meeting
 from store import layout
 from store.archive import Archive
-from store.ballots import BallotWriter, Job, ballot_change, load_ballots, load_draft, render_ballot
+from store.writer import Job, Writer
+from store.ballots import ballot_change, load_ballots, load_draft, render_ballot
 from store.meeting import load_meeting, reconcile
 from store.snapshot import load
 from tests.conftest import git_log
@@ -31,7 +32,7 @@ def test_ballot_text_round_trips():
 
 def test_writer_commits_each_ballot_once_and_clears_the_draft(tmp_path):
     archive = meeting_archive(tmp_path / "a")
-    writer = BallotWriter(archive)
+    writer = Writer(archive)
     draft_path = layout.draft_path("o", 2020, 1)
     for serial in (1, 2, 3):
         b = Ballot(org="o", year=2020, entry=1, serial=serial, marks={"b01": "好"})
@@ -53,7 +54,7 @@ def test_writer_commits_each_ballot_once_and_clears_the_draft(tmp_path):
 
 def test_correction_is_a_new_commit_with_its_reason(tmp_path):
     archive = meeting_archive(tmp_path / "a")
-    writer = BallotWriter(archive)
+    writer = Writer(archive)
     b = Ballot(org="o", year=2020, entry=1, serial=1, marks={"b01": "好"}, status=BallotStatus.FINISHED)
     change, version = ballot_change(b, None)
     writer.submit(Job([change], "录入测评票：测试学院党委 第 1 号（第一遍录入）"))

@@ -6,9 +6,9 @@ import gc
 import importlib
 import os
 import time
+from dataclasses import replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Callable, Iterable
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -16,10 +16,12 @@ from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
-from schema.dates import today as local_today
+from textual.reactive import var
+
+from schema.clock import Clock
 from store.errors import StoreError
 from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY
-from tui.messages import ArchiveReloaded
+from tui.messages import LoadProgress
 from tui.screens.dashboard import DashboardScreen
 
 # Textual's own words the user sees, in Chinese: the open list of a drop-down names its Esc
@@ -27,7 +29,10 @@ from tui.screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:  # the store (git, pydantic) is imported after the first frame
     from store.archive import Archive, Stored
+    from store.service import Service
     from store.snapshot import Snapshot
+
+T = TypeVar("T")
 
 
 def lazy_screen(module: str, name: str) -> Callable[[], Screen]:
@@ -56,42 +61,46 @@ class ShupingApp(App):
         "campaign": lazy_screen("campaign", "CampaignScreen"),
     }
 
-    def __init__(self, archive: Archive | Callable[[], Archive], today: date | None = None, year: int | None = None):
-        """``archive`` is an open archive, read before the first screen is drawn (tests), or a
-        function that opens one: the command line passes that, so the dashboard is drawn at
-        once and filled in when the archive has been opened and read in the background."""
+    # the one source of truth: the service's latest snapshot; screens watch it and redraw
+    snapshot: var[Snapshot | None] = var(None, init=False)
+
+    def __init__(self, source: Service | Archive | Callable[[], Service | Archive], today: date | None = None,
+                 year: int | None = None, clock: Clock | None = None):
+        """``source`` is the service (or an open archive) read before the first screen is drawn
+        (tests), or a function that opens one: the command line passes that, so the dashboard
+        is drawn at once and filled in when the archive has been opened and read in the background."""
         super().__init__()
-        self.archive: Archive = None  # type: ignore[assignment]  # set before any screen needs it
-        self.snapshot: Snapshot | None = None
+        self.service: Service = None  # type: ignore[assignment]  # set before any screen needs it
         self.load_progress = ""  # shown on the dashboard until the first snapshot is there
         self._progress_at = 0.0
-        self._opener = archive if callable(archive) else None
-        self._commits_since_maintain = 0
-        self._head_stamp = 0.0
-        self.generation = 0  # counts snapshot changes, so screens of other modes know they are stale
-        env_today = os.environ.get("SHUPING_TODAY")
-        self._today = today or (date.fromisoformat(env_today) if env_today else None)
+        self._opener = source if callable(source) else None
+        self._clock = clock or Clock.from_env(os.environ)
+        if today:
+            self._clock = replace(self._clock, fixed_today=today)
         self.year = year  # the campaign open: None follows the archive's current one
         if self._opener is None:
-            self._attach(archive)  # type: ignore[arg-type]
+            self._attach(source)  # type: ignore[arg-type]
 
-    def _attach(self, archive: Archive) -> None:
-        self.archive = archive
-        archive.after_commit.append(self._count_commit)
-        self._head_stamp = self._head_mtime()
+    def _attach(self, source: Service | Archive) -> None:
+        from store.service import Service
+
+        service = source if isinstance(source, Service) else Service(source, self._clock, self.year)
+        service.on_maintain = lambda: self.call_from_thread(self.maintain)
+        self.service = service
+
+    @property
+    def archive(self) -> Archive:
+        """The service's archive (for what has no intent yet)."""
+        return self.service.archive
 
     # ------------------------------------------------------------------ clock and data
 
     def today(self) -> date:
-        if self._today:
-            return self._today
-        tz = self.snapshot.settings.timezone if self.snapshot else "Asia/Shanghai"
-        return local_today(tz)
+        return (self.service.clock if self.service else self._clock).today()
 
     def now(self) -> datetime:
         """When something happens: the app's today (fixed in the demo and tests) at the wall-clock time."""
-        tz = ZoneInfo(self.snapshot.settings.timezone if self.snapshot else "Asia/Shanghai")
-        return datetime.combine(self.today(), datetime.now(tz).time().replace(microsecond=0), tz)
+        return (self.service.clock if self.service else self._clock).now()
 
     def on_mount(self) -> None:
         if self._opener:
@@ -99,29 +108,25 @@ class ShupingApp(App):
             self.switch_mode("dashboard")
             self.open_in_background()
         else:
-            from store.snapshot import load
-
-            self.snapshot = load(self.archive, freeze=True, year=self.year)
+            self.snapshot = self.service.load(freeze=True)
             self.switch_mode("dashboard")
             self.notify_read_only()
             self.maintain()
-        self.set_interval(3, self._watch_head)
+        self.set_interval(3, self.poll_archive)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # the snapshots are frozen while the app runs (see store.snapshot.load)
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def open_in_background(self) -> None:
-        from store.snapshot import load
-
         try:
-            archive = self._opener()
-            self.call_from_thread(self._attach, archive)
-            snapshot = load(archive, progress=self._progress, freeze=True, year=self.year)
+            opened = self._opener()
+            self.call_from_thread(self._attach, opened)
+            snapshot = self.service.load(progress=self._progress, freeze=True)
         except StoreError as e:
             self.call_from_thread(self.exit, None, 2, f"错误：{e}")
             return
-        self.call_from_thread(self._set_snapshot, snapshot)
+        self.call_from_thread(setattr, self, "snapshot", snapshot)
         self.call_from_thread(self.notify_read_only)
         self.call_from_thread(self.maintain)
 
@@ -132,7 +137,7 @@ class ShupingApp(App):
 
     def notify_read_only(self) -> None:
         """Say once, on opening, why nothing can be saved here (read-only files, no git)."""
-        reason = getattr(self.archive, "read_only", "")
+        reason = self.service.read_only
         if reason:
             self.notify(reason, title="只读", severity="warning", timeout=20)
 
@@ -181,16 +186,15 @@ class ShupingApp(App):
     def switch_year(self, year: int) -> None:
         """Open another campaign (a past year's rectification goes on); the archive's current
         campaign stays as it is."""
-        self.year = None if self.snapshot and year == self.snapshot.archive_year else year
+        self.service.switch_year(year)
+        self.year = self.service.year
         self.reload()
 
     @work(thread=True, exclusive=True, group="reload")
     def reload(self) -> None:
-        from store.snapshot import load
-
-        snapshot = load(self.archive, freeze=True, year=self.year)
+        snapshot = self.service.load(freeze=True)
         if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._set_snapshot, snapshot)
+            self.call_from_thread(setattr, self, "snapshot", snapshot)
 
     PROGRESS_EVERY = 0.1  # seconds between progress lines: each waits for the UI thread
 
@@ -204,94 +208,52 @@ class ShupingApp(App):
     def _show_progress(self, text: str) -> None:
         if self.snapshot is None:
             self.load_progress = text
-            self.screen.post_message(ArchiveReloaded())
-
-    MAINTAIN_EVERY = 200  # commits between commit-graph refreshes
+            self.screen.post_message(LoadProgress())
 
     @work(thread=True, exclusive=True, group="maintain", exit_on_error=False)
     def maintain(self) -> None:
         """Refresh the commit-graph so a record's history stays fast on long histories."""
-        try:
-            self.archive.maintain()
-        except StoreError:
-            pass  # only speed is lost; the next start-up tries again
+        self.service.maintain()
 
-    def _count_commit(self, _sha: str, _paths: list[str]) -> None:
-        self._commits_since_maintain += 1
-        if self._commits_since_maintain >= self.MAINTAIN_EVERY:
-            self._commits_since_maintain = 0
-            try:
-                self.call_from_thread(self.maintain)
-            except RuntimeError:  # already on the app's thread
-                self.maintain()
-
-    def _set_snapshot(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
-        self.generation += 1
-        self._head_stamp = self._head_mtime()
-        for screen in self.screen_stack:
-            screen.post_message(ArchiveReloaded())
-
-    def _head_mtime(self) -> float:
-        """Cheap change detection: other users' commits move the branch ref."""
-        try:
-            head = (self.archive.git.git_dir / "HEAD").read_text().strip()
-            ref = head.removeprefix("ref: ") if head.startswith("ref: ") else "HEAD"
-            path = self.archive.git.git_dir / ref
-            return path.stat().st_mtime if path.exists() else (self.archive.git.git_dir / "packed-refs").stat().st_mtime
-        except OSError:
-            return 0.0
-
-    def _watch_head(self) -> None:
-        if self.snapshot is None:
-            return  # still opening
-        stamp = self._head_mtime()
-        if stamp != self._head_stamp:
-            self._head_stamp = stamp
+    def poll_archive(self) -> None:
+        """Another user's commit (or plain git) moved the archive: read it again."""
+        if self.snapshot is not None and self.service.changed_elsewhere():
             self.reload()
 
-    def stored_saved(self, stored: Stored) -> None:
-        """Put a record the app just saved into the snapshot, without re-reading the archive."""
-        from schema.records import Branch, Campaign, Review
-
-        snap = self.snapshot
-        assert snap is not None
-        if isinstance(stored.record, Branch):
-            snap.branches[stored.record.id] = stored
-        elif isinstance(stored.record, Review) and stored.record.year == snap.year:
-            snap.reviews[stored.record.branch] = stored
-        elif isinstance(stored.record, Campaign):
-            snap.campaigns[stored.record.year] = stored
-        self.generation += 1
-        self._head_stamp = self._head_mtime()
-        for screen in self.screen_stack:
-            screen.post_message(ArchiveReloaded())
-
-    def save(self, stored: Stored, record, message: str, body: str = "") -> Stored | None:
-        """Save and commit from a thread worker (never the UI thread: git takes time).
-
-        Errors become a notification and nothing changes; the screen keeps its edits."""
-        from schema.records import Review
-        from store.grading import save_review
-
+    def take_snapshot(self) -> None:
+        """Show the service's latest snapshot (after an intent). Safe from any thread."""
         try:
-            if isinstance(record, Review):  # refuses edits to what a finalised grading froze
-                saved = save_review(self.archive, stored, record, message, body, org_name=self._org_name(record.org))
-            else:
-                saved = self.archive.save(stored, record, message, body)
+            self.call_from_thread(self._take_snapshot)
+        except RuntimeError:  # already on the app's thread
+            self._take_snapshot()
+
+    def _take_snapshot(self) -> None:
+        if self.service.loaded:
+            self.snapshot = self.service.snapshot
+
+    def apply(self, intent: Callable[..., T], *args, saved: str = "", **kwargs) -> T | None:
+        """Run an intent from a worker thread (never the UI thread: git takes time). The new
+        snapshot is shown; an error becomes a notification and nothing changes (the screen keeps
+        its edits); ``saved`` is said once it is committed. Returns what the intent returns."""
+        try:
+            result = intent(*args, **kwargs)
         except StoreError as e:
             self.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
             return None
-        self.call_from_thread(self._after_save, saved, message)
-        return saved
+        self.take_snapshot()
+        if saved:
+            self.call_from_thread(self.notify, saved, title="已保存并提交")
+        return result
 
-    def _org_name(self, org_id: str) -> str:
-        org = self.snapshot.orgs.get(org_id) if self.snapshot else None
-        return org.record.name if org else org_id
+    def save(self, stored: Stored, record, message: str, body: str = "") -> Stored | None:
+        """Save one record as one commit, from a worker thread; None if refused (notified)."""
+        result = self.apply(self.service.records.save, stored, record, message, body, saved=message)
+        return result[1] if result else None
 
-    def _after_save(self, saved: Stored, message: str) -> None:
-        self.stored_saved(saved)
-        self.notify(message, title="已保存并提交")
+    def absorb(self, *saved: Stored) -> None:
+        """Records committed here by other means (the writer): into the snapshot."""
+        self.service.absorb(*saved)
+        self.take_snapshot()
 
     # ------------------------------------------------------------------ palette
 

@@ -3,5 +3,5 @@
 from textual.message import Message
 
 
-class ArchiveReloaded(Message):
-    """The app's snapshot changed (a save here, or another user's commit)."""
+class LoadProgress(Message):
+    """The archive is still being read: the dashboard shows how far."""

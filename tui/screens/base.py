@@ -10,7 +10,6 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.messages import ArchiveReloaded
 
 if TYPE_CHECKING:
     from store.snapshot import Snapshot
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 
 class AppScreen(Screen):
     SCOPE = ""  # the screen's title in the help screen and the action registry
-    _drawn = 0  # the app's data generation this screen last drew
+    _drawn: object = None  # the snapshot this screen last drew
 
     @property
     def shuping(self) -> ShupingApp:
@@ -54,22 +53,25 @@ class AppScreen(Screen):
             yield Static(id="navbar", classes="navbar")
             yield Footer(compact=True)  # room for every key at 80 columns
 
-    def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
-        self._catch_up()
+    def on_mount(self) -> None:
+        self.watch(self.app, "snapshot", self._snapshot_changed, init=False)
+
+    def _snapshot_changed(self, _snapshot) -> None:
+        if self.is_current:  # a screen out of sight catches up when shown again
+            self._catch_up()
 
     def on_screen_resume(self) -> None:
         from tui.keys import nav_markup
 
         for bar in self.query("#navbar").results(Static):
             bar.update(nav_markup(self.app.current_mode))
-        # screens of other modes miss ArchiveReloaded: catch up when shown again
-        if self._drawn != self.shuping.generation:
+        if self._drawn is not self.shuping.snapshot:
             self._catch_up()
 
     def _catch_up(self) -> None:
         from tui.app import archive_title
 
-        self._drawn = self.shuping.generation
+        self._drawn = self.shuping.snapshot
         for title in self.query("#title").results(Static):
             title.update(f"{self.SCOPE} · {archive_title(self.shuping)}")  # the current campaign may have changed
         self.refresh_data()

@@ -15,11 +15,12 @@ from schema.dates import cn_date
 from schema.kinds import BallotStatus
 from schema.reconcile import Mismatch, compare
 from schema.tally import score_text
-from store.ballots import Job, ballot_change, load_ballots
+from store.ballots import ballot_change, load_ballots
+from store.writer import Job
 from store.meeting import load_meeting, publish_changes, reconcile
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-from tui.screens.keying import ReasonDialog, ballot_writer, note_own_commit
+from tui.screens.keying import ReasonDialog, ballot_writer
 
 
 def names_of(snap, branch_ids) -> dict[str, str]:
@@ -149,9 +150,7 @@ class CompareScreen(AppScreen):
         ballot_writer(self.app).submit(Job([ballot_change(fixed, stored.version)[0]], message, f"原因：{reason}", done=self._done))
 
     def _done(self, sha, error) -> None:
-        if error is None:
-            note_own_commit(self.app)
-        else:
+        if error is not None:
             self.app.call_from_thread(self.notify, str(error), title="未保存", severity="error", timeout=12)
         self.app.call_from_thread(self.load)
 
@@ -306,9 +305,7 @@ def start_publish(screen: AppScreen, org: str, after) -> None:
             app.call_from_thread(published, saved_reviews)
 
         def published(saved_reviews) -> None:
-            note_own_commit(app)
-            for r in saved_reviews:
-                app.snapshot.reviews[r.record.branch] = r
+            app.absorb(*saved_reviews)
             app.notify(f"已公布：{name}", title="已保存并提交")
             after()
 

@@ -75,6 +75,9 @@ class DashboardScreen(AppScreen):
             table.add_column(Text(label, justify="right") if label in NUMERIC else label, key=label)
         self.refresh_data()
 
+    def on_load_progress(self, _) -> None:
+        self.refresh_data()
+
     def refresh_data(self) -> None:
         snap = self.shuping.snapshot
         if snap is None:  # still reading the archive

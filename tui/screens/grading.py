@@ -413,14 +413,13 @@ class GradingScreen(AppScreen):
         self.notify(message, title="未保存", severity="error", timeout=12)
 
     def _saved(self, org_id: str, saved: list[Stored[Review]]) -> None:
-        snap = self.snap
+        self.shuping.absorb(*saved)
         for stored in saved:
-            snap.reviews[stored.record.branch] = stored
             if org_id == self.org_id:
                 self.read[stored.record.branch] = stored
         self.set_message("")
         self.notify(f"{self.snap.orgs[org_id].record.name}的评定已保存", title="已保存并提交")
-        self.shuping.stored_saved(saved[0])
+        self.shuping.absorb(saved[0])
 
     # ------------------------------------------------------------------ finalise and reopen
 

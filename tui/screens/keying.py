@@ -7,7 +7,6 @@ commit queue of the one background writer; rows show 保存中 until the commit 
 
 from __future__ import annotations
 
-import atexit
 import gc
 import time
 from dataclasses import dataclass
@@ -28,7 +27,8 @@ from schema.ballots import BLANK, KEYS, SHORT, indicator_columns, point_problem
 from schema.kinds import BallotForm, BallotStatus, MeetingStage
 from schema.records import Ballot, Indicator
 from store import layout
-from store.ballots import PASS_NAMES, BallotWriter, Job, ballot_change, load_ballots, load_draft
+from store.ballots import PASS_NAMES, ballot_change, load_ballots, load_draft
+from store.writer import Job, Writer
 from store.meeting import freeze, load_meeting, record_change
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
@@ -39,21 +39,9 @@ ACK_QUIET = 0.1  # seconds without a key after which a commit shows as saved at 
 HEAD = 11  # the row header: serial (4), a space, state (1), group (two CJK characters, 4), a space
 
 
-def ballot_writer(app) -> BallotWriter:
-    """The app's one ballot writer (created on first use; flushed when the process exits)."""
-    writer = getattr(app, "_ballot_writer", None)
-    if writer is None or writer.archive is not app.archive:
-        writer = BallotWriter(app.archive)
-        atexit.register(writer.flush)
-        app._ballot_writer = writer
-    return writer
-
-
-def note_own_commit(app) -> None:
-    """This app's own commit moved HEAD: record that, so the app does not re-read the whole
-    archive as if another user had committed (seconds of parsing on a large archive, every few
-    seconds while ballots are keyed, competing with the keyboard). Safe from any thread."""
-    app._head_stamp = app._head_mtime()
+def ballot_writer(app) -> Writer:
+    """The service's one writer."""
+    return app.service.writer
 
 
 @dataclass
@@ -563,7 +551,6 @@ class KeyingScreen(AppScreen):
         self.grid.changed()
 
     def on_ballot_saved(self, message: BallotSaved) -> None:
-        note_own_commit(self.app)
         started = self.enter_times.pop(message.serial, None)
         if started is not None:
             self.enter_to_commit.append(time.monotonic() - started)

@@ -276,10 +276,7 @@ class GuideScreen(AppScreen):
         self.app.call_from_thread(self._comment_saved, saved)
 
     def _comment_saved(self, saved) -> None:
-        from tui.screens.keying import note_own_commit
-
-        note_own_commit(self.app)
-        self.snap.reviews[saved.record.branch] = saved
+        self.shuping.absorb(saved)
         self.query_one("#comment-state", Static).update("点评：已保存")
 
     # ------------------------------------------------------------------ moving through the meeting
@@ -290,7 +287,7 @@ class GuideScreen(AppScreen):
 
     def save_meeting(self, meeting: Meeting, message: str) -> None:
         """Show the change at once; the commit runs in a worker (queued in order)."""
-        from store.ballots import Job
+        from store.writer import Job
         from tui.screens.keying import ballot_writer
 
         change, self.stored = record_change(self.stored, meeting, self.shuping.archive)
@@ -299,11 +296,7 @@ class GuideScreen(AppScreen):
 
     def _meeting_saved(self, sha, error) -> None:
         """On the writer thread: a failed save is shown and the screen re-reads the record."""
-        from tui.screens.keying import note_own_commit
-
-        if error is None:
-            note_own_commit(self.app)
-        else:
+        if error is not None:
             self.app.call_from_thread(self.notify, str(error), title="未保存", severity="error", timeout=12)
             self.app.call_from_thread(self.load)
 
@@ -634,12 +627,8 @@ class SetupScreen(AppScreen):
         self.app.call_from_thread(self._saved, saved_meeting, reviews, message)
 
     def _saved(self, saved_meeting, reviews, message) -> None:
-        from tui.screens.keying import note_own_commit
-
-        note_own_commit(self.app)
         self.stored = saved_meeting
-        for r in reviews:
-            self.snap.reviews[r.record.branch] = r
+        self.shuping.absorb(saved_meeting, *reviews)
         self.pristine, self._discard_armed = self.form_state(), False
         self.notify(message, title="已保存并提交")
 

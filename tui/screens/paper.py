@@ -18,7 +18,7 @@ from store.meeting import load_meeting, publish_changes
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 from tui.screens.counting import names_of
-from tui.screens.keying import ReasonDialog, ballot_writer, note_own_commit
+from tui.screens.keying import ReasonDialog, ballot_writer
 
 
 def can_enter_paper(screen: AppScreen, org: str) -> bool:
@@ -197,9 +197,7 @@ class PaperCountScreen(AppScreen):
         self.app.call_from_thread(self._published, saved_reviews)
 
     def _published(self, saved_reviews) -> None:
-        note_own_commit(self.app)
-        for r in saved_reviews:
-            self.snap.reviews[r.record.branch] = r
+        self.shuping.absorb(*saved_reviews)
         self.notify(f"已公布：{self.snap.orgs[self.org].record.name}", title="已保存并提交")
         self.dismiss(None)
 

@@ -266,7 +266,7 @@ class RectificationScreen(AppScreen):
         return stored if data is None else self.shuping.archive.read(Review, stored.path)
 
     def _saved(self, saved: Stored[Review], message: str) -> None:
-        self.shuping.stored_saved(saved)
+        self.shuping.absorb(saved)
         self.notify(message, title="已保存并提交", timeout=3)
 
     def branch_name(self, branch_id: str) -> str:

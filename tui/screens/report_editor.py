@@ -223,7 +223,7 @@ class ReportEditorScreen(AppScreen):
         self.stored, self.doc = stored, doc
         if text is not None:
             self.baseline = text
-        self.shuping.stored_saved(stored)
+        self.shuping.absorb(stored)
         self.notify(message, title="已保存并提交")
         self.show_state()
 

@@ -1,0 +1,170 @@
+"""The one door to the archive: the app and the command line read it through the service's
+snapshot and change it through intents named for what users do.
+
+Every intent validates, builds its changes and commit message, and commits through
+``Archive.commit`` — which checks access and the finalisation freeze under the archive lock,
+so no caller can skip them — then returns the new, immutable snapshot. Intents block on git:
+the app calls them from worker threads, never from the UI thread.
+
+The intents live in one module per area (``store.intents.*``) and are reached through the
+service: ``service.grading.save(...)``, ``service.meeting.publish(...)``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from schema.clock import Clock
+from schema.records import Record
+from store.archive import Archive, Change, Commit, Stored
+from store.errors import StoreError
+from store.gitrepo import Identity
+from store.intents import areas
+from store.snapshot import Snapshot, load
+from store.tomlio import blob_version, render
+from store.writer import Writer
+
+MAINTAIN_EVERY = 200  # commits between commit-graph refreshes
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What an intent hands back: the new snapshot and, where there is one, the commit."""
+
+    snapshot: Snapshot
+    commit: str | None = None
+
+
+class Service:
+    def __init__(self, archive: Archive, clock: Clock | None = None, year: int | None = None):
+        self.archive = archive
+        self.clock = clock or Clock()
+        self.year = year  # the campaign open: None follows the archive's current one
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self._head: str | None = None  # the commit the snapshot reflects
+        self._stale = False  # someone else committed since
+        self._commits = 0
+        self.on_maintain: Callable[[], None] | None = None  # the app runs maintenance in a worker
+        self.writer = Writer(archive)
+        archive.after_commit.append(self._committed)
+        for name, area in areas().items():
+            setattr(self, name, area(self))
+
+    @classmethod
+    def open(cls, root: Path | str, operator: str | Identity | None = None, clock: Clock | None = None,
+             year: int | None = None) -> Service:
+        """Open the archive for work (cleaning up after a crash) without reading it yet."""
+        return cls(Archive.open(root, operator), clock, year)
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            raise StoreError("档案尚未读取")
+        return self._snapshot
+
+    @property
+    def loaded(self) -> bool:
+        return self._snapshot is not None
+
+    @property
+    def operator(self) -> str:
+        return self.archive.operator.name
+
+    @property
+    def read_only(self) -> str:
+        """Why nothing can be saved here, or ""."""
+        return self.archive.read_only
+
+    def load(self, progress: Callable[[int, int], None] | None = None, freeze: bool = False) -> Snapshot:
+        """Read the whole archive (the open year's campaign) into a new snapshot."""
+        head = self._current_head()
+        snapshot = load(self.archive, progress=progress, freeze=freeze, year=self.year)
+        with self._lock:
+            self._snapshot, self._head, self._stale = snapshot, head, False
+            self.clock = self.clock.in_zone(snapshot.settings.timezone)
+        return snapshot
+
+    def switch_year(self, year: int) -> None:
+        """Open another campaign on the next ``load`` (the archive's current one stays)."""
+        current = self._snapshot.archive_year if self._snapshot else None
+        self.year = None if year == current else year
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another user (or plain git) moved the archive since the snapshot was read.
+        Cheap: reads the branch's ref file."""
+        if self._snapshot is None:
+            return False
+        return self._stale or self._current_head() != self._head
+
+    def read(self, model: type, path: str) -> Stored:
+        return self.archive.read(model, path)
+
+    def history(self, rel: str | None = None, limit: int = 200) -> list[Commit]:
+        return self.archive.history(rel, limit)
+
+    def diff(self, sha: str, rel: str | None = None) -> str:
+        return self.archive.diff(sha, rel)
+
+    def maintain(self) -> None:
+        """Keep history fast on long histories; only speed is lost if it fails."""
+        try:
+            self.archive.maintain()
+        except StoreError:
+            pass
+
+    # ------------------------------------------------------------------ writing (for the intents)
+
+    def change(self, stored: Stored, record: Record) -> tuple[Change, Stored]:
+        """The change writing ``record`` over ``stored`` (keeping the file's comments) and what it stores."""
+        previous, _ = self.archive.read_bytes(stored.path) if stored.version else (None, None)
+        data = render(record, previous.decode("utf-8") if previous else None).encode()
+        return Change(stored.path, data, stored.version), Stored(record, stored.path, blob_version(data))
+
+    def commit(self, changes: Iterable[Change], message: str, body: str = "", saved: Iterable[Stored] = ()) -> Saved:
+        """Commit ``changes`` as one change and put ``saved`` (the records they store) into the snapshot."""
+        sha = self.archive.commit(list(changes), message, body)
+        return Saved(self.absorb(*saved), sha)
+
+    def save(self, stored: Stored, record: Record, message: str, body: str = "") -> tuple[Saved, Stored]:
+        """Write one record over the version read and commit it."""
+        change, new = self.change(stored, record)
+        return self.commit([change], message, body, [new]), new
+
+    def absorb(self, *saved: Stored) -> Snapshot:
+        """The snapshot with records this process just committed."""
+        with self._lock:
+            if self._snapshot is not None and saved:
+                self._snapshot = self._snapshot.with_saved(*saved)
+            return self._snapshot  # type: ignore[return-value]
+
+    def flush(self, timeout: float = 30) -> bool:
+        """Wait until every queued write is done (from a worker, never the UI thread)."""
+        return self.writer.flush(timeout)
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def _committed(self, sha: str, parent: str | None, _paths: list[str]) -> None:
+        with self._lock:
+            if parent != self._head:
+                self._stale = True  # a commit of someone else's came in between
+            self._head = sha
+            self._commits += 1
+            maintain = self._commits % MAINTAIN_EVERY == 0
+        if maintain and self.on_maintain:
+            self.on_maintain()
+
+    def _current_head(self) -> str | None:
+        try:
+            return self.archive.head()
+        except StoreError:
+            return None  # a new archive without commits
+
+
+__all__ = ["Saved", "Service"]
