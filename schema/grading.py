@@ -8,6 +8,8 @@ Rules (defaults named in ``GradingSettings`` and ``Quota``):
 * **Inputs.** 述职情况 = ``components.report``; 测评结果 = the published meeting tally's
   weighted vote score (``tally.score``) when there is one, else ``components.rating``
   keyed by hand; 日常了解 = ``components.daily``; 督查检查 = ``components.inspection``.
+  The ``Components`` field names are the inputs' ids everywhere: the weight keys, the
+  tie-break keys, the keys of ``inputs_of``; ``COMPONENT_LABELS`` gives their labels.
   Each is 0–100 (a grade typed instead is turned into a score with the campaign's vote values).
 * **Composite.** The weighted mean of the inputs with the campaign's weights. A missing
   input does not count as 0: the weights are re-normalised over the inputs present
@@ -36,21 +38,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from schema.dates import cn_date
 from schema.kinds import Grade, Rounding
 from schema.quota import ROUNDING_LABELS, good_cap, percent
-from schema.records import Finalisation, GradingSettings, Quota, Review, ScoringSettings
+from schema.records import COMPONENT_LABELS, Finalisation, GradingSettings, Quota, Review, ScoringSettings
 
-# weight key (as in campaign.grading.weights) → field of ``Components``
-COMPONENTS: dict[str, str] = {"述职情况": "report", "测评结果": "rating", "日常了解": "daily", "督查检查": "inspection"}
 GRADES: list[Grade] = [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR]
 
 # tie-break keys → what they compare
 TIE_BREAK_KEYS: dict[str, str] = {
     "composite": "综合得分",
-    "rating": "测评结果",
+    **COMPONENT_LABELS,
     "good_share": "好票占比",
     "good_or_fair_share": "好和较好票占比",
-    "report": "述职情况",
-    "daily": "日常了解",
-    "inspection": "督查检查",
     "id": "党支部 id",
 }
 DEFAULT_TIE_BREAK = ["composite", "rating", "good_share"]
@@ -115,10 +112,10 @@ def grade_score(text: str, scoring: ScoringSettings) -> float:
 
 
 def inputs_of(review: Review) -> dict[str, float | None]:
-    """The four inputs of one review, keyed as the weights are."""
+    """The four inputs of one review, keyed as the weights are (by ``Components`` field)."""
     c = review.components
     rating = review.tally.score if review.tally is not None and review.tally.score is not None else c.rating
-    return {"述职情况": c.report, "测评结果": rating, "日常了解": c.daily, "督查检查": c.inspection}
+    return {"report": c.report, "rating": rating, "daily": c.daily, "inspection": c.inspection}
 
 
 def rating_from_tally(review: Review) -> bool:
@@ -211,7 +208,7 @@ def tie_values(entry: Entry, score: float | None, keys: list[str]) -> tuple:
         elif key == "good_or_fair_share":
             value = entry.good_or_fair_share
         else:
-            value = entry.inputs.get({v: k for k, v in COMPONENTS.items()}[key])
+            value = entry.inputs.get(key)
         out.append((1, 0.0) if value is None else (0, -value))
     return tuple(out)
 

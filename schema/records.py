@@ -8,9 +8,9 @@ order of newly written files.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schema.kinds import (
     BallotForm,
@@ -25,8 +25,10 @@ from schema.kinds import (
     Rounding,
     TaskStatus,
 )
+from schema.migrations import CAMPAIGN_STEPS, migrate
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # every record but the campaign
+CAMPAIGN_SCHEMA_VERSION = 2  # 2: grading weights keyed by component id; schema/migrations.py reads version 1
 
 NonNegative = Field(default=None, ge=0)
 
@@ -41,8 +43,10 @@ class Record(Model):
     @field_validator("schema_version")
     @classmethod
     def _known_version(cls, v: int) -> int:
-        if v != SCHEMA_VERSION:
-            raise ValueError(f"不支持的 schema_version {v}（本程序支持 {SCHEMA_VERSION}）")
+        current = cls.model_fields["schema_version"].default  # a record type may be at a later version
+        if v != current:
+            newer = "，文件由较新版本的 shuping 写入，请升级" if v > current else ""
+            raise ValueError(f"不支持的 schema_version {v}（本程序支持 {current}{newer}）")
         return v
 
 
@@ -114,11 +118,26 @@ class ScoringSettings(Model):
         return v
 
 
+# the four inputs of the composite: ``Components`` field, which is also the input's id as a
+# weight key and a tie-break key → its label wherever it is shown
+COMPONENT_LABELS: dict[str, str] = {"report": "述职情况", "rating": "测评结果", "daily": "日常了解", "inspection": "督查检查"}
+
+
+def _component_id(key: str) -> str:
+    if key in COMPONENT_LABELS:
+        return key
+    named = next((i for i, label in COMPONENT_LABELS.items() if label == key), None)
+    if named:
+        raise ValueError(f"权重项“{key}”应写作 {named}")
+    known = "、".join(f"{i}（{label}）" for i, label in COMPONENT_LABELS.items())
+    raise ValueError(f"未知的权重项“{key}”（可用：{known}）")
+
+
 class GradingSettings(Model):
     """Weights of the four inputs of the composite, in percent, and the grade bands."""
 
-    weights: dict[str, float] = Field(
-        default_factory=lambda: {"述职情况": 20, "测评结果": 50, "日常了解": 15, "督查检查": 15}
+    weights: dict[Annotated[str, AfterValidator(_component_id)], float] = Field(
+        default_factory=lambda: {"report": 20, "rating": 50, "daily": 15, "inspection": 15}
     )
     bands: dict[Grade, float] = Field(
         default_factory=lambda: {Grade.GOOD: 90, Grade.FAIRLY_GOOD: 75, Grade.AVERAGE: 60}
@@ -129,7 +148,7 @@ class GradingSettings(Model):
     @field_validator("tie_break")
     @classmethod
     def _known_keys(cls, v: list[str]) -> list[str]:
-        known = ("composite", "rating", "good_share", "good_or_fair_share", "report", "daily", "inspection", "id")
+        known = ("composite", *COMPONENT_LABELS, "good_share", "good_or_fair_share", "id")
         unknown = [k for k in v if k not in known]
         if unknown:
             raise ValueError(f"未知的并列排序依据 {'、'.join(unknown)}（可用：{'、'.join(known)}）")
@@ -168,6 +187,7 @@ class ReportSettings(Model):
 
 
 class Campaign(Record):
+    schema_version: int = CAMPAIGN_SCHEMA_VERSION
     year: int = Field(ge=2000, le=2100)
     title: str = ""
     notice_date: date
@@ -179,6 +199,11 @@ class Campaign(Record):
     grading: GradingSettings = Field(default_factory=GradingSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     indicators: list[Indicator] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        return migrate(data, CAMPAIGN_STEPS)
 
     @field_validator("indicators")
     @classmethod

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from schema.grading import FinalRow, cap_for, check_finalise, check_grades, distribution, distribution_text, finalised_text
 from schema.kinds import Grade
-from schema.records import Campaign, Finalisation, Org, OrgYear, Review
+from schema.records import COMPONENT_LABELS, Campaign, Finalisation, Org, OrgYear, Review
 from store import layout
 from store.archive import Archive, Change, Stored
 from store.errors import FrozenError, StoreError  # noqa: F401 - FrozenError: raised by the commit path
@@ -119,7 +119,7 @@ def _grades_body(grades: GradeSet, changed) -> str:
             parts.append(f"建议 {_g(a.grade.suggested)} → {_g(b.grade.suggested)}")
         if a.grade.reason != b.grade.reason and b.grade.reason:
             parts.append(f"理由：{b.grade.reason}")
-        for field, label in (("report", "述职情况"), ("rating", "测评结果"), ("daily", "日常了解"), ("inspection", "督查检查")):
+        for field, label in COMPONENT_LABELS.items():
             x, y = getattr(a.components, field), getattr(b.components, field)
             if x != y:
                 parts.append(f"{label} {_n(x)} → {_n(y)}")

@@ -55,7 +55,7 @@ def _campaign_data(**changes) -> dict:
 @pytest.mark.parametrize(
     "changes, key, message",
     [
-        ({"grading__weights": {"述职情况": 20, "测评结果": 50, "日常了解": 15, "督查检查": 10}}, "grading.weights",
+        ({"grading__weights": {"report": 20, "rating": 50, "daily": 15, "inspection": 10}}, "grading.weights",
          "各项权重之和应为 100%，现为 95%"),
         ({"quota__good_max": 1.2}, "quota.good_max", "不能大于 1.0"),
         ({"scoring__rater_groups": [{"name": "委员", "weight": 0.6}, {"name": "其他", "weight": 0.3}]},

@@ -58,15 +58,15 @@ def test_over_cap_message_has_the_numbers():
 @pytest.mark.parametrize(
     "inputs, expected",
     [
-        ({"述职情况": 90, "测评结果": 90, "日常了解": 90, "督查检查": 90}, 90.0),
-        ({"述职情况": 80, "测评结果": 90, "日常了解": 70, "督查检查": 100}, 86.5),
+        ({"report": 90, "rating": 90, "daily": 90, "inspection": 90}, 90.0),
+        ({"report": 80, "rating": 90, "daily": 70, "inspection": 100}, 86.5),
         # missing inputs: weights re-normalised over those present, not counted as 0
-        ({"述职情况": 80, "测评结果": 90, "日常了解": None, "督查检查": None}, 87.14),
-        ({"测评结果": 77.7}, 77.7),
-        ({"述职情况": None, "测评结果": None, "日常了解": None, "督查检查": None}, None),
+        ({"report": 80, "rating": 90, "daily": None, "inspection": None}, 87.14),
+        ({"rating": 77.7}, 77.7),
+        ({"report": None, "rating": None, "daily": None, "inspection": None}, None),
         ({}, None),
         # two decimals, half up
-        ({"述职情况": 100, "测评结果": 0, "日常了解": 0, "督查检查": 0.5}, 20.08),
+        ({"report": 100, "rating": 0, "daily": 0, "inspection": 0.5}, 20.08),
     ],
 )
 def test_composite(inputs, expected):
@@ -74,7 +74,7 @@ def test_composite(inputs, expected):
 
 
 def test_zero_weight_input_is_ignored():
-    assert composite({"述职情况": 50, "测评结果": 90}, {"述职情况": 0, "测评结果": 100}) == 90.0
+    assert composite({"report": 50, "rating": 90}, {"report": 0, "rating": 100}) == 90.0
 
 
 @pytest.mark.parametrize(
@@ -101,19 +101,19 @@ def test_grade_score_refuses(text):
 
 def test_rating_comes_from_the_published_tally_before_the_hand_entered_value():
     r = Review(branch="b", org="o", year=2020, components=Components(rating=70))
-    assert inputs_of(r)["测评结果"] == 70
+    assert inputs_of(r)["rating"] == 70
     r = r.model_copy(update={"tally": Tally(counts={"好": 3}, valid=3, score=100)})
-    assert inputs_of(r)["测评结果"] == 100
+    assert inputs_of(r)["rating"] == 100
 
 
 def entry(branch: str, score: float | None, rating: float | None = None, share: float | None = None) -> Entry:
     # one input only, so composite == score; the rating key is tested through the share and a second input
-    inputs = {"督查检查": score} if rating is None else {"督查检查": score, "测评结果": rating}
+    inputs = {"inspection": score} if rating is None else {"inspection": score, "rating": rating}
     return Entry(branch, inputs, good_share=share)
 
 
 def only_inspection() -> GradingSettings:
-    return GradingSettings(weights={"述职情况": 0, "测评结果": 0, "日常了解": 0, "督查检查": 100})
+    return GradingSettings(weights={"report": 0, "rating": 0, "daily": 0, "inspection": 100})
 
 
 def run(entries, n=None, **settings):
@@ -158,13 +158,13 @@ def test_n31_fills_nine_by_rank():
 
 def test_tie_break_by_rating_then_good_share_resolves_the_boundary():
     # same composite 92 for b, c, d; 测评 decides b vs (c, d); the 好 share decides c vs d
-    settings = GradingSettings(weights={"述职情况": 0, "测评结果": 0, "日常了解": 0, "督查检查": 100})
+    settings = GradingSettings(weights={"report": 0, "rating": 0, "daily": 0, "inspection": 100})
     entries = [
-        Entry("a", {"督查检查": 96, "测评结果": 90}, good_share=0.9),
-        Entry("b", {"督查检查": 92, "测评结果": 95}, good_share=0.5),
-        Entry("c", {"督查检查": 92, "测评结果": 90}, good_share=0.8),
-        Entry("d", {"督查检查": 92, "测评结果": 90}, good_share=0.7),
-        Entry("e", {"督查检查": 70}), Entry("f", {"督查检查": 70}), Entry("g", {"督查检查": 70}),
+        Entry("a", {"inspection": 96, "rating": 90}, good_share=0.9),
+        Entry("b", {"inspection": 92, "rating": 95}, good_share=0.5),
+        Entry("c", {"inspection": 92, "rating": 90}, good_share=0.8),
+        Entry("d", {"inspection": 92, "rating": 90}, good_share=0.7),
+        Entry("e", {"inspection": 70}), Entry("f", {"inspection": 70}), Entry("g", {"inspection": 70}),
     ]
     result = suggest(entries, settings, Quota())
     assert [(s.branch, s.rank, s.suggested.value) for s in result][:4] == [

@@ -136,7 +136,7 @@ def test_the_suggestion_never_gives_more_good_than_the_cap(rows, fraction, round
     if break_ties:
         settings = settings.model_copy(update={"tie_break": [*settings.tie_break, "id"]})
     quota = Quota(good_max=fraction, rounding=rounding)
-    keys = ["述职情况", "测评结果", "日常了解", "督查检查"]
+    keys = ["report", "rating", "daily", "inspection"]
     entries = [Entry(f"b{n:03}", dict(zip(keys, row))) for n, row in enumerate(rows)]
     result = suggest(entries, settings, quota, n=len(entries))
     good = [s for s in result if s.suggested == Grade.GOOD]

@@ -28,7 +28,7 @@ from schema.campaign_setup import (
 from schema.indicators import reference_indicators
 from schema.kinds import Grade
 from schema.quota import ROUNDING_LABELS, good_cap_text
-from schema.records import Campaign
+from schema.records import COMPONENT_LABELS, Campaign
 from schema.roster import CellError, parse_date
 from schema.validation import check_value
 from tui.keys import Action, register
@@ -122,8 +122,8 @@ class CampaignScreen(AppScreen):
             yield Static("综合评定", classes="section")
             with Horizontal(classes="setup-row"):
                 yield Label("权重 %")
-                for n, name in enumerate(campaign.grading.weights):
-                    yield Label(name, classes="inline")
+                for n, key in enumerate(campaign.grading.weights):
+                    yield Label(COMPONENT_LABELS[key], classes="inline")
                     yield Input(compact=True, id=f"weight-{n}", classes="short")
             yield Static(id="weights-sum", classes="line")
             with Horizontal(classes="setup-row"):
@@ -286,8 +286,10 @@ class CampaignScreen(AppScreen):
             "quorum": attempt("scoring", lambda: parse_percent(value("quorum"), "到会比例")),
         }
         data["grading"] = {
-            "weights": {name: attempt("grading", lambda n=n, name=name: parse_number(value(f"weight-{n}"), f"{name}的权重"))
-                        for n, name in enumerate(old.grading.weights)},
+            **data["grading"],  # what the form does not show (tie_break) is kept
+            "weights": {key: attempt("grading", lambda n=n, key=key: parse_number(value(f"weight-{n}"),
+                                                                                   f"{COMPONENT_LABELS[key]}的权重"))
+                        for n, key in enumerate(old.grading.weights)},
             "bands": {g: attempt("grading", lambda n=n, g=g: parse_number(value(f"band-{n}"), f"“{g.value}”的分数线"))
                       for n, g in enumerate(BANDS)},
         }

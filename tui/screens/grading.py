@@ -17,7 +17,6 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from schema.grading import (
-    COMPONENTS,
     GRADES,
     Entry,
     Suggestion,
@@ -34,7 +33,7 @@ from schema.grading import (
     suggest,
 )
 from schema.kinds import Grade
-from schema.records import Org, OrgYear, Review
+from schema.records import COMPONENT_LABELS, Org, OrgYear, Review
 from schema.tally import score_text
 from store.archive import Stored
 from store.errors import StoreError
@@ -56,7 +55,7 @@ COLUMNS = [
     ("final", "最终", 4),
     ("reason", "理由", 9),
 ]
-FIELD_LABEL = {field: label for label, field in COMPONENTS.items()}
+FIELD_LABEL = COMPONENT_LABELS  # the editable input columns
 
 
 def short_name(branch_name: str, org_name: str) -> str:
@@ -214,13 +213,13 @@ class GradingScreen(AppScreen):
             elif departs(g.suggested, g.final):
                 final.stylize("bold yellow")
             suggested = Text((s.suggested.value if s.suggested else "—") + ("↓" if s.note else ""))
-            rating = score_text(inputs["测评结果"]) + ("" if rating_from_tally(review) or inputs["测评结果"] is None else "*")
+            rating = score_text(inputs["rating"]) + ("" if rating_from_tally(review) or inputs["rating"] is None else "*")
             table.add_row(
                 short_name(names[s.branch], self.org.name),
-                _num(inputs["述职情况"]),
+                _num(inputs["report"]),
                 rating,
-                _num(inputs["日常了解"]),
-                _num(inputs["督查检查"]),
+                _num(inputs["daily"]),
+                _num(inputs["inspection"]),
                 score_text(s.composite),
                 "—" if s.rank is None else str(s.rank),
                 suggested,
@@ -275,7 +274,7 @@ class GradingScreen(AppScreen):
             parts.append(f"测评 {score_text(t.score)}：{t.method or '会议计票'}{f'，各类 {groups}' if groups else ''}，有效 {t.valid} 票")
         elif review.components.rating is not None:
             parts.append("测评：手工录入*")
-        missing = [label for label, value in inputs_of(review).items() if value is None]
+        missing = [COMPONENT_LABELS[key] for key, value in inputs_of(review).items() if value is None]
         if missing and s.composite is not None:
             parts.append(f"缺{'、'.join(missing)}（按其余权重折算）")
         if s.note:
