@@ -62,3 +62,12 @@ def parse_date(text: str) -> date | None:
             except ValueError:
                 raise NoSuchDay(f"没有这一天：{year}年{month}月{day}日") from None
     raise DateError(f"“{shown}”不是日期，可写作 2021-01-15 或 2021年1月15日")
+
+
+def form_date(text: str) -> date | str | None:
+    """A form's date field on its way to record validation: the date when the text is one, else the
+    text as typed, for validation to refuse with the field's name."""
+    try:
+        return parse_date(text)
+    except DateError:
+        return text

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from schema.dates import DateError, NoSuchDay, parse_date
+from schema.dates import DateError, NoSuchDay, form_date, parse_date
 
 JAN_15 = date(2021, 1, 15)
 
@@ -116,3 +116,32 @@ def test_setup_screen_takes_a_chinese_date(tmp_path):
 
     asyncio.run(run())
     assert load_meeting(archive, "o", 2020).record.held == date(2021, 1, 18)
+
+
+def test_form_date_leaves_what_is_not_a_date_for_validation():
+    assert form_date("2019年5月12日") == date(2019, 5, 12)
+    assert form_date("") is None
+    assert form_date("2019年2月30日") == "2019年2月30日"
+
+
+def test_branch_screen_takes_a_chinese_founding_date(demo_archive):
+    import asyncio
+
+    from textual.widgets import Input
+
+    from tui.app import ShupingApp
+    from tui.screens.branch import BranchScreen
+
+    async def run():
+        app = ShupingApp(demo_archive)
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.push_screen(BranchScreen("b0001"))
+            await pilot.pause()
+            app.screen.query_one("#founded", Input).value = "２０１９年５月１２日"
+            app.screen.query_one("#last_election", Input).value = "2020.11.3"
+            branch = app.screen.validate_form()
+            assert (branch.founded, branch.last_election) == (date(2019, 5, 12), date(2020, 11, 3))
+            app.screen.query_one("#founded", Input).value = "去年"
+            assert app.screen.validate_form() is None
+
+    asyncio.run(run())
