@@ -1,5 +1,7 @@
-"""Dates and times as users read them: 2021年1月30日."""
+"""Dates and times as users read and write them: 2021年1月30日."""
 
+import re
+import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -28,17 +30,44 @@ def today(tz: str = DEFAULT_TZ) -> date:
     return datetime.now(ZoneInfo(tz)).date()
 
 
-def parse_date(text: str) -> date | None:
-    """A date as users type it: 2021-01-30, 2021-1-30, 2021/1/30 or 2021年1月30日; blank → None."""
-    import re
+class DateError(ValueError):
+    """Text that is not a date; the message says so in Chinese."""
 
-    text = text.strip()
-    if not text:
+
+class NoSuchDay(DateError):
+    """Year, month and day written correctly, but the calendar has no such day (2021年2月30日)."""
+
+
+_SEPARATED = re.compile(r"([0-9]{4})\s*([-/.])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})")
+_CHINESE = re.compile(r"([0-9]{4})\s*(年)\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日?")
+_COMPACT = re.compile(r"([0-9]{4})()([0-9]{2})([0-9]{2})")
+
+
+def parse_date(text: str) -> date | None:
+    """The one parser for dates as people write them; blank → None.
+
+    2021-01-15, 2021-1-15, 2021/1/15, 2021.1.15, 2021年1月15日 or 20210115, with full-width
+    digits and spaces allowed. Raises DateError (NoSuchDay for 2021年2月30日) with a Chinese message.
+    """
+    shown = text.strip()
+    normal = unicodedata.normalize("NFKC", text).strip()
+    if not normal:
         return None
-    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
-    if not m:
-        raise ValueError(f"“{text}”不是日期，请写成 2021-01-30")
+    for form in (_SEPARATED, _CHINESE, _COMPACT):
+        m = form.fullmatch(normal)
+        if m:
+            year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+            try:
+                return date(year, month, day)
+            except ValueError:
+                raise NoSuchDay(f"没有这一天：{year}年{month}月{day}日") from None
+    raise DateError(f"“{shown}”不是日期，可写作 2021-01-15 或 2021年1月15日")
+
+
+def form_date(text: str) -> date | str | None:
+    """A form's date field on its way to record validation: the date when the text is one, else the
+    text as typed, for validation to refuse with the field's name."""
     try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise ValueError(f"没有这一天：{text}") from None
+        return parse_date(text)
+    except DateError:
+        return text

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from schema.dates import DateError, NoSuchDay, parse_date
 from schema.kinds import BranchKind, OrgKind
 from schema.wordcount import is_cjk
 
@@ -50,12 +51,6 @@ BRANCH_KIND_ALIASES = {"教职工": BranchKind.STAFF, "教师": BranchKind.STAFF
                        "退休": BranchKind.RETIRED, "离休": BranchKind.RETIRED}
 
 _SPACES = re.compile(r"[\s\u3000\u00a0\u2000-\u200b\u202f\u205f\ufeff]+")
-_DATE_FORMS = [
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-]
 _EXCEL_EPOCH = date(1899, 12, 30)
 DATE_HINT = "应写作 2019-05-12、2019/5/12、2019.05.12、2019年5月12日，或设为日期单元格"
 
@@ -105,8 +100,8 @@ def match_header(cell: object) -> Column | None:
     return None
 
 
-def parse_date(value: object) -> date | None:
-    """A date cell, an Excel serial number or one of the written forms; None when blank."""
+def parse_date_cell(value: object) -> date | None:
+    """A date cell, an Excel serial number or a date written as text; None when blank."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -117,18 +112,13 @@ def parse_date(value: object) -> date | None:
         if not 1 <= value < 2958466 or value != int(value):
             raise CellError(f"无法识别的日期 {value:g}（不是 Excel 日期序号）")
         return _EXCEL_EPOCH + timedelta(days=int(value))
-    text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
-    if not text:
-        return None
-    for form in _DATE_FORMS:
-        m = form.match(text)
-        if m:
-            year, month, day = (int(g) for g in m.groups())
-            try:
-                return date(year, month, day)
-            except ValueError:
-                raise CellError(f"日期不存在：“{clean_text(value)}”") from None
-    raise CellError(f"无法识别的日期“{clean_text(value)}”，{DATE_HINT}")
+    text = clean_text(value)
+    try:
+        return parse_date(text)
+    except NoSuchDay:
+        raise CellError(f"日期不存在：“{text}”") from None
+    except DateError:
+        raise CellError(f"无法识别的日期“{text}”，{DATE_HINT}") from None
 
 
 def parse_count(value: object) -> int | None:
@@ -187,11 +177,11 @@ PARSERS = {
     "org_kind": parse_org_kind,
     "name": clean_text,
     "kind": parse_branch_kind,
-    "founded": parse_date,
+    "founded": parse_date_cell,
     "secretary": clean_text,
     "members": parse_count,
     "code": lambda v: unicodedata.normalize("NFKC", clean_text(v)).replace(" ", ""),
-    "last_election": parse_date,
+    "last_election": parse_date_cell,
     "committee_size": parse_count,
 }
 

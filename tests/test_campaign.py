@@ -406,7 +406,7 @@ async def test_f9_names_the_bad_date(demo_archive: Archive):
         app.screen.query_one("#report_deadline").value = "1月30日"
         await pilot.press("ctrl+s")
         await _settle(pilot)
-        assert _text(app, "#dates-error") == "报送截止应写作 2020-12-23 或 2020年12月23日，现为“1月30日”"
+        assert _text(app, "#dates-error") == "报送截止：“1月30日”不是日期，可写作 2021-01-15 或 2021年1月15日"
         app.screen.query_one("#report_deadline").value = "2020年12月1日"
         await pilot.press("ctrl+s")
         await _settle(pilot)

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from schema.roster import COLUMNS, clean_text, parse_date
+from schema.roster import COLUMNS, clean_text, parse_date_cell
 from schema.scope import ScopeReason
 from store.archive import Archive
 from store.errors import StoreError
@@ -143,7 +143,7 @@ def test_dry_run_writes_nothing(empty_archive: Archive, tmp_path: Path):
     ],
 )
 def test_date_forms(value, expected):
-    assert parse_date(value) == expected
+    assert parse_date_cell(value) == expected
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from schema.dates import form_date
 from schema.kinds import BranchKind
 from schema.records import Branch, ScopeException
 from schema.validation import check_value
@@ -111,6 +112,8 @@ class BranchScreen(AppScreen):
                 continue
             raw = self.query_one(f"#{key}", Input).value.strip()
             data[key] = None if (optional and raw == "" and key != "secretary") else raw
+            if key in ("founded", "last_election"):
+                data[key] = form_date(raw)
         return data
 
     def dirty(self) -> bool:

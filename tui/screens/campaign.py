@@ -25,11 +25,11 @@ from schema.campaign_setup import (
     parse_percent,
     parse_rater_groups,
 )
+from schema.dates import parse_date
 from schema.indicators import reference_indicators
 from schema.kinds import Grade
 from schema.quota import ROUNDING_LABELS, good_cap_text
 from schema.records import COMPONENT_LABELS, Campaign
-from schema.roster import CellError, parse_date
 from schema.validation import check_value
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
@@ -259,7 +259,7 @@ class CampaignScreen(AppScreen):
         def attempt(section: str, fn):
             try:
                 return fn()
-            except (FieldError, CellError) as e:
+            except FieldError as e:
                 errors[section].append(str(e))
                 return None
 
@@ -391,8 +391,8 @@ class CampaignScreen(AppScreen):
 def _date(text: str, label: str):
     try:
         parsed = parse_date(text)
-    except CellError:
-        raise FieldError(f"{label}应写作 2020-12-23 或 2020年12月23日，现为“{text.strip()}”") from None
+    except ValueError as e:
+        raise FieldError(f"{label}：{e}") from None
     if parsed is None:
         raise FieldError(f"{label}不能为空")
     return parsed

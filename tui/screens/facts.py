@@ -7,6 +7,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from schema.dates import form_date
 from schema.records import BranchFacts
 from schema.report import FACT_FIELDS
 from schema.validation import check_value
@@ -62,6 +63,8 @@ class FactsDialog(ModalScreen[BranchFacts | None]):
             else:
                 raw = self.query_one(f"#{f.key}", Input).value.strip()
                 data[f.key] = raw if (raw or f.kind == "text") else None
+                if f.kind == "date":
+                    data[f.key] = form_date(raw)
         return data
 
     def validate_form(self) -> BranchFacts | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 
 from rich.markup import escape
 from textual import work
@@ -11,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
-from schema.dates import cn_date
+from schema.dates import cn_date, parse_date
 from schema.kinds import BallotForm, MeetingStage, OrgKind, ReportMode
 from schema.reconcile import quorum_messages
 from schema.records import Attendance, Meeting
@@ -549,11 +548,10 @@ class SetupScreen(AppScreen):
 
         held_raw = self.query_one("#held", Input).value.strip()
         held = None
-        if held_raw:
-            try:
-                held = date.fromisoformat(held_raw)
-            except ValueError:
-                errors.append(f"日期应写成 2021-01-15 的形式，现为“{held_raw}”")
+        try:
+            held = parse_date(held_raw)
+        except ValueError as e:
+            errors.append(f"日期：{e}")
         attendance = []
         for n, group in enumerate(GROUPS):
             due, present = number(f"due{n}", f"{group}应到人数"), number(f"present{n}", f"{group}实到人数")
