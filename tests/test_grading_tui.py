@@ -139,7 +139,7 @@ async def grade_refuse_over_cap_reason_finalise_frozen_reopen(demo_archive: Arch
         await pilot.press("enter")
         await pilot.pause()
         assert "请填写原因" in text_of(app.screen, "#error")
-        app.screen.query_one("#reason").value = "更正录入错误"
+        app.screen.query_one("#answer").value = "更正录入错误"
         await pilot.press("enter")
         await settle(pilot)
         assert git_log(demo_archive, "-1")[0] == "测试员|重新打开评定：外国语学院党委2020年度（更正录入错误）"

@@ -149,7 +149,7 @@ async def test_publish_refused_until_override_reason(tmp_path):
         verdict = str(app.screen.query_one("#verdict").render())
         assert "收回 4 张 ≠ 有效 2 张 + 无效 0 张（已录入票少 2 张）" in verdict
         await pilot.press("p")
-        assert type(app.screen).__name__ == "ReasonDialog"
+        assert type(app.screen).__name__ == "PromptDialog"
         await pilot.press("escape")
         assert not load_meeting(archive, "o", 2020).record.published
         await pilot.press("p", *"两张票遗失经主持人同意", "enter")

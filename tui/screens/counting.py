@@ -20,7 +20,8 @@ from store.writer import Job
 from store.meeting import load_meeting, publish_changes, reconcile
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-from tui.screens.keying import ReasonDialog, ballot_writer
+from tui.dialogs import reason_dialog
+from tui.screens.keying import ballot_writer
 
 
 def names_of(snap, branch_ids) -> dict[str, str]:
@@ -314,7 +315,7 @@ def start_publish(screen: AppScreen, org: str, after) -> None:
     if count.problems:
         first = count.problems[0]
         more = f" 等 {len(count.problems)} 项" if len(count.problems) > 1 else ""
-        app.push_screen(ReasonDialog(f"核对未通过（{first}{more}）。仍要公布，请填写原因"), publish)
+        app.push_screen(reason_dialog(f"核对未通过（{first}{more}）。仍要公布，请填写原因"), publish)
     else:
         publish("")
 

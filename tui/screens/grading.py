@@ -40,7 +40,8 @@ from store.errors import StoreError
 from store.grading import GradeSet, finalise, read_org_year, reopen, save_grades
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-from tui.screens.inline import ConfirmDialog, InlineEdit, ReasonDialog
+from tui.dialogs import ConfirmDialog, reason_dialog
+from tui.screens.inline import InlineEdit
 
 COLUMNS = [
     # key, header, width
@@ -459,7 +460,7 @@ class GradingScreen(AppScreen):
             self.notify("评定没有定档，可以直接修改。")
             return
         self.app.push_screen(
-            ReasonDialog("重新打开评定", f"{self.org.name}：重新打开后可修改评定输入和等次，原因会写入记录和历史。"),
+            reason_dialog("重新打开评定", f"{self.org.name}：重新打开后可修改评定输入和等次，原因会写入记录和历史。"),
             lambda reason: reason and self.reopen_worker(reason),
         )
 

@@ -30,6 +30,7 @@ from store import layout
 from store.ballots import PASS_NAMES, ballot_change, load_ballots, load_draft
 from store.writer import Job, Writer
 from store.meeting import freeze, load_meeting, record_change
+from tui.dialogs import reason_dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
@@ -479,7 +480,7 @@ class KeyingScreen(AppScreen):
                 return
             self.finish_open(row)
         elif row.dirty:
-            self.app.push_screen(ReasonDialog(f"更正第 {b.serial} 号票：请填写原因"), lambda r: self.correct(row, r))
+            self.app.push_screen(reason_dialog(f"更正第 {b.serial} 号票：请填写原因"), lambda r: self.correct(row, r))
 
     def finish_open(self, row: Row, invalid_reason: str = "") -> None:
         b = row.ballot
@@ -533,7 +534,7 @@ class KeyingScreen(AppScreen):
         row = self.grid.current
         if row.ballot.status == BallotStatus.INVALID:
             return
-        self.app.push_screen(ReasonDialog(f"宣布第 {row.ballot.serial} 号票无效：请填写原因"), lambda r: self.invalidate(row, r))
+        self.app.push_screen(reason_dialog(f"宣布第 {row.ballot.serial} 号票无效：请填写原因"), lambda r: self.invalidate(row, r))
 
     def invalidate(self, row: Row, reason: str | None) -> None:
         if not reason:
@@ -600,35 +601,5 @@ class KeyingScreen(AppScreen):
         self.dismiss(None)
 
 
-class ReasonDialog(ModalScreen[str | None]):
-    BINDINGS = [("escape", "cancel", "取消")]
-    DEFAULT_CSS = """
-    ReasonDialog { align: center middle; }
-    ReasonDialog > #box { width: 64; height: auto; border: thick $accent; background: $panel; padding: 1 2; }
-    """
-
-    def __init__(self, title: str):
-        super().__init__()
-        self.title_text = title
-
-    def compose(self) -> ComposeResult:
-        from textual.containers import Vertical
-
-        with Vertical(id="box"):
-            yield Static(self.title_text, classes="title")
-            yield Input(placeholder="原因（必填，写入历史）", id="reason")
-            yield Static("Enter 确定 · Esc 取消", classes="status")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-__all__ = ["BallotGrid", "KeyingScreen", "ReasonDialog", "ballot_writer"]
+__all__ = ["BallotGrid", "KeyingScreen", "ballot_writer"]
 

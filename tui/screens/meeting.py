@@ -20,7 +20,7 @@ from store.errors import StoreError
 from store.meeting import GROUPS, draw_lots, load_meeting, record_change
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-from tui.screens.keying import ReasonDialog
+from tui.dialogs import reason_dialog
 
 STAGES = [MeetingStage.SIGN_IN, MeetingStage.REPORTS, MeetingStage.RATING, MeetingStage.COUNTING, MeetingStage.PUBLISHED]
 NEXT = {
@@ -530,7 +530,7 @@ class SetupScreen(AppScreen):
                 self.modes[branch] = part.model_copy(update={"mode": ReportMode.WRITTEN, "mode_reason": reason})
                 self.fill_order(i)
 
-        self.app.push_screen(ReasonDialog(f"{self.snap.branches[branch].record.name} 书面述职：请填写原因"), done)
+        self.app.push_screen(reason_dialog(f"{self.snap.branches[branch].record.name} 书面述职：请填写原因"), done)
 
     def read_form(self) -> tuple[Meeting | None, list[str]]:
         errors: list[str] = []

@@ -18,7 +18,8 @@ from store.meeting import load_meeting, publish_changes
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 from tui.screens.counting import names_of
-from tui.screens.keying import ReasonDialog, ballot_writer
+from tui.dialogs import reason_dialog
+from tui.screens.keying import ballot_writer
 
 
 def can_enter_paper(screen: AppScreen, org: str) -> bool:
@@ -169,7 +170,7 @@ class PaperCountScreen(AppScreen):
             return
         if count_problems:
             more = f" 等 {len(count_problems)} 项" if len(count_problems) > 1 else ""
-            self.app.push_screen(ReasonDialog(f"核对未通过（{count_problems[0]}{more}）。仍要公布，请填写原因"),
+            self.app.push_screen(reason_dialog(f"核对未通过（{count_problems[0]}{more}）。仍要公布，请填写原因"),
                                  lambda reason: reason and self.publish(tallies, valid, invalid, reason, count_problems))
         else:
             self.publish(tallies, valid, invalid, "", [])

@@ -1,0 +1,103 @@
+"""The app's dialogs: one frame (the ``.dialog`` look in app.tcss), a question that is never
+cut (it wraps), and two kinds — a confirmation and a prompt whose answer a validator checks.
+
+    PromptDialog("宣布第 3 号票无效", "请填写原因", validate=required("原因"))
+    ConfirmDialog("公布测评结果", "将公布 12 位书记的测评结果……")
+
+A validator takes the text typed and returns the value to hand back, or raises ValueError
+with the Chinese message shown under the field (the dialog stays open).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+Validator = Callable[[str], Any]
+
+
+def required(what: str = "原因") -> Validator:
+    """A validator for text that must not be blank (a reason is written to the record and history)."""
+
+    def check(text: str) -> str:
+        text = text.strip()
+        if not text:
+            raise ValueError(f"请填写{what}。")
+        return text
+
+    return check
+
+
+class Dialog(ModalScreen):
+    """The frame every dialog shares: title, text, body, a status line of keys."""
+
+    CLOSE_ON_NAV = False  # may hold typing: the F-keys wait until it is answered or cancelled
+    BINDINGS = [("escape", "cancel", "取消")]
+    KEYS_TEXT = "Enter 确定 · Esc 取消"
+
+    def __init__(self, title: str, text: str = ""):
+        super().__init__(classes="dialog")
+        self.title_text, self.text = title, text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-box"):
+            yield Static(self.title_text, classes="title dialog-title", markup=False)
+            if self.text:
+                yield Static(self.text, classes="dialog-text", markup=False)
+            yield from self.body()
+            yield Static(self.KEYS_TEXT, classes="status")
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(Dialog):
+    """Enter confirms (True), Esc cancels (False)."""
+
+    BINDINGS = [("escape", "cancel", "取消"), ("enter", "confirm", "确定")]
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class PromptDialog(Dialog):
+    """One line of text, checked by ``validate`` on Enter; Esc hands back None."""
+
+    def __init__(self, title: str, text: str = "", *, value: str = "", placeholder: str = "",
+                 validate: Validator = required()):
+        super().__init__(title, text)
+        self.value, self.placeholder, self.validate = value, placeholder, validate
+
+    def body(self) -> ComposeResult:
+        yield Input(self.value, placeholder=self.placeholder, id="answer")
+        yield Static("", id="error", classes="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#answer", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            answer = self.validate(event.value)
+        except ValueError as e:
+            self.query_one("#error", Static).update(str(e))
+            return
+        self.dismiss(answer)
+
+
+def reason_dialog(title: str, text: str = "") -> PromptDialog:
+    """A prompt for a reason that must not be blank (kept on the record and in the history)."""
+    return PromptDialog(title, text, placeholder="原因（必填，会写入记录和历史）", validate=required("原因"))
+
+
+__all__ = ["ConfirmDialog", "Dialog", "PromptDialog", "Validator", "reason_dialog", "required"]
