@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from schema.dates import cn_date
+from schema.changes import changes
 from schema.quota import ROUNDING_LABELS, percent
 from schema.records import Campaign, Indicator, RaterGroup
 
@@ -100,13 +100,8 @@ def indicator_summary(indicators: list[Indicator]) -> str:
 
 def describe_changes(old: Campaign, new: Campaign) -> str:
     """What a save changed, for the commit subject: 通知日期 2020年12月23日 → 2020年12月24日；测评计分."""
-    parts = []
-    for key, label in (("year", "年度"), ("title", "名称"), ("notice_date", "通知日期"), ("report_deadline", "报送截止"),
-                       ("completion_deadline", "完成期限")):
-        a, b = getattr(old, key), getattr(new, key)
-        if a != b:
-            show = str if key in ("year", "title") else cn_date
-            parts.append(f"{label} {show(a)} → {show(b)}")
+    parts = changes(old, new, [("year", "年度"), ("title", "名称"), ("notice_date", "通知日期"),
+                               ("report_deadline", "报送截止"), ("completion_deadline", "完成期限")])
     if old.quota != new.quota:
         parts.append(f"“好”名额 {_quota(old)} → {_quota(new)}")
     for key, label in (("report", "述职报告要求"), ("indicators", "参考指标"), ("scoring", "测评计分"),

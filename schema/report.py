@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from schema.changes import changes, summary
 from schema.dates import cn_date
 from schema.kinds import ReportStatus
 from schema.records import BranchFacts, ReportEvent, ReportPart, ReportSettings, Review, ReviewComment
@@ -205,22 +206,7 @@ FACT_FIELDS = [
 
 
 def describe_facts_change(old: BranchFacts, new: BranchFacts) -> str:
-    parts = []
-    for f in FACT_FIELDS:
-        a, b = getattr(old, f.key), getattr(new, f.key)
-        if a != b:
-            parts.append(f"{f.label.split('（')[0]} {_fact_value(a)} → {_fact_value(b)}")
-    return "；".join(parts)
-
-
-def _fact_value(value) -> str:
-    if value is None or value == "":
-        return "（空）"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, date):
-        return cn_date(value)
-    return str(value)
+    return summary(changes(old, new, [(f.key, f.label.split("（")[0]) for f in FACT_FIELDS]))
 
 
 def fact_sentences(facts: BranchFacts, today: date) -> list[str]:

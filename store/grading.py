@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
+from schema.changes import changes
 from schema.grading import FinalRow, cap_for, check_finalise, check_grades, distribution, distribution_text, finalised_text
 from schema.kinds import Grade
 from schema.records import COMPONENT_LABELS, Campaign, Finalisation, Org, OrgYear, Review
@@ -112,17 +113,10 @@ def _grades_body(grades: GradeSet, changed) -> str:
     for old, new in changed:
         name = grades.names.get(new.branch, new.branch)
         a, b = old.record, new
-        parts = []
-        if a.grade.final != b.grade.final:
-            parts.append(f"等次 {_g(a.grade.final)} → {_g(b.grade.final)}")
-        if a.grade.suggested != b.grade.suggested:
-            parts.append(f"建议 {_g(a.grade.suggested)} → {_g(b.grade.suggested)}")
+        parts = changes(a.grade, b.grade, [("final", "等次"), ("suggested", "建议")])
         if a.grade.reason != b.grade.reason and b.grade.reason:
             parts.append(f"理由：{b.grade.reason}")
-        for field, label in COMPONENT_LABELS.items():
-            x, y = getattr(a.components, field), getattr(b.components, field)
-            if x != y:
-                parts.append(f"{label} {_n(x)} → {_n(y)}")
+        parts += changes(a.components, b.components, COMPONENT_LABELS.items())
         if a.tally != b.tally:
             parts.append("测评结果（会议计票）")
         lines.append(f"{name}：{'；'.join(parts) or '修改'}")
@@ -131,10 +125,6 @@ def _grades_body(grades: GradeSet, changed) -> str:
 
 def _g(grade: Grade | None) -> str:
     return grade.value if grade else "（空）"
-
-
-def _n(value: float | None) -> str:
-    return "（空）" if value is None else f"{value:g}"
 
 
 # ---------------------------------------------------------------- finalise and reopen

@@ -17,6 +17,7 @@ from typing import Callable
 
 from pydantic import ValidationError
 
+from schema.changes import changes
 from schema.dates import cn_date
 from schema.kinds import OrgKind
 from schema.records import Branch, Org
@@ -302,24 +303,10 @@ def _rewrite(stored, record, read_text: Callable[[str], str | None]) -> Change:
 
 
 def _describe(old: Branch, new: Branch, headers: dict[str, str]) -> str:
-    parts = []
-    for column in COLUMNS:
-        if column.key in ("org", "org_kind"):
-            continue
-        a, b = getattr(old, column.key), getattr(new, column.key)
-        if a != b:
-            parts.append(f"{headers.get(column.key, column.header)} {_show(a)} → {_show(b)}")
+    parts = changes(old, new, [(c.key, headers.get(c.key, c.header)) for c in COLUMNS if c.key not in ("org", "org_kind")])
     if old.dissolved and not new.dissolved:
         parts.append(f"恢复（原于{cn_date(old.dissolved)}撤销）")
     return "；".join(parts)
-
-
-def _show(value) -> str:
-    if value is None or value == "":
-        return "（空）"
-    if isinstance(value, date):
-        return cn_date(value)
-    return getattr(value, "value", str(value))
 
 
 def import_roster(

@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 from schema.clock import Clock
 from schema.records import Record
 from store.archive import Archive, Change, Commit, Stored
-from store.errors import StoreError
+from store.errors import AccessError, ConflictError, FrozenError, ReadOnlyError, StoreError
 from store.gitrepo import Identity
 from store.intents import areas
 from store.snapshot import Snapshot, load
@@ -167,4 +167,6 @@ class Service:
             return None  # a new archive without commits
 
 
-__all__ = ["Saved", "Service"]
+# what screens may name from the store: the service, what it hands back, the errors it raises
+__all__ = ["AccessError", "Commit", "ConflictError", "FrozenError", "ReadOnlyError", "Saved", "Service", "Snapshot",
+           "StoreError", "Stored"]
