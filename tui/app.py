@@ -136,10 +136,15 @@ class ShupingApp(App):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def notify_read_only(self) -> None:
-        """Say once, on opening, why nothing can be saved here (read-only files, no git)."""
+        """Say once, on opening, why nothing can be saved here (read-only files, no git, an
+        operator access.toml does not list) and what to do."""
         reason = self.service.read_only
         if reason:
             self.notify(reason, title="只读", severity="warning", timeout=20)
+        elif self.service.operator_standing() == "未登记":
+            self.notify(f"操作人“{self.service.operator}”未在 access.toml 中登记，只能查看，不能保存。"
+                        "请用 --operator 指定已登记的姓名（演示档案请用 shuping demo 打开），或请组织部在 access.toml 中登记。",
+                        title="操作人未登记", severity="warning", timeout=20)
 
     def action_goto(self, mode: str) -> None:
         if self.snapshot is None:
@@ -283,12 +288,4 @@ class ShupingApp(App):
         return self.run_action(target, screen)
 
 
-def archive_title(app: ShupingApp) -> str:
-    snap = app.snapshot
-    if snap is None:
-        return "shuping 述评"
-    past = "（往年）" if snap.past_year else ""
-    return f"{snap.settings.university} · {snap.campaign.title or f'{snap.year}年度党支部书记述职评议考核'}{past}"
-
-
-__all__ = ["ShupingApp", "archive_title"]
+__all__ = ["ShupingApp"]
