@@ -12,13 +12,15 @@ from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 from schema.dates import today as local_today
 from store.errors import StoreError
-from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY
+from tui.keymap import load_keymap
+from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY, key_display, keys_label, keys_of
 from tui.messages import ArchiveReloaded
 from tui.screens.dashboard import DashboardScreen
 
@@ -94,6 +96,7 @@ class ShupingApp(App):
         return datetime.combine(self.today(), datetime.now(tz).time().replace(microsecond=0), tz)
 
     def on_mount(self) -> None:
+        load_keymap(self)
         if self._opener:
             self.load_progress = "正在打开档案……"
             self.switch_mode("dashboard")
@@ -299,16 +302,17 @@ class ShupingApp(App):
         if not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称查找……"))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from tui.screens.help import key_label
+    def get_key_display(self, binding: Binding) -> str:
+        return key_display(binding)
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         scopes = [getattr(screen, "SCOPE", ""), GLOBAL]
         for scope in scopes:
             for action in REGISTRY.get(scope, []):
                 if action.action == "app.command_palette":
                     continue
                 yield SystemCommand(
-                    f"{action.label}（{key_label(action.key)}）",
+                    f"{action.label}（{keys_label(self, keys_of(self, action.id, action.key))}）",
                     action.help or action.label,
                     lambda a=action, s=screen: self._run_registered(a, s),
                 )

@@ -52,7 +52,7 @@ class AppScreen(Screen):
     def footer(self) -> ComposeResult:
         with Vertical(classes="bottom-bars"):
             yield Static(id="navbar", classes="navbar")
-            yield Footer(compact=True)  # room for every key at 80 columns
+            yield Footer(compact=True, show_command_palette=False)  # room for every key at 80 columns; F1 names Ctrl+P
 
     def on_archive_reloaded(self, _: ArchiveReloaded) -> None:
         self._catch_up()
@@ -61,7 +61,7 @@ class AppScreen(Screen):
         from tui.keys import nav_markup
 
         for bar in self.query("#navbar").results(Static):
-            bar.update(nav_markup(self.app.current_mode))
+            bar.update(nav_markup(self.app))
         # screens of other modes miss ArchiveReloaded: catch up when shown again
         if self._drawn != self.shuping.generation:
             self._catch_up()
