@@ -4,6 +4,7 @@ broken file is named in one Chinese notification while the rest applies."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,8 @@ async def help_labels(app: ShupingApp, pilot) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("key", "shown"),
     [("ctrl+s", "Ctrl+S"), ("f1", "F1"), ("enter", "Enter"), ("escape", "Esc"), ("up", "↑"), ("x", "X"),
-     ("X", "Shift+X"), ("space", "空格"), ("slash", "/"), ("pagedown", "PgDn"), ("1", "1"), ("ctrl+shift+a", "Ctrl+Shift+A")],
+     ("X", "Shift+X"), ("space", "空格"), ("slash", "/"), ("pagedown", "PgDn"), ("1", "1"),
+     ("ctrl+shift+a", "Ctrl+Shift+A")],
 )
 def test_one_way_to_show_a_key(key, shown):
     assert key_display(Binding(key, "")) == shown
@@ -77,12 +79,13 @@ def test_reading_a_keymap_quoted_ids_tables_lists_and_key_spelling():
     entries, problems = read_keymap(
         '# 我的按键\n"keying.mark_good" = "1, J"\napp.help = "F12"\n\n[keying]\nmark_poor = ["4", "Ctrl+P"]\n'
     )
-    assert entries == [Entry("keying.mark_good", "1,J", 2), Entry("app.help", "f12", 3), Entry("keying.mark_poor", "4,ctrl+p", 6)]
+    assert entries == [Entry("keying.mark_good", "1,J", 2), Entry("app.help", "f12", 3),
+                       Entry("keying.mark_poor", "4,ctrl+p", 6)]
     assert problems == []
 
 
 def test_swapping_two_keys_is_no_clash():
-    import tui.screens.keying  # noqa: F401  (registers the keying actions)
+    importlib.import_module("tui.screens.keying")  # registers the keying actions
 
     keymap_, problems = check_keymap([Entry("keying.invalid", "g", 1), Entry("keying.group", "x", 2)])
     assert keymap_ == {"keying.invalid": "g", "keying.group": "x"} and problems == []
@@ -140,7 +143,8 @@ def test_footer_help_and_palette_show_a_key_the_same_way(tmp_path, monkeypatch, 
             await pilot.press("ctrl+p", *"导出")
             await pilot.pause(0.3)
             shown = app.screen.query_one(CommandList)
-            assert [str(shown.get_option_at_index(i).prompt).split("\n")[0] for i in range(shown.option_count)] == ["导出（Ctrl+E）"]
+            titles = [str(shown.get_option_at_index(i).prompt).split("\n")[0] for i in range(shown.option_count)]
+            assert titles == ["导出（Ctrl+E）"]
 
     asyncio.run(run())
 

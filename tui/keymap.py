@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from textual.keys import KEY_NAME_REPLACEMENTS, Keys, format_key, key_to_character
 
-from tui.keys import GLOBAL, REGISTRY
+from tui.keys import GLOBAL, REGISTRY, Action
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -156,19 +156,19 @@ def check_keymap(entries: list[Entry]) -> tuple[dict[str, str], list[tuple[int, 
     return {e.id: e.keys for e in accepted.values()}, sorted(problems)
 
 
-def _first_clash(accepted: dict[str, Entry]):
-    """(entry to leave out, key, the action it clashes with), or None."""
+def _first_clash(accepted: dict[str, Entry]) -> tuple[Entry, str, Action] | None:
+    """(the entry to leave out, its key, the action that key also belongs to), or None."""
     globals_ = REGISTRY.get(GLOBAL, [])
-    clashes = []
+    clashes: list[tuple[Entry, str, Action]] = []
     for scope, actions in REGISTRY.items():
-        owner: dict[str, object] = {}
+        owner: dict[str, Action] = {}
         for action in actions if scope == GLOBAL else [*globals_, *actions]:
             entry = accepted.get(action.id)
             for key in (entry.keys if entry else action.key).split(","):
                 first = owner.setdefault(key, action)
                 if first is not action:
-                    mine = [(accepted[a.id], key, b) for a, b in ((action, first), (first, action)) if a.id in accepted]
-                    clashes += mine
+                    pairs = ((action, first), (first, action))
+                    clashes += [(accepted[a.id], key, b) for a, b in pairs if a.id in accepted]
     return max(clashes, key=lambda c: c[0].line, default=None)
 
 

@@ -34,7 +34,8 @@ from tui.keys import Action, key_actions, register
 from tui.screens.base import AppScreen
 
 SCREEN_ACTIONS = {"keying.finish", "keying.invalid", "keying.group"}  # run by the grid itself, in key order
-MARK_IDS = {"好": "good", "较好": "fairly_good", "一般": "average", "差": "poor", ABSTAIN: "abstain", OVERMARKED: "overmarked"}
+MARK_IDS = {"好": "good", "较好": "fairly_good", "一般": "average", "差": "poor",  # the keymap ids keying.mark_*
+            ABSTAIN: "abstain", OVERMARKED: "overmarked"}
 MARK_OF = {f"keying.mark_{name}": mark for mark, name in MARK_IDS.items()}  # action id → mark
 CELL = 5  # display width of one cell, the separator included
 ACK_QUIET = 0.1  # seconds without a key after which a commit shows as saved at once
