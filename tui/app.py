@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
-from textual.worker import get_current_worker
-
 from textual.reactive import var
+from textual.worker import get_current_worker
 
 from schema.clock import Clock
 from store.errors import StoreError
-from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY
+from tui.keymap import load_keymap
+from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY, key_display, keys_label, keys_of
 from tui.messages import LoadProgress
 from tui.screens.dashboard import DashboardScreen
 
@@ -103,6 +104,7 @@ class ShupingApp(App):
         return (self.service.clock if self.service else self._clock).now()
 
     def on_mount(self) -> None:
+        load_keymap(self)
         if self._opener:
             self.load_progress = "正在打开档案……"
             self.switch_mode("dashboard")
@@ -266,16 +268,17 @@ class ShupingApp(App):
         if not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称查找……"))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from tui.screens.help import key_label
+    def get_key_display(self, binding: Binding) -> str:
+        return key_display(binding)
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         scopes = [getattr(screen, "SCOPE", ""), GLOBAL]
         for scope in scopes:
             for action in REGISTRY.get(scope, []):
                 if action.action == "app.command_palette":
                     continue
                 yield SystemCommand(
-                    f"{action.label}（{key_label(action.key)}）",
+                    f"{action.label}（{keys_label(self, keys_of(self, action.id, action.key))}）",
                     action.help or action.label,
                     lambda a=action, s=screen: self._run_registered(a, s),
                 )

@@ -59,7 +59,7 @@ class AppScreen(Screen):
     def footer(self) -> ComposeResult:
         with Vertical(classes="bottom-bars"):
             yield Static(id="navbar", classes="navbar")
-            yield Footer(compact=True)  # room for every key at 80 columns
+            yield Footer(compact=True, show_command_palette=False)  # room for every key at 80 columns; F1 names Ctrl+P
 
     def on_mount(self) -> None:
         self.watch(self.app, "snapshot", self._snapshot_changed, init=False)
@@ -72,7 +72,7 @@ class AppScreen(Screen):
         from tui.keys import nav_markup
 
         for bar in self.query("#navbar").results(Static):
-            bar.update(nav_markup(self.app.current_mode))
+            bar.update(nav_markup(self.app))
         if self._drawn is not self.shuping.snapshot:
             self._catch_up()
 
