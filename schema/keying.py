@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schema.ballots import BLANK, KEYS, point_problem
+from schema.ballots import BLANK, point_problem
 from schema.kinds import BallotStatus
 from schema.records import Ballot, Indicator
 
@@ -143,10 +143,12 @@ class KeyingSheet:
 
     # ------------------------------------------------------------------ keys
 
-    def press(self, key: str, char: str | None = None) -> Step:
-        """One key on the grid (Enter, x and g are the screen's: not handled here)."""
-        if key in KEYS or (len(key) == 1 and key.isdigit()):
-            return self.type_key(char or key)
+    def press(self, key: str, char: str | None = None, mark: str | None = None) -> Step:
+        """One key on the grid: ``mark`` is the grade the user's keymap binds the key to (None:
+        not a mark key); digits go into indicator cells. Finishing, invalidating and the rater
+        group are the screen's."""
+        if mark is not None or (len(key) == 1 and key.isdigit()):
+            return self.type_key(char or key, mark)
         if key == "backspace":
             return self.back()
         if key in MOVES:
@@ -157,7 +159,8 @@ class KeyingSheet:
             return Step(edited=edited) if edited else MOVED
         return NOT_MINE
 
-    def type_key(self, char: str) -> Step:
+    def type_key(self, char: str, mark: str | None = None) -> Step:
+        """``mark`` into a mark cell, or a digit ``char`` into an indicator cell."""
         row = self.current
         if row.ballot.status == BallotStatus.INVALID:
             return Step(False, INVALID_LOCKED)
@@ -165,9 +168,9 @@ class KeyingSheet:
             return Step(False, AT_END, bell=True)
         branch, ind = self.cells[self.col]
         if not ind:
-            if char not in KEYS:
+            if mark is None:
                 return NOT_MINE
-            self.set_value(row, self.col, KEYS[char])
+            self.set_value(row, self.col, mark)
             self._touch(row)
             self.advance()
             return Step(edited=row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from schema.ballots import KEYS
 from schema.kinds import BallotStatus
 from schema.keying import AT_END, INVALID_LOCKED, KeyingSheet, finish_ballot
 from schema.records import Ballot, Indicator
@@ -27,7 +28,8 @@ def points() -> KeyingSheet:
 
 
 def press(sheet: KeyingSheet, keys: str | list[str]):
-    steps = [sheet.press(k, k if len(k) == 1 else None) for k in keys]
+    """Keys as the default keymap binds them: 1 好, 2 较好, 3 一般, 4 差, 0 弃权, 9 多选."""
+    steps = [sheet.press(k, k if len(k) == 1 else None, KEYS.get(k)) for k in keys]
     return steps[-1] if steps else None
 
 
@@ -42,6 +44,7 @@ def marks(sheet: KeyingSheet, row: int = -1) -> list[str]:
     ("1234", ["好", "较好", "一般"], 3),  # the fourth key: 本票已录完, nothing changes
     ("09", ["弃权", "多选", ""], 2),
     ("5", ["", "", ""], 0),  # not a mark: not the grid's
+    ("x", ["", "", ""], 0),
     (["1", "2", "backspace"], ["好", "", ""], 1),  # back one cell and clear it
     (["1", "backspace", "backspace"], ["", "", ""], 0),
     (["1", "2", "3", "left", "left", "4"], ["好", "差", "一般"], 2),
@@ -67,7 +70,7 @@ def test_at_the_end_of_the_ballot(key, handled, problem, bell):
     sheet = grades()
     press(sheet, "123")
     assert sheet.at_end
-    step = sheet.press(key, key if len(key) == 1 else None)
+    step = press(sheet, [key])
     assert (step.handled, step.problem, step.bell) == (handled, problem, bell)
 
 
@@ -103,7 +106,7 @@ def test_a_key_says_when_the_open_ballot_changed(keys, edited):
 
 def test_indicator_digits_reach_the_draft_when_the_cell_is_done():
     sheet = points()
-    assert sheet.press("1", "1").edited is None  # still typing
+    assert sheet.press("1", "1", "好").edited is None  # still typing: a digit in an indicator cell
     assert sheet.press("right").edited is sheet.rows[-1]
 
 
@@ -152,7 +155,7 @@ def test_an_invalid_ballot_takes_no_marks():
     sheet = grades(2)
     sheet.open([(Ballot(org="o", year=2020, entry=1, serial=1, marks={"b1": "好", "b2": ""}, status=INVALID), "v1")])
     press(sheet, ["up"])
-    step = sheet.press("1", "1")
+    step = press(sheet, ["1"])
     assert (step.handled, step.problem) == (False, INVALID_LOCKED)
     assert sheet.press("backspace").edited is None and marks(sheet, 0) == ["好", ""]
 
@@ -193,3 +196,15 @@ def test_finish_ballot(reason, status, cells):
     done = finish_ballot(ballot, ["b1", "b2", "b3"], indicators=False, invalid_reason=reason)
     assert (done.status, done.reason, done.marks) == (status, reason, cells)
     assert finish_ballot(ballot, ["b1", "b2"], indicators=True).marks == {"b1": "好"}  # indicator ballots keep points only
+
+
+@pytest.mark.parametrize(("key", "char", "mark", "cells", "handled"), [
+    ("1", "1", "好", ["好", "", ""], True),
+    ("1", "1", None, ["", "", ""], False),  # the user bound 1 to nothing: not a mark
+    ("end", None, "较好", ["较好", "", ""], True),  # a key the user's keymap binds to a mark
+    ("q", "q", None, ["", "", ""], False),
+])
+def test_marks_come_from_the_keymap_not_the_key(key, char, mark, cells, handled):
+    sheet = grades()
+    assert sheet.press(key, char, mark).handled is handled
+    assert marks(sheet) == cells

@@ -22,17 +22,20 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from schema.ballots import SHORT, indicator_columns
-from schema.keying import PASS_NAMES, KeyingSheet, Row
+from schema.ballots import ABSTAIN, KEYS, OVERMARKED, SHORT, indicator_columns
+from schema.keying import PASS_NAMES, KeyingSheet, Row, Step
 from schema.kinds import BallotForm, BallotStatus
 from schema.records import Ballot
 from store.service import StoreError
 from tui.dialogs import reason_dialog
-from tui.keys import Action, register
+from tui.keys import Action, key_actions, register
 from tui.screens.base import AppScreen
 
-SCREEN_KEYS = {"enter": "finish", "x": "invalidate", "g": "next_group"}
-GRID_KEYS = frozenset(("backspace", "left", "right", "up", "down", "home", "end", "space", "tab", *SCREEN_KEYS))
+SCREEN_ACTIONS = {"keying.finish", "keying.invalid", "keying.group"}  # run by the grid itself, in key order
+MARK_IDS = {"好": "good", "较好": "fairly_good", "一般": "average", "差": "poor",  # the keymap ids keying.mark_*
+            ABSTAIN: "abstain", OVERMARKED: "overmarked"}
+MARK_OF = {f"keying.mark_{name}": mark for mark, name in MARK_IDS.items()}  # action id → mark
+GRID_KEYS = frozenset(("backspace", "left", "right", "up", "down", "home", "end", "space", "tab"))
 CELL = 5  # display width of one cell, the separator included
 ACK_QUIET = 0.1  # seconds without a key after which a commit shows as saved at once
 HEAD = 11  # the row header: serial (4), a space, state (1), group (two CJK characters, 4), a space
@@ -184,19 +187,23 @@ class BallotGrid(Widget, can_focus=True):
             event.prevent_default()
 
     def take(self, key: str, char: str | None, at: float) -> bool:
-        """One key: the screen's (Enter, x, g) run now, in key order (a binding would run after
-        keys already queued); the sheet's change it. Whether it was ours."""
-        sheet = self.sheet
-        if not sheet.loaded:  # kept, in order, until the ballots are read
-            if key in GRID_KEYS or (len(key) == 1 and key.isdigit()):
+        """One key, as the user's keymap binds it: the screen's (finish, invalidate, group) run
+        now, in key order (a binding would run after keys already queued); the sheet's change
+        it. Whether it was ours."""
+        action = key_actions(self.app, KeyingScreen.SCOPE).get(key)
+        if not self.sheet.loaded:  # kept, in order, until the ballots are read
+            if key in GRID_KEYS or (len(key) == 1 and key.isdigit()) or (
+                    action is not None and (action.id in SCREEN_ACTIONS or action.id in MARK_OF)):
                 self.early.append((key, char, at))
                 return True
             return False
-        action = SCREEN_KEYS.get(key)
-        if action:
-            getattr(self.screen, f"action_{action}")()
+        if action is not None and action.id in SCREEN_ACTIONS:
+            getattr(self.screen, f"action_{action.action}")()
             return True
-        step = sheet.press(key, char)
+        return self.apply(self.sheet.press(key, char, MARK_OF.get(action.id) if action else None), at)
+
+    def apply(self, step: Step, at: float | None = None) -> bool:
+        """Show what a key did: a refusal with its reason, the open ballot's draft, the redraw."""
         if step.problem:
             if step.bell:
                 self.app.bell()
@@ -225,7 +232,9 @@ class KeyingScreen(AppScreen):
             Action("keying.finish", "enter", "finish", "完成本票", "完成并保存当前这张票（改过的已存票：保存更正，需填原因）"),
             Action("keying.invalid", "x", "invalidate", "作废", "宣布光标所在的票无效（需填原因）"),
             Action("keying.group", "g", "next_group", "票组", "切换下一张票的评价人类别（A票/B票…）"),
-            Action("keying.marks", "1", "noop", "好 2较好 3一般 4差 0弃权", "每格一键：1 好、2 较好、3 一般、4 差、0 弃权、9 多选（按规则处理）"),
+            *[Action(f"keying.mark_{MARK_IDS[mark]}", key, f"mark('{mark}')", mark,
+                     f"在光标所在格记“{mark}”，光标右移" + ("（按计票规则处理）" if mark == OVERMARKED else ""),
+                     show=mark != OVERMARKED) for key, mark in KEYS.items()],
             Action("keying.back", "escape", "back", "返回", "回到评议会向导（已完成的票都已保存）"),
         ],
     )
@@ -349,8 +358,10 @@ class KeyingScreen(AppScreen):
 
     # ------------------------------------------------------------------ finishing, correcting
 
-    def action_noop(self) -> None:
-        pass
+    def action_mark(self, mark: str) -> None:
+        """A mark key's binding (the palette; the grid reads its keys before bindings do)."""
+        if self.sheet.loaded:
+            self.grid.apply(self.sheet.type_key("", mark))
 
     def action_finish(self) -> None:
         sheet = self.sheet
