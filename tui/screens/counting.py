@@ -266,7 +266,7 @@ def start_publish(screen: AppScreen, org: str, after: Callable[[], object]) -> N
             publish("")
 
     def publish(reason: str) -> None:
-        screen.run_worker(lambda: commit(reason), thread=True, group="publish", exclusive=True)
+        screen.run_worker(lambda: commit(reason), thread=True, group="publish")  # a second one is refused by the intent
 
     def commit(reason: str) -> None:
         name = screen.snap.orgs[org].record.name

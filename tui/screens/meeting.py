@@ -115,6 +115,9 @@ class GuideScreen(AppScreen):
         self.started: float | None = None
         self._meeting: Meeting | None = None
         self._keyed: tuple[int, int] | None = None  # ballots committed per pass, once counted
+        self._comment_for: str | None = None  # the speaker whose 点评 the box holds
+        self._shown_comment: str | None = None  # the 点评 as read (typing changes it)
+        self._comment_timer = None  # saves the 点评 a second after typing stops
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
@@ -190,7 +193,7 @@ class GuideScreen(AppScreen):
             if m.speaker + 1 < len(m.order):
                 nxt = self.snap.branches[m.order[m.speaker + 1]].record
                 lines.append(f"下一位：{nxt.secretary}（{nxt.name}）")
-            if getattr(self, "_comment_for", None) != speaker:
+            if self._comment_for != speaker:
                 self._comment_for = speaker
                 self._shown_comment = review.meeting.comment
                 box.text = review.meeting.comment
@@ -252,11 +255,10 @@ class GuideScreen(AppScreen):
             self.query_one(CommentBox).focus()
 
     def on_text_area_changed(self, _) -> None:
-        if self.query_one(CommentBox).text == getattr(self, "_shown_comment", None):
+        if self.query_one(CommentBox).text == self._shown_comment:
             return
         self._shown_comment = None
         self.query_one("#comment-state", Static).update("点评：保存中…")
-        self._comment_timer = getattr(self, "_comment_timer", None)
         if self._comment_timer:
             self._comment_timer.stop()
         self._comment_timer = self.set_timer(1.0, self.save_comment)
@@ -289,8 +291,7 @@ class GuideScreen(AppScreen):
     def save_meeting(self, meeting: Meeting, message: str) -> None:
         """Show the change at once; the commit is queued in order behind the ballots."""
         self.shuping.service.meeting.save(self.org, meeting, message, done=self._meeting_saved)
-        self.shuping.take_snapshot()
-        self.load()
+        self.shuping.take_snapshot()  # redraws this screen (refresh_data) with the change
 
     def _meeting_saved(self, sha, error) -> None:
         """On the writer thread: a failed save is shown and the screen shows the record on disk again."""
@@ -332,7 +333,7 @@ class GuideScreen(AppScreen):
             self.set_stage(STAGES[max(0, STAGES.index(m.stage) - 1)] if m.stage in STAGES else MeetingStage.SETUP)
 
     def flush_comment(self) -> None:
-        timer = getattr(self, "_comment_timer", None)
+        timer = self._comment_timer
         if timer:
             timer.stop()
             self._comment_timer = None
