@@ -19,7 +19,7 @@ from schema.clock import Clock
 from schema.kinds import Grade, TaskStatus
 from schema.records import Ballot, Branch, Feedback, Interview, Review, ScopeException, Tally
 from schema.roster import COLUMNS
-from store.archive import Archive, Change
+from store.archive import Archive
 from store.ballots import ballot_change
 from store.errors import FrozenError, StoreError
 from store.grading import GradingError
