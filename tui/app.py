@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 from schema.clock import Clock
 from store.errors import StoreError
 from tui.keymap import load_keymap
+from tui.palette import Palette
 from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY, key_display, keys_label, keys_of
 from tui.messages import LoadProgress
 from tui.screens.dashboard import DashboardScreen
@@ -266,10 +267,16 @@ class ShupingApp(App):
 
     def action_command_palette(self) -> None:
         if not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称查找……"))
+            self.push_screen(Palette(id="--command-palette", placeholder="输入命令名称查找……"))
 
     def get_key_display(self, binding: Binding) -> str:
         return key_display(binding)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C (reflex of many users) says how to quit, in Chinese and without markup."""
+        quits = [active.binding for active in self.active_bindings.values() if active.binding.action in ("quit", "app.quit")]
+        if quits:
+            self.notify(f"退出请按 {self.get_key_display(quits[0])}（已保存的修改都已提交）。", title="要退出吗？")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         scopes = [getattr(screen, "SCOPE", ""), GLOBAL]
