@@ -166,7 +166,7 @@ class FollowupScreen(AppScreen):
         found = self.current()
         if found:
             self.shuping.switch_mode("rectification")
-            self.shuping.screen.show_branch(found[0])  # type: ignore[attr-defined]
+            self.shuping.screen_stack[0].show_branch(found[0])  # type: ignore[attr-defined]  # the mode's own screen
 
     def action_announcement_scope(self) -> None:
         org_year = read_org_year(self.shuping.archive, self.org_id, self.snap.year)
