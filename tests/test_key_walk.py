@@ -32,7 +32,6 @@ WORK_TIMEOUT = 30  # seconds a key's background work may take before the walk ca
 
 
 async def settle(app: ShupingApp, pilot) -> None:
-    await pilot.pause()
     await asyncio.wait_for(app.workers.wait_for_complete(), WORK_TIMEOUT)
     await pilot.pause()
 
@@ -75,28 +74,34 @@ class Walker:
             raise AssertionError(f"the app ended after {' '.join(self.trail)} on {self.app.screen!r}")
 
     async def back_to(self, home: Screen, opener: str) -> Screen:
-        """Esc until ``home`` is in front again; open it afresh if it was closed or left."""
-        for _ in range(5):
+        """Esc until ``home`` is in front again; open it afresh if it was closed (help, sync) or
+        another mode is in front (F-key back to it, then Esc out of what is open over it)."""
+        for _ in range(8):
             if self.app.screen is home:
-                return home
-            if home in self.app.screen_stack and self.app.screen is not home or len(self.app.screen_stack) > 1:
+                break
+            if home in self.app.screen_stack or len(self.app.screen_stack) > 1:
                 await self.press("escape")
             else:
-                break
-        if self.app.screen is not home:
-            await self.press(opener)
-        return self.app.screen
+                await self.press(opener)
+                if opener not in NAV_KEYS:  # a new help or sync screen
+                    home = self.app.screen
+        return home
 
     async def answers(self) -> None:
-        """Out of whatever is open, F2 shows the dashboard with its title."""
+        """Out of whatever is open, F2 and Esc show the dashboard with its title (a screen opened
+        over the dashboard, as sync, stays in its mode: Esc closes it)."""
+        await self.escape_all()
+        await self.press("f2")
+        await self.escape_all()
+        screen = self.app.screen
+        assert isinstance(screen, DashboardScreen), f"F2 after {' '.join(self.trail)} shows {screen!r}"
+        assert str(screen.query_one("#title").render()).startswith("概览")
+
+    async def escape_all(self) -> None:
         for _ in range(6):
             if len(self.app.screen_stack) == 1:
                 break
             await self.press("escape")
-        await self.press("f2")
-        screen = self.app.screen
-        assert isinstance(screen, DashboardScreen), f"F2 after {' '.join(self.trail)} shows {screen!r}"
-        assert str(screen.query_one("#title").render()).startswith("概览")
 
 
 def test_enter_on_the_dashboard_opens_the_organisations_branches_from_a_cold_start(demo_archive: Archive):
