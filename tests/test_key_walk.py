@@ -177,7 +177,9 @@ def test_every_key_of_a_screen_and_of_what_it_opens(walk_archive: Archive, opene
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_a_random_walk_over_the_f_keys_and_the_screen_keys(demo_archive: Archive, tmp_path: Path, monkeypatch, seed: int):
+def test_a_random_walk_over_the_f_keys_and_the_screen_keys(
+    demo_archive: Archive, tmp_path: Path, monkeypatch, seed: int
+):
     monkeypatch.chdir(tmp_path)
     rng = random.Random(seed)
 
