@@ -342,3 +342,33 @@ def test_cli_prints_and_refuses_in_chinese(tmp_path):
     assert "错误：无法打印计票表：还没有确定述职顺序：请先在评议会设置中排定述职人（抽签或手排）" in result.stderr
     assert not (tmp_path / "t.docx").exists()
     assert [p.kind for p in Archive.open(root, "测试员").read(Meeting, stored.path).record.printed] == [PaperKind.SIGN_IN]
+
+
+def test_keying_asks_first_when_the_order_changed_after_printing(tmp_path):
+    import asyncio
+
+    from tui.app import ShupingApp
+
+    archive = meeting_archive(tmp_path / "a", secretaries=3)
+    service = service_of(archive)
+    service.papers.print("o", PaperKind.BALLOT, tmp_path / "b.docx")
+    stored = service.snapshot.meeting("o")
+    service.save(stored, stored.record.model_copy(update={"order": ["b02", "b01", "b03"]}), "调整述职顺序")
+
+    async def run():
+        app = ShupingApp(Archive.open(archive.root, "测试员"))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("f5", "enter")
+            assert type(app.screen).__name__ == "GuideScreen"
+            await pilot.press("k")
+            dialog = app.screen
+            assert type(dialog).__name__ == "ConfirmDialog"
+            shown = " ".join(str(w.render()) for w in dialog.query("Static"))
+            assert "打印的测评票与现在不一致" in shown
+            assert "顺序变了：李静 第 2 位 → 第 1 位，王晓明 第 1 位 → 第 2 位" in shown
+            await pilot.press("escape")
+            assert type(app.screen).__name__ == "GuideScreen"  # nothing keyed
+            await pilot.press("k", "enter")
+            assert type(app.screen).__name__ == "KeyingScreen"
+
+    asyncio.run(run())
