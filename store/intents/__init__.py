@@ -12,6 +12,7 @@ from store.intents.meeting import MeetingIntents
 from store.intents.records import RecordIntents
 from store.intents.reporting import ReportingIntents
 from store.intents.reports import ReportIntents
+from store.intents.sync import SyncIntents
 
 
 def areas() -> dict[str, type[Intents]]:
@@ -24,6 +25,7 @@ def areas() -> dict[str, type[Intents]]:
         "reports": ReportIntents,
         "reporting": ReportingIntents,
         "campaign": CampaignIntents,
+        "sync": SyncIntents,
     }
 
 
