@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from schema.changes import changes
 from schema.dates import parse_date
@@ -284,3 +285,14 @@ class CampaignForm:
     def indicators_line(self) -> str:
         indicators, problems = parse_indicators(self.text("indicators"))
         return indicator_summary(indicators) + (f" · {len(problems)} 行有误" if problems else "")
+
+
+def notice_2020() -> Campaign:
+    """The campaign the university's 2020 notice sets up: a new archive starts with it."""
+    return Campaign(
+        year=2020,
+        title="2020年度党支部书记述职评议考核",
+        notice_date=date(2020, 12, 23),
+        report_deadline=date(2021, 1, 30),
+        completion_deadline=date(2021, 1, 31),
+    )

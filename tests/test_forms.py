@@ -12,7 +12,7 @@ from schema.campaign_setup import CampaignForm
 from schema.campaign_setup import save_message as settings_message
 from schema.kinds import BranchKind
 from schema.records import Branch, ScopeException
-from store.campaigns import notice_2020
+from schema.campaign_setup import notice_2020
 
 CAMPAIGN = notice_2020()
 
