@@ -13,6 +13,7 @@ from store.intents.papers import PaperIntents
 from store.intents.records import RecordIntents
 from store.intents.reporting import ReportingIntents
 from store.intents.reports import ReportIntents
+from store.intents.sync import SyncIntents
 
 
 def areas() -> dict[str, type[Intents]]:
@@ -26,6 +27,7 @@ def areas() -> dict[str, type[Intents]]:
         "reporting": ReportingIntents,
         "campaign": CampaignIntents,
         "papers": PaperIntents,
+        "sync": SyncIntents,
     }
 
 
