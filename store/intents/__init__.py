@@ -10,8 +10,8 @@ from store.intents.followup import FollowupIntents
 from store.intents.grading import GradingIntents
 from store.intents.meeting import MeetingIntents
 from store.intents.records import RecordIntents
-from store.intents.reporting import ReportingIntents
 from store.intents.reports import ReportIntents
+from store.intents.sendup import SendUpIntents
 
 
 def areas() -> dict[str, type[Intents]]:
@@ -22,7 +22,7 @@ def areas() -> dict[str, type[Intents]]:
         "meeting": MeetingIntents,
         "ballots": BallotIntents,
         "reports": ReportIntents,
-        "reporting": ReportingIntents,
+        "sendup": SendUpIntents,
         "campaign": CampaignIntents,
     }
 
