@@ -367,8 +367,11 @@ class WorkReportScreen(AppScreen):
         yield from self.footer()
 
     def on_mount(self) -> None:
-        self.query_one("#title", Static).update(f"{self.SCOPE} · {self.org_name}")
+        self.refresh_data()
         self.open_report()
+
+    def refresh_data(self) -> None:
+        self.query_one("#title", Static).update(f"{self.SCOPE} · {self.org_name}")
 
     @work(thread=True, exclusive=True, group="load")
     def open_report(self) -> None:
