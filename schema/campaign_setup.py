@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from schema.changes import changes
 from schema.quota import ROUNDING_LABELS, percent
@@ -113,3 +114,14 @@ def describe_changes(old: Campaign, new: Campaign) -> str:
 
 def _quota(c: Campaign) -> str:
     return f"{percent(c.quota.good_max)}（{ROUNDING_LABELS[c.quota.rounding]}）"
+
+
+def notice_2020() -> Campaign:
+    """The campaign the university's 2020 notice sets up: a new archive starts with it."""
+    return Campaign(
+        year=2020,
+        title="2020年度党支部书记述职评议考核",
+        notice_date=date(2020, 12, 23),
+        report_deadline=date(2021, 1, 30),
+        completion_deadline=date(2021, 1, 31),
+    )

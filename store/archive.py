@@ -18,6 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Generic, Iterable, TypeVar
 
+from schema.campaign_setup import notice_2020
+from schema.dates import cn_datetime
 from schema.problems import Problem, RecordError
 from schema.records import ArchiveSettings, Campaign, Record
 from schema.validation import parse, parse_or_raise
@@ -111,8 +113,6 @@ class Archive:
 
     @classmethod
     def init(cls, root: Path | str, university: str, operator: str | Identity | None = None) -> Archive:
-        from store.campaigns import notice_2020
-
         root = Path(root)
         if (root / layout.SETTINGS).exists():
             raise StoreError(f"{root} 已经是 shuping 档案。")
@@ -459,8 +459,6 @@ def _decode(data: bytes, rel: str) -> str:
 
 
 def _cn_time(iso: str) -> str:
-    from schema.dates import cn_datetime
-
     return cn_datetime(datetime.fromisoformat(iso))
 
 

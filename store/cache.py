@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -24,12 +25,27 @@ import schema.records
 from schema.problems import Problem
 from schema.records import Branch, Meeting, Org, OrgYear, Review
 from store import layout
+from store.archive import Stored
 from store.atomic import atomic_write
 from store.errors import StoreError
 
 if TYPE_CHECKING:
     from store.archive import Archive
-    from store.snapshot import OrgPart
+
+
+@dataclass
+class OrgPart:
+    """What one organisation folder holds for a campaign, read and validated."""
+
+    name: str
+    org: Stored[Org] | None
+    branches: list[Stored[Branch]]
+    reviews: list[Stored[Review]]
+    problems: list[Problem]
+    broken: list[str]  # branch ids whose file is there but unreadable
+    meeting: Stored[Meeting] | None = None
+    org_year: Stored[OrgYear] | None = None
+
 
 FORMAT = 2  # 2: meetings and organisation-year records
 
@@ -65,8 +81,6 @@ class LoadCache:
 
     def parts(self, names: list[str], read: Callable[[str], OrgPart]) -> Callable[[str], OrgPart]:
         """``read`` wrapped: answers from the cache where it is sure to be right."""
-        from store.snapshot import OrgPart, Stored
-
         def cached(name: str) -> OrgPart:
             tree = self.trees.get(name)
             entry = self.entries.get(name)

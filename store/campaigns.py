@@ -1,9 +1,8 @@
-"""Campaign records the store creates: the 2020 notice, and next year's from this year's."""
+"""Next year's campaign from this year's (the 2020 notice's own is ``schema.campaign_setup.notice_2020``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Callable
 
 from schema.carryover import carried_problems, next_campaign
@@ -11,18 +10,10 @@ from schema.records import ArchiveSettings, Campaign, Review
 from schema.scope import scope_of
 from schema.validation import parse_or_raise
 from store import layout
+from store.archive import Change
 from store.errors import StoreError
+from store.snapshot import load
 from store.tomlio import render
-
-
-def notice_2020() -> Campaign:
-    return Campaign(
-        year=2020,
-        title="2020年度党支部书记述职评议考核",
-        notice_date=date(2020, 12, 23),
-        report_deadline=date(2021, 1, 30),
-        completion_deadline=date(2021, 1, 31),
-    )
 
 
 @dataclass(frozen=True)
@@ -36,9 +27,6 @@ class NewCampaign:
 def new_campaign(archive, year: int, progress: Callable[[int, int, str], None] | None = None) -> NewCampaign:
     """Create ``year``'s campaign from the current one and make it current, with a review for
     each branch in its scope carrying last year's named problems. One commit."""
-    from store.archive import Change
-    from store.snapshot import load
-
     snap = load(archive)
     current = snap.year
     if current not in snap.campaigns:

@@ -142,6 +142,7 @@ class ObjectWriter:
             return f"{name} <{email}> {int(when.timestamp())} {sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
 
         lines = [f"tree {tree}"] + ([f"parent {parent}"] if parent else [])
-        lines += [f"author {who('AUTHOR')}", f"committer {who('COMMITTER')}", "", message.rstrip("\n")]
-        return self.write("commit", ("\n".join(lines) + "\n").encode())
+        lines += [f"author {who('AUTHOR')}", f"committer {who('COMMITTER')}", ""]
+        body = message if message.endswith("\n") else message + "\n"  # as `commit-tree -m` completes the line
+        return self.write("commit", ("\n".join(lines) + "\n" + body).encode())
 

@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 
 from schema.clock import Clock
 from schema.records import Record
+from store.access import read_rules
 from store.archive import Archive, Change, Commit, Stored
 from store.errors import AccessError, ConflictError, FrozenError, ReadOnlyError, StoreError
 from store.gitrepo import Identity
@@ -80,6 +81,20 @@ class Service:
     def read_only(self) -> str:
         """Why nothing can be saved here, or ""."""
         return self.archive.read_only
+
+    def operator_standing(self) -> str:
+        """What the operator may do here, for the title bar: "" (may change what access.toml
+        grants), "只读" (the archive cannot be written here) or "未登记" (access.toml does not
+        list this operator: nothing can be saved)."""
+        if self.read_only:
+            return "只读"
+        try:
+            rules = read_rules(self.archive.root)
+        except StoreError:
+            return "只读"  # a broken access.toml refuses every change until it is fixed
+        if rules is not None and self.operator not in (rules.get("operators") or {}):
+            return "未登记"
+        return ""
 
     def load(self, progress: Callable[[int, int], None] | None = None, freeze: bool = False) -> Snapshot:
         """Read the whole archive (the open year's campaign) into a new snapshot."""

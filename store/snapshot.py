@@ -23,6 +23,7 @@ from schema.records import ArchiveSettings, Branch, Campaign, Meeting, Org, OrgY
 from schema.scope import ScopeCounts, ScopeResult, scope_of
 from store import layout
 from store.archive import Archive, Stored
+from store.cache import LoadCache, OrgPart
 from store.errors import StoreError, os_reason
 from store.tomlio import blob_version
 
@@ -118,20 +119,6 @@ class Snapshot:
         return sorted((o.record for o in self.orgs.values()), key=lambda o: (o.order, o.id))
 
 
-@dataclass
-class OrgPart:
-    """What one organisation folder holds for a campaign, read and validated."""
-
-    name: str
-    org: Stored[Org] | None
-    branches: list[Stored[Branch]]
-    reviews: list[Stored[Review]]
-    problems: list[Problem]
-    broken: list[str]  # branch ids whose file is there but unreadable
-    meeting: Stored[Meeting] | None = None
-    org_year: Stored[OrgYear] | None = None
-
-
 def read_org(root: Path, name: str, year: int) -> OrgPart:
     folder = root / "orgs" / name
     part = OrgPart(name, None, [], [], [], [])
@@ -194,8 +181,6 @@ def load(archive: Archive, progress=None, cache: bool = True, freeze: bool = Fal
 
 
 def _load_all(archive: Archive, progress, cache: bool, year: int | None = None) -> Snapshot:
-    from store.cache import LoadCache
-
     root = archive.root
     problems: list[Problem] = []
     settings_stored, settings_problems = archive.try_read(ArchiveSettings, layout.SETTINGS)

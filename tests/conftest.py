@@ -11,6 +11,7 @@ import pytest
 from store.archive import Archive
 
 os.environ.setdefault("SHUPING_TODAY", "2021-01-20")
+os.environ["SHUPING_KEYMAP"] = os.devnull  # never the developer's own keymap; tests that need one set it
 TODAY = date(2021, 1, 20)
 OPERATOR = "测试员"
 

@@ -17,7 +17,8 @@ from schema.quota import good_cap, good_cap_text
 from schema.records import Campaign, GradeDecision, MeetingPart, Review, Task
 from schema.validation import check_value
 from store.archive import Archive
-from store.campaigns import new_campaign, notice_2020
+from schema.campaign_setup import notice_2020
+from store.campaigns import new_campaign
 from store.errors import StoreError
 from store.snapshot import load
 from tests.conftest import git_log

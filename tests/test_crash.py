@@ -64,12 +64,14 @@ def run_and_kill(archive: Archive, rng: random.Random, whole_group: bool) -> lis
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
     assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    first = proc.stdout.readline()  # the kill lands among saves, however slow the machine
     time.sleep(rng.uniform(0.05, 0.4))
     if whole_group:
         os.killpg(proc.pid, signal.SIGKILL)
     else:
         os.kill(proc.pid, signal.SIGKILL)
     out, _ = proc.communicate(timeout=10)
+    out = first + out
     deadline = time.monotonic() + 10
     while running_in_group(proc.pid) and time.monotonic() < deadline:  # an orphaned git finishing
         time.sleep(0.01)
@@ -107,7 +109,7 @@ def test_kill_9_during_saves_loses_nothing_acknowledged(demo_archive: Archive, m
         git.run("fsck", "--strict", "--no-progress")
         assert load(archive).problems == []
     print(f"{total} acknowledged saves")
-    assert total > 0, "the saver never acknowledged a save; kill later"
+    assert total >= 4, "every trial acknowledges a save before its kill"
     check = subprocess.run(
         [sys.executable, "-m", "tui", "check", "--archive", str(root)], capture_output=True, text=True, timeout=60
     )

@@ -74,9 +74,9 @@ def test_f1_opens_help_for_the_screen_and_f1_again_closes_it(demo_archive: Archi
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
             sections = dict(help_sections(app.screen.for_screen))
-            assert [key for key, _, _ in sections["述职报告编辑"]][:2] == ["ctrl+s", "ctrl+l"]
-            assert ("ctrl+b", "导入") in [(k, n) for k, n, _ in sections["述职报告编辑"]]  # off the footer, still here
-            assert [key for key, _, _ in sections[GLOBAL]][:10] == [f"f{n}" for n in range(1, 11)]
+            assert [r.keys for r in sections["述职报告编辑"]][:2] == ["ctrl+s", "ctrl+l"]
+            assert ("ctrl+b", "导入") in [(r.keys, r.name) for r in sections["述职报告编辑"]]  # off the footer, still here
+            assert [r.keys for r in sections[GLOBAL]][:10] == [f"f{n}" for n in range(1, 11)]
             await pilot.press("f1")
             await pilot.pause()
             assert app.screen is editor
@@ -183,7 +183,7 @@ def test_help_over_a_dialog_lists_its_keys_in_chinese(demo_archive: Archive):
             await pilot.press("ctrl+f", "f1")  # 支部数据, then help
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
-            names = [name for _, rows in help_sections(app.screen.for_screen) for _, name, _ in rows]
+            names = [r.name for _, rows in help_sections(app.screen.for_screen) for r in rows]
             assert "取消" in names and "保存" in names
             assert not [n for n in names if n.isascii()]  # no "Focus Next", "Copy selected text"
             await pilot.press("f1")

@@ -5,7 +5,7 @@ import pytest
 from schema.kinds import BranchKind, OrgKind
 from schema.records import Branch, Org, ScopeException
 from schema.scope import ScopeReason, scope_of
-from store.campaigns import notice_2020
+from schema.campaign_setup import notice_2020
 
 CAMPAIGN = notice_2020()
 COLLEGE = Org(id="chem", name="化学学院党委", kind=OrgKind.COMMITTEE)

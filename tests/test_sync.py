@@ -188,7 +188,7 @@ async def _tui_sync(pair):
         await pilot.pause()
         assert app.screen is screen and len(app.screen_stack) == 2
         assert 'secretary = "丙"' in text(school, "b0003")
-        assert [k for _, rows in help_sections(screen) for k, _, _ in rows].count("ctrl+y") == 1
+        assert [r.keys for _, rows in help_sections(screen) for r in rows].count("ctrl+y") == 1
     assert 'secretary = "甲"' in text(school, "b0001")
     assert any(line.startswith("化学学院 王老师|同步：解决 1 处冲突") for line in git_log(school, "-5"))
 

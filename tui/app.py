@@ -12,15 +12,17 @@ from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
-from textual.worker import get_current_worker
-
 from textual.reactive import var
+from textual.worker import get_current_worker
 
 from schema.clock import Clock
 from store.errors import StoreError
-from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY
+from tui.keymap import load_keymap
+from tui.palette import Palette
+from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY, key_display, keys_label, keys_of
 from tui.messages import LoadProgress
 from tui.screens.dashboard import DashboardScreen
 
@@ -103,6 +105,7 @@ class ShupingApp(App):
         return (self.service.clock if self.service else self._clock).now()
 
     def on_mount(self) -> None:
+        load_keymap(self)
         if self._opener:
             self.load_progress = "正在打开档案……"
             self.switch_mode("dashboard")
@@ -136,10 +139,15 @@ class ShupingApp(App):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def notify_read_only(self) -> None:
-        """Say once, on opening, why nothing can be saved here (read-only files, no git)."""
+        """Say once, on opening, why nothing can be saved here (read-only files, no git, an
+        operator access.toml does not list) and what to do."""
         reason = self.service.read_only
         if reason:
             self.notify(reason, title="只读", severity="warning", timeout=20)
+        elif self.service.operator_standing() == "未登记":
+            self.notify(f"操作人“{self.service.operator}”未在 access.toml 中登记，只能查看，不能保存。"
+                        "请用 --operator 指定已登记的姓名（演示档案请用 shuping demo 打开），或请组织部在 access.toml 中登记。",
+                        title="操作人未登记", severity="warning", timeout=20)
 
     def action_goto(self, mode: str) -> None:
         if self.snapshot is None:
@@ -259,18 +267,25 @@ class ShupingApp(App):
 
     def action_command_palette(self) -> None:
         if not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder="输入命令名称查找……"))
+            self.push_screen(Palette(id="--command-palette", placeholder="输入命令名称查找……"))
+
+    def get_key_display(self, binding: Binding) -> str:
+        return key_display(binding)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C (reflex of many users) says how to quit, in Chinese and without markup."""
+        quits = [active.binding for active in self.active_bindings.values() if active.binding.action in ("quit", "app.quit")]
+        if quits:
+            self.notify(f"退出请按 {self.get_key_display(quits[0])}（已保存的修改都已提交）。", title="要退出吗？")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from tui.screens.help import key_label
-
         scopes = [getattr(screen, "SCOPE", ""), GLOBAL]
         for scope in scopes:
             for action in REGISTRY.get(scope, []):
                 if action.action == "app.command_palette":
                     continue
                 yield SystemCommand(
-                    f"{action.label}（{key_label(action.key)}）",
+                    f"{action.label}（{keys_label(self, keys_of(self, action.id, action.key))}）",
                     action.help or action.label,
                     lambda a=action, s=screen: self._run_registered(a, s),
                 )
@@ -283,12 +298,4 @@ class ShupingApp(App):
         return self.run_action(target, screen)
 
 
-def archive_title(app: ShupingApp) -> str:
-    snap = app.snapshot
-    if snap is None:
-        return "shuping 述评"
-    past = "（往年）" if snap.past_year else ""
-    return f"{snap.settings.university} · {snap.campaign.title or f'{snap.year}年度党支部书记述职评议考核'}{past}"
-
-
-__all__ = ["ShupingApp", "archive_title"]
+__all__ = ["ShupingApp"]

@@ -7,8 +7,13 @@ Keys are chosen to survive SSH terminals: F-keys, ctrl+letter, plain letters, ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
+from textual.keys import format_key, key_to_character
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 
 @dataclass(frozen=True)
@@ -41,23 +46,82 @@ GLOBAL = "全局"
 NAV_PREFIX = "app.goto('"
 
 
-def nav_markup(current_mode: str) -> str:
+def nav_markup(app: App) -> str:
     """The screen bar above the footer: F2概览 F3党支部 … with the current screen highlighted.
 
     The F-keys that switch screens live here rather than in the footer, which keeps the
     footer for the keys of the screen in front and lets everything fit in 80 columns."""
     parts = []
+    current_mode = app.current_mode
     for action in sorted(REGISTRY.get(GLOBAL, []), key=lambda a: fkey_number(a.key)):
         if not action.action.startswith(NAV_PREFIX):
             continue
         mode = action.action[len(NAV_PREFIX) : -2]
-        text = f"{action.key.upper()}[b]{action.label}[/b]"
+        text = f"{first_key_label(app, keys_of(app, action.id, action.key))}[b]{action.label}[/b]"
         parts.append(f"[reverse]{text}[/reverse]" if mode == current_mode else text)
     return " ".join(parts)
 
 
 def fkey_number(key: str) -> int:
     return int(key[1:]) if key.startswith("f") and key[1:].isdigit() else 99
+
+
+# ------------------------------------------------------------------ keys as the user has them
+
+MODIFIERS = {"ctrl": "Ctrl", "shift": "Shift", "alt": "Alt", "meta": "Meta", "super": "Super", "hyper": "Hyper"}
+KEY_NAMES = {  # keycap names; Chinese where Textual would show English words
+    "enter": "Enter", "escape": "Esc", "tab": "Tab", "space": "空格", "backspace": "Backspace",
+    "delete": "Del", "insert": "Ins", "home": "Home", "end": "End", "pageup": "PgUp", "pagedown": "PgDn",
+    "up": "↑", "down": "↓", "left": "←", "right": "→",
+}
+
+
+def key_display(binding: Binding) -> str:
+    """How one bound key reads everywhere (footer, help, palette, screen bar): ctrl+s → Ctrl+S,
+    f1 → F1, escape → Esc, up → ↑, slash → /, x → X. ``App.get_key_display`` calls this."""
+    if binding.key_display:
+        return binding.key_display
+    *mods, key = binding.key.split("+")
+    if len(key) == 1 and key.isalpha() and key.isupper() and "shift" not in mods:
+        mods.append("shift")  # Textual names shift+x "X": uppercase is how every letter is shown
+    if key in KEY_NAMES:
+        name = KEY_NAMES[key]
+    elif key[:1] == "f" and key[1:].isdigit():
+        name = key.upper()
+    elif len(key) == 1:
+        name = key.upper()
+    else:
+        name = key_to_character(key) or format_key(key)
+    return "+".join([MODIFIERS.get(m, m.capitalize()) for m in mods] + [name])
+
+
+def keys_of(app: App, binding_id: str, default: str) -> str:
+    """The keys bound to ``binding_id`` with the user's keymap applied ("ctrl+s", "1,j")."""
+    return app._keymap.get(binding_id) or default  # Textual keeps the keymap set by set_keymap here
+
+
+def keys_label(app: App, keys: str) -> str:
+    """Every key of a binding, as the help screen and the palette show them: "1 / J"."""
+    return " / ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+
+
+def first_key_label(app: App, keys: str) -> str:
+    """The one key the footer shows for a binding with several."""
+    return app.get_key_display(Binding(keys.split(",")[0].strip(), ""))
+
+
+def key_actions(app: App, scope: str) -> dict[str, Action]:
+    """key → action of ``scope`` as the user has bound them, for widgets that read raw keys
+    (the keying grid). Cached per keymap: it is asked on every keystroke."""
+    keymap = app._keymap
+    cached = _KEY_ACTIONS.get(scope)
+    if cached is None or cached[0] is not keymap:
+        actions = {k.strip(): a for a in REGISTRY.get(scope, []) for k in keys_of(app, a.id, a.key).split(",")}
+        cached = _KEY_ACTIONS[scope] = (keymap, actions)
+    return cached[1]
+
+
+_KEY_ACTIONS: dict[str, tuple[object, dict[str, Action]]] = {}
 
 
 def goto(key: str, mode: str, label: str, help: str) -> Action:

@@ -43,15 +43,23 @@ class AppScreen(Screen):
                 bindings[key] = ActiveBinding(self, mine[0], active.enabled, mine[0].tooltip)
         return bindings
 
-    def title_bar(self) -> ComposeResult:
-        from tui.app import archive_title
+    def title_text(self) -> str:
+        """The screen, the archive and who is at the keyboard (and whether they may save)."""
+        app = self.shuping
+        snap = app.snapshot
+        if snap is None:
+            return f"{self.SCOPE} · shuping 述评"
+        past = "（往年）" if snap.past_year else ""
+        archive = f"{snap.settings.university} · {snap.campaign.title or f'{snap.year}年度党支部书记述职评议考核'}{past}"
+        return f"{self.SCOPE} · {archive}"
 
-        yield Static(f"{self.SCOPE} · {archive_title(self.shuping)}", classes="title", id="title")
+    def title_bar(self) -> ComposeResult:
+        yield Static(self.title_text(), classes="title", id="title", markup=False)
 
     def footer(self) -> ComposeResult:
         with Vertical(classes="bottom-bars"):
             yield Static(id="navbar", classes="navbar")
-            yield Footer(compact=True)  # room for every key at 80 columns
+            yield Footer(compact=True, show_command_palette=False)  # room for every key at 80 columns; F1 names Ctrl+P
 
     def on_mount(self) -> None:
         self.watch(self.app, "snapshot", self._snapshot_changed, init=False)
@@ -64,16 +72,14 @@ class AppScreen(Screen):
         from tui.keys import nav_markup
 
         for bar in self.query("#navbar").results(Static):
-            bar.update(nav_markup(self.app.current_mode))
+            bar.update(nav_markup(self.app))
         if self._drawn is not self.shuping.snapshot:
             self._catch_up()
 
     def _catch_up(self) -> None:
-        from tui.app import archive_title
-
         self._drawn = self.shuping.snapshot
         for title in self.query("#title").results(Static):
-            title.update(f"{self.SCOPE} · {archive_title(self.shuping)}")  # the current campaign may have changed
+            title.update(self.title_text())  # the current campaign may have changed
         self.refresh_data()
 
     def refresh_data(self) -> None:

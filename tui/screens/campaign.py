@@ -52,9 +52,9 @@ class CampaignScreen(AppScreen):
             Action("campaign.roster", "ctrl+t", "roster", "导入名册", "从 xlsx 导入党支部名册：先预览再确认"),
             Action("campaign.next", "ctrl+n", "next_year", "新年度", "由本年度新建下一年度，结转上年度问题"),
             Action("campaign.switch", "ctrl+o", "switch_year", "切换年度", "打开其他年度（如继续上一年度的整改）；档案的当前年度不变", show=False),
-            Action("campaign.reference", "ctrl+l", "reference", "参考指标", "填入默认的附件1参考指标（保存后生效）"),
+            Action("campaign.reference", "ctrl+l", "reference", "参考指标", "填入默认的附件1参考指标（保存后生效）", show=False),
             Action("campaign.org_indicators", "ctrl+b", "org_indicators", "本单位指标", "某个二级党组织自定的测评指标"),
-            Action("campaign.history", "ctrl+g", "history", "历史", "年度设置的修改历史"),
+            Action("campaign.history", "ctrl+g", "history", "历史", "年度设置的修改历史", show=False),
         ],
     )
     DEFAULT_CSS = """

@@ -23,7 +23,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from schema.ballots import BLANK, KEYS, SHORT, indicator_columns, point_problem
+from schema.ballots import ABSTAIN, BLANK, KEYS, OVERMARKED, SHORT, indicator_columns, point_problem
 from schema.kinds import BallotForm, BallotStatus, MeetingStage
 from schema.records import Ballot, Indicator
 from store import layout
@@ -31,10 +31,13 @@ from store.ballots import PASS_NAMES, ballot_change, load_ballots, load_draft
 from store.writer import Job, Writer
 from store.meeting import freeze, load_meeting, record_change
 from tui.dialogs import reason_dialog
-from tui.keys import Action, register
+from tui.keys import Action, key_actions, register
 from tui.screens.base import AppScreen
 
-SCREEN_KEYS = {"enter": "finish", "x": "invalidate", "g": "next_group"}
+SCREEN_ACTIONS = {"keying.finish", "keying.invalid", "keying.group"}  # run by the grid itself, in key order
+MARK_IDS = {"好": "good", "较好": "fairly_good", "一般": "average", "差": "poor",  # the keymap ids keying.mark_*
+            ABSTAIN: "abstain", OVERMARKED: "overmarked"}
+MARK_OF = {f"keying.mark_{name}": mark for mark, name in MARK_IDS.items()}  # action id → mark
 CELL = 5  # display width of one cell, the separator included
 ACK_QUIET = 0.1  # seconds without a key after which a commit shows as saved at once
 HEAD = 11  # the row header: serial (4), a space, state (1), group (two CJK characters, 4), a space
@@ -211,9 +214,11 @@ class BallotGrid(Widget, can_focus=True):
 
     def on_key(self, event: events.Key) -> None:
         key = event.key
+        action = key_actions(self.app, KeyingScreen.SCOPE).get(key)  # the user's keymap applies here too
+        mark = MARK_OF.get(action.id) if action else None
         handled = True
-        if key in KEYS or (len(key) == 1 and key.isdigit()):
-            handled = self.type_key(event.character or key)
+        if mark or (len(key) == 1 and key.isdigit()):
+            handled = self.type_key(event.character or key, mark)
         elif key == "backspace":
             self.back()
         elif key in ("left", "right", "up", "down", "home", "end"):
@@ -221,11 +226,11 @@ class BallotGrid(Widget, can_focus=True):
         elif key in ("space", "tab") and self.col < len(self.cells) and self.cells[self.col][1]:
             self.commit_buffer()
             self.advance()
-        elif key in SCREEN_KEYS:
+        elif action and action.id in SCREEN_ACTIONS:
             # run the screen's action now, in key order: a binding would run after keys already queued
             event.stop()
             event.prevent_default()
-            getattr(self.screen, f"action_{SCREEN_KEYS[key]}")()
+            getattr(self.screen, f"action_{action.action}")()
             return
         else:
             handled = False
@@ -234,7 +239,8 @@ class BallotGrid(Widget, can_focus=True):
             event.prevent_default()
             self.changed(event)
 
-    def type_key(self, char: str) -> bool:
+    def type_key(self, char: str, mark: str | None = None) -> bool:
+        """A digit into an indicator cell, or ``mark`` (the action of the key) into a mark cell."""
         row = self.current
         if row.ballot.status == BallotStatus.INVALID:
             self.post_message(Problem("这张票已宣布无效，不能再修改。"))
@@ -245,9 +251,9 @@ class BallotGrid(Widget, can_focus=True):
             return False
         branch, ind = self.cells[self.col]
         if not ind:
-            if char not in KEYS:
+            if mark is None:
                 return False
-            self.set_value(row, self.col, KEYS[char])
+            self.set_value(row, self.col, mark)
             self._touch(row)
             self.advance()
             return True
@@ -330,7 +336,9 @@ class KeyingScreen(AppScreen):
             Action("keying.finish", "enter", "finish", "完成本票", "完成并保存当前这张票（改过的已存票：保存更正，需填原因）"),
             Action("keying.invalid", "x", "invalidate", "作废", "宣布光标所在的票无效（需填原因）"),
             Action("keying.group", "g", "next_group", "票组", "切换下一张票的评价人类别（A票/B票…）"),
-            Action("keying.marks", "1", "noop", "好 2较好 3一般 4差 0弃权", "每格一键：1 好、2 较好、3 一般、4 差、0 弃权、9 多选（按规则处理）"),
+            *[Action(f"keying.mark_{MARK_IDS[mark]}", key, f"mark('{mark}')", mark,
+                     f"在光标所在格记“{mark}”，光标右移" + ("（按计票规则处理）" if mark == OVERMARKED else ""),
+                     show=mark != OVERMARKED) for key, mark in KEYS.items()],
             Action("keying.back", "escape", "back", "返回", "回到评议会向导（已完成的票都已保存）"),
         ],
     )
@@ -464,8 +472,10 @@ class KeyingScreen(AppScreen):
 
     # ------------------------------------------------------------------ finishing, correcting
 
-    def action_noop(self) -> None:
-        pass
+    def action_mark(self, mark: str) -> None:
+        """A mark key's binding (the palette; the grid reads its keys before bindings do)."""
+        if self.grid.type_key("", mark):
+            self.grid.changed()
 
     def action_finish(self) -> None:
         grid = self.grid
