@@ -366,12 +366,11 @@ class WorkReportScreen(AppScreen):
         yield TextArea(id="text", soft_wrap=True, tab_behavior="focus", read_only=True)
         yield from self.footer()
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-        self.open_report()
+    def title_text(self) -> str:
+        return f"{self.SCOPE} · {self.org_name}"
 
-    def refresh_data(self) -> None:
-        self.query_one("#title", Static).update(f"{self.SCOPE} · {self.org_name}")
+    def on_mount(self) -> None:
+        self.open_report()
 
     @work(thread=True, exclusive=True, group="load")
     def open_report(self) -> None:
