@@ -47,14 +47,21 @@ def _shown(value) -> str:
 
 
 @click.command()
+@click.option("--against", metavar="PATH|URL", help="同时与另一份副本（组织部的、学校的）核对定稿标签和 main 的历史")
 @common
 @click.pass_obj
-def verify(obj: Context) -> None:
+def verify(obj: Context, against: str | None) -> None:
     """从原始记录重算并核对各项结果，检查 git 完整性和定稿标签；有问题时以 1 退出。"""
     from store.verify import verify_archive
 
     try:
-        report = verify_archive(obj.open())
+        archive = obj.open()
+        report = verify_archive(archive)
+        if against:
+            from store.verify_tags import AGAINST, compare
+
+            report.ran.append(AGAINST)
+            report.findings.extend(compare(archive, against))
     except StoreError as e:
         fail(str(e))
     for finding in report.findings:
