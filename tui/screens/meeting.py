@@ -11,11 +11,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
 from schema.dates import cn_date, parse_date
-from schema.kinds import BallotForm, MeetingStage, OrgKind, ReportMode
+from schema.kinds import BallotForm, MeetingStage, OrgKind, PaperKind, ReportMode
+from schema.papers import printed_drift
 from schema.reconcile import GROUPS, quorum_messages
 from schema.records import Attendance, Meeting
 from store.service import StoreError
-from tui.dialogs import reason_dialog
+from tui.dialogs import ConfirmDialog, reason_dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 from tui.screens.counting import CompareScreen, ProjectorScreen, ReconcileScreen, start_publish
@@ -349,13 +350,28 @@ class GuideScreen(AppScreen):
         if entry == 2 and not self.meeting.double_entry:
             self.notify("本次评议会未开启双录。", severity="warning")
             return
-        if self.meeting.stage not in (MeetingStage.RATING, MeetingStage.COUNTING):
-            self.set_stage(MeetingStage.RATING)
-        self.app.push_screen(KeyingScreen(self.org, entry), lambda _: self.load())
+
+        def go() -> None:
+            if self.meeting.stage not in (MeetingStage.RATING, MeetingStage.COUNTING):
+                self.set_stage(MeetingStage.RATING)
+            self.app.push_screen(KeyingScreen(self.org, entry), lambda _: self.load())
+
+        self.ask_if_printed_differs(PaperKind.BALLOT, go)
 
     def action_paper(self) -> None:
         if can_enter_paper(self, self.org):
-            self.app.push_screen(PaperCountScreen(self.org), lambda _: self.load())
+            self.ask_if_printed_differs(
+                PaperKind.TALLY, lambda: self.app.push_screen(PaperCountScreen(self.org), lambda _: self.load()))
+
+    def ask_if_printed_differs(self, kind: PaperKind, go) -> None:
+        """Where the paper printed no longer matches the order or form keyed, say what changed and ask first."""
+        names = {b.id: b.secretary for b in self.snap.org_branches(self.org)}
+        changed = printed_drift(self.meeting, [kind], names)
+        if not changed:
+            go()
+            return
+        text = "\n".join(changed) + f"\n\n按纸上的顺序录入会录错列：请先重新打印{kind.value}，或核对后再录。仍要继续吗？"
+        self.app.push_screen(ConfirmDialog(f"打印的{kind.value}与现在不一致", text), lambda ok: go() if ok else None)
 
     def action_compare(self) -> None:
         self.app.push_screen(CompareScreen(self.org), lambda _: self.load())
