@@ -206,3 +206,20 @@ def test_no_argument_limit_on_recovery_of_thousands_of_files(empty_archive: Arch
     assert not reopened.read_only, reopened.read_only
     assert reopened.git.run("status", "--porcelain") == ""
     assert len(reopened.history(limit=1)[0].body.splitlines()) > 3000
+
+
+@pytest.mark.parametrize("command", [
+    ["export", "work-report", "--org", "chem", "-o", "{root}/orgs/chem/2020/reports/b0001.md"],
+    ["export", "stats", "-o", "{root}/orgs/统计表.xlsx"],
+    ["report", "export", "--org", "chem", "-o", "{root}/campaigns/报告.docx"],
+    ["followup-export", "--org", "chem", "--out", "{root}/orgs/chem"],
+])
+def test_exports_refuse_to_write_into_the_records(demo_archive: Archive, command):
+    root = demo_archive.root
+    head = demo_archive.head()
+    before = demo_archive.git.run("status", "--porcelain", "--ignored", "--untracked-files=all")
+    args = [part.format(root=root) for part in command]
+    result = subprocess.run([sys.executable, "-m", "tui", *args, "-a", str(root)], capture_output=True, text=True)
+    assert result.returncode != 0 and "不能放在档案的记录文件夹中" in result.stderr
+    assert demo_archive.head() == head
+    assert demo_archive.git.run("status", "--porcelain", "--ignored", "--untracked-files=all") == before
