@@ -193,7 +193,9 @@ def undo_merge(archive: Archive, ours: str, theirs: str, done: Recovery) -> None
     if others:
         archive.git.run("checkout", "-q", ours, "--pathspec-from-file=-", "--pathspec-file-nul", input=paths_input(others))
     for path in added:
-        atomic_delete(archive.root / path)
+        (archive.root / path).unlink(missing_ok=True)
+    for folder in {(archive.root / path).parent for path in added}:
+        flush_folder(folder)
     done.rolled_back += others + added
 
 
