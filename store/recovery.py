@@ -250,6 +250,9 @@ def leftovers(archive: Archive, done: Recovery) -> list[str]:
             if path.endswith(TEMP_SUFFIX):
                 (archive.root / path).unlink(missing_ok=True)
                 done.removed_temp.append(path)
+        elif code == "??" and path.startswith(".merge_file_") and "/" not in path:
+            (archive.root / path).unlink(missing_ok=True)  # a killed merge driver's input, git's own temp
+            done.removed_temp.append(path)
         elif code != "??" or layout.in_archive(path):
             changed.append(path)
         i += 1
