@@ -69,8 +69,8 @@ async def grade_refuse_over_cap_reason_finalise_frozen_reopen(demo_archive: Arch
         screen = app.screen
         assert screen.org_id == "lang"
         assert "“好”不超过 2 个（30% × 7 = 2.1，向下取整）" in text_of(screen, "#org")
-        assert [s.suggested.value for s in screen.order] == ["好", "好", "较好", "较好", "较好", "一般", "差"]
-        assert screen.order[2].note == "超出“好”的名额"
+        assert [s.suggested.value for s in screen.sheet.order] == ["好", "好", "较好", "较好", "较好", "一般", "差"]
+        assert screen.sheet.order[2].note == "超出“好”的名额"
 
         # accept the suggestions, then a third 好: refused with the numbers, nothing committed
         await pilot.press("a", "down", "down", "1", "ctrl+s")
@@ -120,7 +120,7 @@ async def grade_refuse_over_cap_reason_finalise_frozen_reopen(demo_archive: Arch
         await pilot.pause()
         assert "外国语学院党委的评定已定档（第1次，2021年1月25日）" in text_of(screen, "#message")
         assert "不能修改等次" in text_of(screen, "#message")
-        assert screen.edit[ids[2]].grade.final.value == "好"
+        assert screen.sheet.edit[ids[2]].grade.final.value == "好"
         stored = load(demo_archive).reviews[ids[3]]
         changed = stored.record.model_copy(update={"components": stored.record.components.model_copy(update={"daily": 99})})
         with pytest.raises(FrozenError, match="不能修改评定输入"):
@@ -149,7 +149,7 @@ async def grade_refuse_over_cap_reason_finalise_frozen_reopen(demo_archive: Arch
         # now the edit goes through
         await pilot.press("3")
         await pilot.pause()
-        assert screen.edit[ids[2]].grade.final.value == "一般"
+        assert screen.sheet.edit[ids[2]].grade.final.value == "一般"
         assert "已定档" not in text_of(screen, "#org")
     assert isinstance(load(demo_archive).reviews[ids[0]].record, Review)
 
@@ -164,8 +164,8 @@ async def rollup_and_calibration(demo_archive: Archive):
         await pilot.press("f6")
         await pilot.pause()
         grading = app.screen
-        suggested = [s.suggested.value for s in grading.order]
-        finals = [grading.edit[i].grade.final.value for i in grading.ids]
+        suggested = [s.suggested.value for s in grading.sheet.order]
+        finals = [grading.sheet.edit[i].grade.final.value for i in grading.sheet.ids]
         await pilot.press("c")
         await pilot.pause()
         table = app.screen.query_one("#dist")

@@ -3,26 +3,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Label, Static, TextArea
 
-from schema.dates import cn_date, cn_short_date, parse_date
+from schema.dates import cn_short_date, parse_date
 from schema.followup import draft_feedback, interview_missing, needs_interview
-from schema.records import Feedback, Interview, Review
+from schema.records import Feedback, Interview
 from schema.rectification import progress
-from store import layout
-from store.archive import Stored
-from store.errors import StoreError
-from store.followup_export import export_all
-from store.grading import read_org_year
+from schema.worksheet import short_name
+from store.service import StoreError
+from tui.dialogs import Dialog
+from tui.inline_edit import InlineEdit
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-from tui.screens.grading import short_name
-from tui.screens.inline import InlineEdit
 
 
 class FollowupScreen(AppScreen):
@@ -38,10 +36,6 @@ class FollowupScreen(AppScreen):
             Action("followup.back", "escape", "back", "返回", "返回评定"),
         ],
     )
-    DEFAULT_CSS = """
-    FollowupScreen #rows { height: 1fr; }
-    """
-
     def __init__(self, org_id: str):
         super().__init__()
         self.org_id = org_id
@@ -67,14 +61,17 @@ class FollowupScreen(AppScreen):
     def org(self):
         return self.snap.orgs[self.org_id].record
 
+    @property
+    def followup(self):
+        return self.shuping.service.followup
+
     def branch_ids(self) -> list[str]:
-        snap = self.snap
-        return sorted(b.id for b in snap.org_branches(self.org_id) if snap.scope(b.id).in_scope)
+        return self.shuping.service.grading.branch_ids(self.org_id, self.snap)
 
     def refresh_data(self) -> None:
         snap = self.snap
         today = self.shuping.today()
-        org_year = read_org_year(self.shuping.archive, self.org_id, snap.year).record
+        org_year = snap.org_year(self.org_id).record
         table = self.query_one("#rows", DataTable)
         row = table.cursor_row
         table.clear()
@@ -108,96 +105,60 @@ class FollowupScreen(AppScreen):
             f"一般/差尚缺约谈记录或整改期限：{'、'.join(missing_here)}" if missing_here else ""
         )
 
-    def current(self) -> tuple[str, Stored[Review]] | None:
+    def current(self) -> str | None:
         table = self.query_one("#rows", DataTable)
         if table.row_count == 0:
             return None
-        branch_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return branch_id, self.snap.review(branch_id)
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
         self.action_feedback()
 
     def action_feedback(self) -> None:
-        found = self.current()
-        if not found:
+        branch_id = self.current()
+        if not branch_id:
             return
-        branch_id, stored = found
-        review = stored.record
+        review = self.snap.review(branch_id).record
         branch = self.snap.branches[branch_id].record
         text = review.feedback.text or draft_feedback(branch, self.org, review, self.snap.year)
-
-        def done(feedback: Feedback | None) -> None:
-            if feedback is None or feedback == review.feedback:
-                return
-            when = f"，{cn_date(feedback.delivered)}已反馈" if feedback.delivered else ""
-            self.save(stored, review.model_copy(update={"feedback": feedback}), f"反馈：{branch.name}{when}")
-
-        self.app.push_screen(FeedbackDialog(branch.name, text, review.feedback.delivered, self.shuping.today()), done)
+        self.app.push_screen(FeedbackDialog(branch.name, text, review.feedback.delivered, self.shuping.today()),
+                             lambda feedback: feedback and self.record(self.followup.save_feedback, branch_id, feedback))
 
     def action_interview(self) -> None:
-        found = self.current()
-        if not found:
+        branch_id = self.current()
+        if not branch_id:
             return
-        branch_id, stored = found
-        review = stored.record
-        branch = self.snap.branches[branch_id].record
+        review = self.snap.review(branch_id).record
         if not needs_interview(review):
             self.notify("约谈提醒只针对考核结果为“一般”或“差”的党支部。")
             return
-
-        def done(interview: Interview | None) -> None:
-            if interview is None or interview == review.interview:
-                return
-            parts = [f"{cn_date(interview.held)}约谈" if interview.held else "约谈"]
-            if interview.by:
-                parts.append(f"约谈人 {interview.by}")
-            if interview.deadline:
-                parts.append(f"整改期限 {cn_date(interview.deadline)}")
-            self.save(stored, review.model_copy(update={"interview": interview}), f"约谈：{branch.name}（{'，'.join(parts)}）")
-
-        self.app.push_screen(InterviewDialog(branch.name, review.interview), done)
+        self.app.push_screen(InterviewDialog(self.snap.branches[branch_id].record.name, review.interview),
+                             lambda interview: interview and self.record(self.followup.save_interview, branch_id, interview))
 
     @work(thread=True, group="save")
-    def save(self, stored: Stored, record, message: str) -> None:
-        self.shuping.save(stored, record, message)
+    def record(self, intent, *args) -> None:
+        recorded = self.shuping.apply(intent, *args)
+        if recorded:
+            self.app.call_from_thread(self.notify, recorded.message, title="已保存并提交")
 
     def action_tasks(self) -> None:
-        found = self.current()
-        if found:
+        branch_id = self.current()
+        if branch_id:
             self.shuping.switch_mode("rectification")
-            self.shuping.screen.show_branch(found[0])  # type: ignore[attr-defined]
+            self.shuping.screen_stack[0].show_branch(branch_id)  # type: ignore[attr-defined]  # the mode's own screen
 
     def action_announcement_scope(self) -> None:
-        org_year = read_org_year(self.shuping.archive, self.org_id, self.snap.year)
-
-        def done(text: str) -> None:
-            text = text.strip()
-            if text != org_year.record.announcement_scope:
-                record = org_year.record.model_copy(update={"announcement_scope": text})
-                self.save_scope(org_year, record, f"通报范围：{self.org.name} → {text or '（空）'}")
-
-        self.query_one("#editor", InlineEdit).ask("通报范围", org_year.record.announcement_scope, done)
-
-    @work(thread=True, group="save")
-    def save_scope(self, stored, record, message: str) -> None:
-        if self.shuping.save(stored, record, message) is not None:
-            self.app.call_from_thread(self.refresh_data)
+        scope = self.snap.org_year(self.org_id).record.announcement_scope
+        self.query_one("#editor", InlineEdit).ask(
+            "通报范围", scope, lambda text: self.record(self.followup.set_announcement_scope, self.org_id, text))
 
     def action_export(self) -> None:
-        default = str(self.shuping.archive.root / layout.LOCAL_DIR / "exports")
-        self.query_one("#editor", InlineEdit).ask("导出到文件夹", default, self.export_worker)
+        self.query_one("#editor", InlineEdit).ask("导出到文件夹", str(self.followup.export_folder()), self.export_worker)
 
     @work(thread=True, group="export")
     def export_worker(self, folder: str) -> None:
-        from pathlib import Path
-
-        snap = self.snap
-        items = [(snap.branches[i].record, snap.review(i).record) for i in self.branch_ids()]
-        org_year = read_org_year(self.shuping.archive, self.org_id, snap.year).record
         try:
-            paths = export_all(Path(folder).expanduser(), self.org, snap.year, org_year.announcement_scope, items,
-                               org_year.grading.finalised)
+            paths = self.followup.export(self.org_id, Path(folder))
         except StoreError as e:
             self.app.call_from_thread(self.notify, str(e), title="未导出", severity="error")
             return
@@ -207,30 +168,22 @@ class FollowupScreen(AppScreen):
         self.app.pop_screen()
 
 
-class FeedbackDialog(ModalScreen[Feedback | None]):
+class FeedbackDialog(Dialog):
+    """The feedback text (drafted from the grade, comments and problems) and the day it was given."""
+
     BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "保存")]
-    DEFAULT_CSS = """
-    FeedbackDialog { align: center middle; }
-    FeedbackDialog > Vertical { width: 78; height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    FeedbackDialog TextArea { height: 1fr; }
-    FeedbackDialog .dialog-row { height: 1; margin: 1 0 0 0; }
-    FeedbackDialog .dialog-row Label { width: 10; padding: 0 1 0 0; text-align: right; }
-    FeedbackDialog .dialog-row Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
-    """
+    KEYS_TEXT = "Ctrl+S 保存 · Esc 取消"
 
     def __init__(self, name: str, text: str, delivered, today):
-        super().__init__()
-        self.branch_name, self.text, self.delivered, self.today = name, text, delivered, today
+        super().__init__(f"反馈意见 · {name}")
+        self.feedback_text, self.delivered, self.today = text, delivered, today
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(f"反馈意见 · {self.branch_name}", classes="title")
-            yield TextArea(self.text, id="text", soft_wrap=True)
-            with Horizontal(classes="dialog-row"):
-                yield Label("反馈日期")
-                yield Input(str(self.delivered or ""), placeholder=f"如 {self.today.isoformat()}；空为未反馈", id="delivered")
-            yield Static("", id="error", classes="error")
-            yield Static("Ctrl+S 保存 · Esc 取消", classes="status")
+    def body(self) -> ComposeResult:
+        yield TextArea(self.feedback_text, id="text", soft_wrap=True)
+        with Horizontal(classes="dialog-row"):
+            yield Label("反馈日期")
+            yield Input(str(self.delivered or ""), placeholder=f"如 {self.today.isoformat()}；空为未反馈", id="delivered")
+        yield Static("", id="error", classes="error")
 
     def action_confirm(self) -> None:
         try:
@@ -239,9 +192,6 @@ class FeedbackDialog(ModalScreen[Feedback | None]):
             self.query_one("#error", Static).update(f"反馈日期：{e}")
             return
         self.dismiss(Feedback(text=self.query_one("#text", TextArea).text.strip(), delivered=delivered))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 INTERVIEW_FIELDS = [
@@ -253,31 +203,23 @@ INTERVIEW_FIELDS = [
 ]
 
 
-class InterviewDialog(ModalScreen[Interview | None]):
+class InterviewDialog(Dialog):
+    """The 约谈 record of a 一般/差 branch's secretary and the rectification deadline."""
+
     BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "保存")]
-    DEFAULT_CSS = """
-    InterviewDialog { align: center middle; }
-    InterviewDialog > VerticalScroll { width: 72; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    InterviewDialog .dialog-row { height: 1; margin: 0 0 1 0; }
-    InterviewDialog .dialog-row Label { width: 10; padding: 0 1 0 0; text-align: right; }
-    InterviewDialog .dialog-row Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
-    """
+    KEYS_TEXT = "Ctrl+S 保存 · Esc 取消 · Tab 下一项"
 
     def __init__(self, name: str, interview: Interview):
-        super().__init__()
-        self.branch_name, self.interview = name, interview
+        super().__init__(f"约谈提醒 · {name}")
+        self.interview = interview
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(f"约谈提醒 · {self.branch_name}", classes="title")
-            for key, label, is_date in INTERVIEW_FIELDS:
-                value = getattr(self.interview, key)
-                with Horizontal(classes="dialog-row"):
-                    yield Label(label)
-                    yield Input("" if value is None else str(value), id=key,
-                                placeholder="2021-01-30" if is_date else "")
-            yield Static("", id="error", classes="error")
-            yield Static("Ctrl+S 保存 · Esc 取消 · Tab 下一项", classes="status")
+    def body(self) -> ComposeResult:
+        for key, label, is_date in INTERVIEW_FIELDS:
+            value = getattr(self.interview, key)
+            with Horizontal(classes="dialog-row"):
+                yield Label(label)
+                yield Input("" if value is None else str(value), id=key, placeholder="2021-01-30" if is_date else "")
+        yield Static("", id="error", classes="error")
 
     def on_mount(self) -> None:
         self.query_one("#held", Input).focus()
@@ -298,6 +240,3 @@ class InterviewDialog(ModalScreen[Interview | None]):
             else:
                 data[key] = raw.strip()
         self.dismiss(Interview(**data))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -7,40 +7,23 @@ list gives the completion rate of what is shown, ``r`` the rates of every organi
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from schema.dates import cn_date, cn_short_date, parse_date
 from schema.kinds import ProblemSource, TaskStatus
-from schema.records import Review, Task
-from schema.rectification import (
-    DONE,
-    Progress,
-    days_overdue,
-    is_overdue,
-    new_task_id,
-    next_status,
-    progress,
-    sign_off,
-    undo_sign_off,
-)
-from store import attachments
-from store.archive import Change, Stored
-from store.errors import StoreError
-from store.grading import save_review
+from schema.records import Task
+from schema.rectification import DONE, Progress, days_overdue, is_overdue, next_status, progress
+from schema.worksheet import short_name
+from store.service import StoreError
+from tui.dialogs import Dialog
+from tui.inline_edit import InlineEdit
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-from tui.screens.grading import graded_orgs, short_name
-from tui.screens.inline import InlineEdit
 
 SOURCES = list(ProblemSource)
 
@@ -77,17 +60,11 @@ class RectificationScreen(AppScreen):
             Action("rect.rates", "r", "rates", "完成率", "各二级党组织的整改完成率"),
         ],
     )
-    DEFAULT_CSS = """
-    RectificationScreen #tasks { height: 1fr; }
-    RectificationScreen #rates, RectificationScreen #detail { height: auto; padding: 0 1; }
-    """
-
     def __init__(self) -> None:
         super().__init__()
         self.org_filter: str | None = None
         self.branch_filter: str | None = None
         self.rows: list[Row] = []
-        self._lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
@@ -233,41 +210,24 @@ class RectificationScreen(AppScreen):
 
     # ------------------------------------------------------------------ changing tasks
 
-    def change_task(self, row: Row, mutate: Callable[[Task], Task], message: str, extra: list[Change] | None = None) -> None:
-        self.save_worker(row.branch, row.task.id, mutate, message, extra or [])
+    @property
+    def followup(self):
+        return self.shuping.service.followup
+
+    def change_task(self, row: Row, field: str, value) -> None:
+        self.record(self.followup.update_task, row.branch, row.task.id, field, value)
 
     @work(thread=True, group="save")
-    def save_worker(self, branch_id: str, task_id: str | None, mutate, message: str, extra: list[Change]) -> None:
-        """Apply ``mutate`` to the task as last saved (edits in quick succession queue up)."""
-        with self._lock:
-            stored = self.latest(branch_id)
-            review = stored.record
-            try:
-                if task_id is None:  # mutate adds a task
-                    tasks = [*review.tasks, mutate(Task(id=new_task_id(review.tasks), problem="—"))]
-                else:
-                    tasks = [mutate(t) if t.id == task_id else t for t in review.tasks]
-            except ValueError as e:
-                self.app.call_from_thread(self.notify, str(e), severity="error")
-                return
-            new = review.model_copy(update={"tasks": tasks})
-            org = self.snap.orgs[review.org].record.name
-            try:
-                saved = save_review(self.shuping.archive, stored, new, message, extra=extra, org_name=org)
-            except StoreError as e:
-                self.app.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
-                return
-            self.app.call_from_thread(self._saved, saved, message)
-
-    def latest(self, branch_id: str) -> Stored[Review]:
-        """The review as on disk now: each change applies to the last one, never to a stale copy."""
-        stored = self.snap.review(branch_id)
-        data, _ = self.shuping.archive.read_bytes(stored.path)
-        return stored if data is None else self.shuping.archive.read(Review, stored.path)
-
-    def _saved(self, saved: Stored[Review], message: str) -> None:
-        self.shuping.absorb(saved)
-        self.notify(message, title="已保存并提交", timeout=3)
+    def record(self, intent, *args, refused: str = "未保存") -> None:
+        """Run a follow-up intent off the UI thread; it applies to the task as last saved."""
+        try:
+            recorded = intent(*args)
+        except StoreError as e:
+            self.app.call_from_thread(self.notify, str(e), title=refused, severity="error", timeout=12)
+            return
+        self.shuping.take_snapshot()
+        if recorded:
+            self.app.call_from_thread(self.notify, recorded.message, title="已保存并提交", timeout=3)
 
     def branch_name(self, branch_id: str) -> str:
         return self.snap.branches[branch_id].record.name
@@ -278,19 +238,8 @@ class RectificationScreen(AppScreen):
         if branch_id is None:
             self.notify("请先选定党支部：在反馈与约谈界面按 g，或把光标移到该支部的任务上再按 a。", severity="warning")
             return
-        interview = self.snap.review(branch_id).record.interview
-
-        def done(text: str) -> None:
-            text = text.strip()
-            if not text:
-                return
-            self.save_worker(
-                branch_id, None,
-                lambda t: t.model_copy(update={"problem": text, "deadline": interview.deadline}),
-                f"整改任务：{self.branch_name(branch_id)} 新增「{text}」", [],
-            )
-
-        self.query_one("#editor", InlineEdit).ask(f"新增整改问题（{self.branch_name(branch_id)}）", "", done)
+        self.query_one("#editor", InlineEdit).ask(f"新增整改问题（{self.branch_name(branch_id)}）", "",
+                                                  lambda text: self.record(self.followup.add_task, branch_id, text))
 
     def action_tick(self) -> None:
         row = self.current()
@@ -299,9 +248,7 @@ class RectificationScreen(AppScreen):
         if row.task.status == TaskStatus.SIGNED_OFF:
             self.notify("该任务已销号；如需改动，请先按 x 撤销销号。", severity="warning")
             return
-        target = TaskStatus.IN_PROGRESS if row.task.status == TaskStatus.DONE else TaskStatus.DONE
-        self.change_task(row, lambda t: t.model_copy(update={"status": target}),
-                         f"整改：{self.branch_name(row.branch)}「{row.task.problem}」→ {target.value}")
+        self.change_task(row, "status", TaskStatus.IN_PROGRESS if row.task.status == TaskStatus.DONE else TaskStatus.DONE)
 
     def action_cycle_status(self) -> None:
         row = self.current()
@@ -312,63 +259,42 @@ class RectificationScreen(AppScreen):
         except ValueError as e:
             self.notify(str(e), severity="warning")
             return
-        self.change_task(row, lambda t: t.model_copy(update={"status": target}),
-                         f"整改：{self.branch_name(row.branch)}「{row.task.problem}」→ {target.value}")
+        self.change_task(row, "status", target)
 
     def action_sign_off(self) -> None:
         row = self.current()
         if row is None:
             return
-        org = self.snap.orgs[self.snap.branches[row.branch].record.org].record.name
-        by = self.shuping.archive.operator.name
-        today = self.shuping.today()
         if row.task.status == TaskStatus.SIGNED_OFF:
-            self.change_task(row, undo_sign_off, f"撤销销号：{self.branch_name(row.branch)}「{row.task.problem}」")
-            return
-        if row.task.status != TaskStatus.DONE:
+            self.record(self.followup.undo_sign_off, row.branch, row.task.id)
+        elif row.task.status != TaskStatus.DONE:
             self.notify(f"只有“已完成”的任务可以销号（现为“{row.task.status.value}”）。", severity="warning")
-            return
-        self.change_task(row, lambda t: sign_off(t, today, by),
-                         f"销号：{self.branch_name(row.branch)}「{row.task.problem}」（{org}确认）")
+        else:
+            self.record(self.followup.sign_off, row.branch, row.task.id)
 
     def action_cycle_source(self) -> None:
         row = self.current()
-        if row is None:
-            return
-        source = SOURCES[(SOURCES.index(row.task.source) + 1) % len(SOURCES)]
-        self.change_task(row, lambda t: t.model_copy(update={"source": source}),
-                         f"整改：{self.branch_name(row.branch)}「{row.task.problem}」来源 → {source.value}")
-
-    LABELS = {"deadline": "整改期限", "owner": "责任人", "measures": "整改措施", "problem": "问题", "evidence": "佐证材料"}
+        if row is not None:
+            self.change_task(row, "source", SOURCES[(SOURCES.index(row.task.source) + 1) % len(SOURCES)])
 
     def action_edit(self, field: str) -> None:
         row = self.current()
         if row is None:
             return
-        label = self.LABELS[field]
+        label = self.followup.TASK_FIELDS[field]
         value = getattr(row.task, field)
-        shown = "" if value is None else str(value)
 
         def done(text: str) -> None:
             text = text.strip()
             if field == "deadline":
                 try:
-                    value = parse_date(text)
+                    self.change_task(row, field, parse_date(text))
                 except ValueError as e:
                     self.notify(f"{label}：{e}", severity="error")
-                    return
-                said = cn_date(value) if value else "（空）"
             else:
-                if field == "problem" and not text:
-                    self.notify("问题不能为空。", severity="error")
-                    return
-                value, said = text, text or "（空）"
-            if value == getattr(row.task, field):
-                return
-            self.change_task(row, lambda t: t.model_copy(update={field: value}),
-                             f"整改：{self.branch_name(row.branch)}「{row.task.problem}」{label} → {said}")
+                self.change_task(row, field, text)
 
-        self.query_one("#editor", InlineEdit).ask(label, shown, done)
+        self.query_one("#editor", InlineEdit).ask(label, "" if value is None else str(value), done)
 
     def action_attach(self) -> None:
         row = self.current()
@@ -377,25 +303,9 @@ class RectificationScreen(AppScreen):
 
         def done(path: str) -> None:
             if path.strip():
-                self.attach_worker(row, path.strip())
+                self.record(self.followup.attach_evidence, row.branch, row.task.id, path.strip(), refused="未附加")
 
         self.query_one("#editor", InlineEdit).ask("佐证文件路径", "", done)
-
-    @work(thread=True, group="attach")
-    def attach_worker(self, row: Row, path: str) -> None:
-        review = self.snap.review(row.branch).record
-        try:
-            attachment, change = attachments.prepare(
-                self.shuping.archive, review.org, review.year, Path(path).expanduser(), self.shuping.today()
-            )
-        except StoreError as e:
-            self.app.call_from_thread(self.notify, str(e), title="未附加", severity="error")
-            return
-        self.app.call_from_thread(
-            self.save_worker, row.branch, row.task.id,
-            lambda t: t.model_copy(update={"files": [*t.files, attachment]}),
-            f"整改佐证：{self.branch_name(row.branch)}「{row.task.problem}」附加 {attachment.name}", [change],
-        )
 
     # ------------------------------------------------------------------ filters
 
@@ -410,7 +320,7 @@ class RectificationScreen(AppScreen):
         self.refresh_data()
 
     def switch_org(self, step: int) -> None:
-        choices: list[str | None] = [None, *(o.id for o in graded_orgs(self.snap))]
+        choices: list[str | None] = [None, *(o.id for o in self.shuping.service.grading.orgs(self.snap))]
         index = choices.index(self.org_filter) if self.org_filter in choices else 0
         self.org_filter = choices[(index + step) % len(choices)]
         self.branch_filter = None
@@ -423,39 +333,31 @@ class RectificationScreen(AppScreen):
         self.switch_org(-1)
 
     def action_rates(self) -> None:
-        self.app.push_screen(RatesScreen(rates_by_org(self.snap, self.shuping.today())))
+        self.app.push_screen(RatesScreen(rates_by_org(self.snap, self.shuping.service.grading.orgs(self.snap), self.shuping.today())))
 
 
-def rates_by_org(snap, today) -> list[tuple[str, Progress]]:
+def rates_by_org(snap, orgs, today) -> list[tuple[str, Progress]]:
     out = []
-    for org in graded_orgs(snap):
+    for org in orgs:
         tasks = [t for s in snap.reviews.values() if s.record.org == org.id for t in s.record.tasks]
         out.append((org.name, progress(tasks, today)))
     return out
 
 
-class RatesScreen(ModalScreen):
-    BINDINGS = [("escape,r,q", "close", "关闭")]
+class RatesScreen(Dialog):
+    BINDINGS = [("escape,r,q", "cancel", "关闭")]
     CLOSE_ON_NAV = True  # holds nothing: a screen key closes it on the way
-    DEFAULT_CSS = """
-    RatesScreen { align: center middle; }
-    RatesScreen > Vertical { width: 78; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    RatesScreen #rates { height: auto; }
-    """
+    KEYS_TEXT = "Esc 关闭"
 
     def __init__(self, rates: list[tuple[str, Progress]]):
-        super().__init__()
+        super().__init__("各二级党组织整改完成率（已完成含已销号）")
         self.rates = rates
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("各二级党组织整改完成率（已完成含已销号）", classes="title")
-            yield DataTable(id="rates", cursor_type="none", show_cursor=False)
-            yield Static("Esc 关闭", classes="status")
+    def body(self) -> ComposeResult:
+        yield DataTable(id="rates", cursor_type="none", show_cursor=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#rates", DataTable)
-        table.styles.height = "auto"  # the app's stylesheet gives every DataTable 1fr
         table.add_columns("二级党组织", "任务", "已完成", "已销号", "整改中", "未开始", "逾期", "完成率")
         total = Progress()
         for name, p in self.rates:
@@ -468,6 +370,3 @@ class RatesScreen(ModalScreen):
         overdue = Text(str(p.overdue), style="bold red") if p.overdue else "0"
         return (p.total, p.done, p.signed_off, p.in_progress, p.not_started, overdue,
                 f"{p.rate}%" if p.rate is not None else "—")
-
-    def action_close(self) -> None:
-        self.dismiss()

@@ -1,5 +1,6 @@
 """A one-line editor under a table (edit a cell without leaving the list), used by the
-grading, follow-up and rectification screens. Dialogs are in ``tui.dialogs``."""
+grading, follow-up and rectification screens; its look is in app.tcss. Dialogs are in
+``tui.dialogs``."""
 
 from __future__ import annotations
 
@@ -15,12 +16,6 @@ class InlineEdit(Horizontal):
     """``ask(prompt, value, done)``: a one-line editor; Enter calls ``done(text)``, Esc cancels."""
 
     BINDINGS = [("escape", "cancel", "取消")]
-    DEFAULT_CSS = """
-    InlineEdit { height: 1; display: none; background: $boost; }
-    InlineEdit.-open { display: block; }
-    InlineEdit Label { width: auto; padding: 0 1; color: $accent; }
-    InlineEdit Input, InlineEdit Input:focus { width: 1fr; height: 1; border: none; padding: 0; }
-    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
