@@ -129,7 +129,7 @@ def repair_index(archive: Archive, done: Recovery) -> None:
     """A half-written index (git writes it through a lock, but a disk can still cut it) is
     rebuilt from HEAD; the working tree is left for the rules."""
     try:
-        archive.git.run("ls-files", "--stage", "--", layout.SETTINGS)
+        archive.git.run("status", "--porcelain", "--untracked-files=no")
         return
     except StoreError as e:
         if "index" not in str(e):

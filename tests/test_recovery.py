@@ -109,7 +109,7 @@ def test_an_export_written_into_the_records_is_moved_aside(demo_archive: Archive
     reason = assert_moved_aside(demo_archive, rel, b"PK export", demo_archive.head(), "测试员")
     assert "不是档案记录" in reason
     assert not (demo_archive.root / rel).exists()
-    # and the CLI: `check` lists it (exit 1), a second open moves nothing more
+    # and the CLI: `check` lists it (exit 1)
     result = subprocess.run([sys.executable, "-m", "tui", "check", "-a", str(demo_archive.root)],
                             capture_output=True, text=True)
     assert result.returncode == 1 and rel in result.stdout and "不是档案记录" in result.stdout
