@@ -103,7 +103,7 @@ def check(obj: Context) -> None:
     from store.check import check_archive
 
     try:
-        problems = check_archive(obj.open())
+        problems = check_archive(obj.open(recover=False))  # a diagnosis: moves nothing aside
     except StoreError as e:
         fail(str(e))
     for p in problems:

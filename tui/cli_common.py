@@ -16,11 +16,12 @@ class Context:
         self.operator = operator
         self.year: int | None = None  # a past campaign instead of the archive's current one
 
-    def open(self):
+    def open(self, recover: bool = True):
+        """The archive; ``recover=False`` (``check``): as it is, a hand edit read where it is."""
         from store.archive import Archive
 
         path = self.archive_path or os.environ.get("SHUPING_ARCHIVE") or "."
-        return Archive.open(path, self.operator)
+        return Archive.open(path, self.operator) if recover else Archive(path, self.operator)
 
 
 def common(f):

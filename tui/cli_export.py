@@ -12,6 +12,7 @@ from datetime import date
 import click
 
 from store.errors import StoreError
+from store.outputs import check_output
 from tui.cli_common import Context, common, fail, year_option
 
 
@@ -52,7 +53,9 @@ def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: 
     if not output and not as_json:
         fail("请用 -o FILE.xlsx 指定输出文件，或用 --json 输出数字。")
     try:
-        _, snap = _open(obj, org_id)
+        archive, snap = _open(obj, org_id)
+        if output:
+            check_output(archive.root, output)
         refuse_if_broken(snap, org_id)
         table = statistics(snap, org_id)
         if output:
@@ -79,6 +82,7 @@ def export_work_report(obj: Context, org_id: str, output: str) -> None:
 
     try:
         archive, snap = _open(obj, org_id)
+        check_output(archive.root, output)
         refuse_if_broken(snap, org_id)
         text = work_report_text(archive, snap, org_id)
         path = write_report(text, output)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from store.errors import StoreError
+from store.outputs import check_output
 from tui.cli_common import Context, common, fail, year_option
 
 
@@ -24,6 +25,7 @@ def followup_export(obj: Context, org_id: str, out: str) -> None:
 
     try:
         archive = obj.open()
+        check_output(archive.root, out, folder=True)
         snap = load(archive, year=obj.year)
         if org_id not in snap.orgs:
             fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
