@@ -7,7 +7,7 @@ import sys
 import click
 
 from store.errors import StoreError
-from tui.cli_common import Context, common, fail
+from tui.cli_common import Context, clock, common, fail
 
 
 @click.command("server-hook")
@@ -84,10 +84,10 @@ def verify(obj: Context) -> None:
 @click.pass_obj
 def clone(obj: Context, url: str, path: str) -> None:
     """从中心档案（裸仓库路径或 ssh 地址）复制一份本地档案，之后用 shuping sync 同步。"""
-    from store.sync import clone as make_clone
+    from store.service import Service
 
     try:
-        archive = make_clone(url, path, obj.operator)
+        service = Service.clone(url, path, obj.operator, clock())
     except StoreError as e:
         fail(str(e))
-    click.echo(f"已复制到 {archive.root}；之后运行 `shuping sync -a {path}` 同步。")
+    click.echo(f"已复制到 {service.root}；之后运行 `shuping sync -a {path}` 同步。")
