@@ -175,7 +175,7 @@ class ShupingApp(App):
             return True
         if getattr(screen, "CLOSE_ON_NAV", False):
             screen.dismiss()
-            return True
+            return self._leave_overlay()  # help over a dialog (or the palette): that one decides
         self.notify("请先完成或关闭当前对话框（Esc 取消）。")
         return False
 

@@ -84,6 +84,7 @@ class BranchBrowserScreen(AppScreen):
         self._found: list[Row] = []
         self._columns: list[int] = []
         self._shown: dict[str, str] = {}  # the text of #count and #detail
+        self._wanted_org: str | None = None  # asked for by another screen before this one was drawn
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
@@ -118,7 +119,8 @@ class BranchBrowserScreen(AppScreen):
     def refresh_data(self) -> None:
         snap = self.snap
         org_select = self.query_one("#org", Select)
-        current = org_select.value
+        current = self._wanted_org or org_select.value
+        self._wanted_org = None
         org_select.set_options([(o.name, o.id) for o in snap.sorted_orgs()])
         if current in snap.orgs:
             org_select.value = current
@@ -194,7 +196,21 @@ class BranchBrowserScreen(AppScreen):
             self.add_rows(PAGE)
 
     def filter_org(self, org_id: str) -> None:
-        self.query_one("#org", Select).value = org_id
+        """Show one organisation's branches. Another screen asks this right after switching to
+        this mode, which may be before this screen is composed: the wish is kept, and drawn by
+        on_mount (or on resume, if it came while mounting)."""
+        self._wanted_org = org_id
+        if self.is_mounted:
+            self._apply_wanted_org()
+
+    def _apply_wanted_org(self) -> None:
+        org_id, self._wanted_org = self._wanted_org, None
+        if org_id in self.snap.orgs:
+            self.query_one("#org", Select).value = org_id
+
+    def on_screen_resume(self) -> None:
+        if self._wanted_org is not None:
+            self._apply_wanted_org()
 
     def on_input_changed(self, _: Input.Changed) -> None:
         self.apply_filter()

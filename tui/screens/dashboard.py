@@ -131,8 +131,14 @@ class DashboardScreen(AppScreen):
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         if key and key != "__total__":
+            from tui.screens.branches import BranchBrowserScreen
+
             self.shuping.switch_mode("branches")
-            self.shuping.screen.filter_org(key)  # type: ignore[attr-defined]
+            # the mode's own screen, under any branch opened from it (which stays open), and
+            # perhaps not composed yet: it keeps the filter until it is drawn
+            browser = self.shuping.screen_stack[0]
+            assert isinstance(browser, BranchBrowserScreen)
+            browser.filter_org(key)
 
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
         self.action_open_org()

@@ -145,7 +145,7 @@ class FollowupScreen(AppScreen):
         branch_id = self.current()
         if branch_id:
             self.shuping.switch_mode("rectification")
-            self.shuping.screen.show_branch(branch_id)  # type: ignore[attr-defined]
+            self.shuping.screen_stack[0].show_branch(branch_id)  # type: ignore[attr-defined]  # the mode's own screen
 
     def action_announcement_scope(self) -> None:
         scope = self.snap.org_year(self.org_id).record.announcement_scope
