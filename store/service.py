@@ -31,6 +31,7 @@ from store.intents import areas
 from store.snapshot import Snapshot, load
 from store.sync import clone
 from store.tomlio import blob_version, render
+from store.verify import Report, verify_archive
 from store.writer import Writer
 
 MAINTAIN_EVERY = 200  # commits between commit-graph refreshes
@@ -174,6 +175,11 @@ class Service:
     def check(self) -> list[Problem]:
         """Every problem in every record (``shuping check``), read afresh from the files."""
         return check_archive(self.archive)
+
+    def verify(self) -> Report:
+        """Every result recomputed from the raw records, git's integrity and the finalisation
+        tags checked (``shuping verify``)."""
+        return verify_archive(self.archive)
 
     def maintain(self) -> None:
         """Keep history fast on long histories; only speed is lost if it fails."""

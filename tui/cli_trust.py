@@ -7,7 +7,7 @@ import sys
 import click
 
 from store.errors import StoreError
-from tui.cli_common import Context, clock, common, fail
+from tui.cli_common import Context, clock, common, fail, open_service
 
 
 @click.command("server-hook")
@@ -64,10 +64,8 @@ def _shown(value) -> str:
 @click.pass_obj
 def verify(obj: Context) -> None:
     """从原始记录重算并核对各项结果，检查 git 完整性和定稿标签；有问题时以 1 退出。"""
-    from store.verify import verify_archive
-
     try:
-        report = verify_archive(obj.open())
+        report = open_service(obj, read=False).verify()
     except StoreError as e:
         fail(str(e))
     for finding in report.findings:
