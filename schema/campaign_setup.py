@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from schema.changes import changes
-from schema.quota import ROUNDING_LABELS, percent
-from schema.records import Campaign, Indicator, RaterGroup
+from schema.dates import parse_date
+from schema.kinds import Grade
+from schema.quota import ROUNDING_LABELS, good_cap_text, percent
+from schema.records import COMPONENT_LABELS, Campaign, Indicator, RaterGroup
+from schema.validation import check_value
 
 LIST_SEPARATORS = re.compile(r"[；;，,、\n]+")
 INDICATOR_HINT = "应写作 编号 | 组别 | 指标 | 满分，如 1.1 | 履职尽责 | 履行抓支部建设第一责任 | 10"
@@ -112,8 +116,175 @@ def describe_changes(old: Campaign, new: Campaign) -> str:
     return "；".join(parts)
 
 
+def save_message(old: Campaign, new: Campaign) -> str:
+    """The commit subject of a settings save (and what the user is told); "" when nothing changed."""
+    what = describe_changes(old, new)
+    return f"修改年度设置：{old.year}年度（{what}）" if what else ""
+
+
+def org_indicators_message(org_name: str, year: int, indicators: list[Indicator]) -> str:
+    what = indicator_summary(indicators) if indicators else "改回使用全校参考指标"
+    return f"本单位测评指标：{org_name} {year}年度（{what}）"
+
+
 def _quota(c: Campaign) -> str:
     return f"{percent(c.quota.good_max)}（{ROUNDING_LABELS[c.quota.rounding]}）"
+
+
+def parse_form_date(text: str, label: str):
+    try:
+        parsed = parse_date(text)
+    except ValueError as e:
+        raise FieldError(f"{label}：{e}") from None
+    if parsed is None:
+        raise FieldError(f"{label}不能为空")
+    return parsed
+
+
+def parse_whole(text: str, what: str) -> int:
+    number = parse_number(text, what)
+    if number != int(number) or number < 0:
+        raise FieldError(f"{what}应为不小于 0 的整数")
+    return int(number)
+
+
+# ---------------------------------------------------------------------------- the F9 form
+
+DATES = [("notice_date", "通知日期"), ("report_deadline", "报送截止"), ("completion_deadline", "完成期限")]
+BANDS = [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE]
+SECTIONS = ("dates", "quota", "report", "scoring", "grading", "indicators")
+# which error line a record key's problems show on
+SECTION_OF = {"title": "dates", "notice_date": "dates", "report_deadline": "dates", "completion_deadline": "dates",
+              "": "dates", "quota": "quota", "report": "report", "scoring": "scoring", "grading": "grading",
+              "indicators": "indicators"}
+
+Value = str | bool  # what a field holds: text typed, the rounding chosen, a box ticked
+
+
+@dataclass(frozen=True)
+class CampaignForm:
+    """The 年度设置 form: what each field holds, by field id (the screen's widget ids), over the
+    campaign it was filled from. Reads back into a campaign or every problem by section."""
+
+    base: Campaign
+    values: dict[str, Value] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, c: Campaign) -> CampaignForm:
+        values: dict[str, Value] = {"year": str(c.year), "name": c.title}
+        values.update({key: getattr(c, key).isoformat() for key, _ in DATES})
+        values["good_max"] = format_percent(c.quota.good_max)
+        values["rounding"] = c.quota.rounding.value
+        values["sections"] = "；".join(c.report.sections)
+        values["min_chars"], values["max_chars"] = str(c.report.min_chars), str(c.report.max_chars)
+        values.update({f"vote-{n}": f"{c.scoring.vote_values.get(g, 0):g}" for n, g in enumerate(Grade)})
+        values["trimmed"] = c.scoring.trimmed_mean
+        values["quorum"] = format_percent(c.scoring.quorum)
+        values["rater_groups"] = format_rater_groups(c.scoring.rater_groups)
+        values.update({f"weight-{n}": f"{v:g}" for n, v in enumerate(c.grading.weights.values())})
+        values.update({f"band-{n}": f"{c.grading.bands.get(g, 0):g}" for n, g in enumerate(BANDS)})
+        values["indicators"] = format_indicators(c.indicators)
+        return cls(c, values)
+
+    def weight_keys(self) -> list[str]:
+        """The grading inputs the weight fields stand for, in field order (weight-0 …)."""
+        return list(self.base.grading.weights)
+
+    def weight_labels(self) -> list[str]:
+        return [COMPONENT_LABELS[key] for key in self.weight_keys()]
+
+    def with_values(self, **values: Value) -> CampaignForm:
+        return replace(self, values={**self.values, **values})
+
+    def text(self, key: str) -> str:
+        return str(self.values.get(key, ""))
+
+    def read(self) -> tuple[Campaign | None, dict[str, list[str]]]:
+        """The campaign the form describes, or None and every problem by section."""
+        errors: dict[str, list[str]] = {s: [] for s in SECTIONS}
+        old = self.base
+        data = old.model_dump(mode="python")
+        value = self.text
+
+        def attempt(section: str, fn):
+            try:
+                return fn()
+            except FieldError as e:
+                errors[section].append(str(e))
+                return None
+
+        data["year"] = attempt("dates", lambda: parse_whole(value("year"), "年度"))
+        data["title"] = value("name").strip()
+        for key, label in DATES:
+            parsed = attempt("dates", lambda k=key, lab=label: parse_form_date(value(k), lab))
+            if parsed:
+                data[key] = parsed
+        data["quota"] = {
+            "good_max": attempt("quota", lambda: parse_percent(value("good_max"), "“好”的比例")),
+            "rounding": self.values.get("rounding", old.quota.rounding.value),
+        }
+        data["report"] = {
+            "sections": parse_list(value("sections")),
+            "min_chars": attempt("report", lambda: parse_whole(value("min_chars"), "字数下限")),
+            "max_chars": attempt("report", lambda: parse_whole(value("max_chars"), "字数上限")),
+        }
+        data["scoring"] = {
+            "vote_values": {g: attempt("scoring", lambda n=n, g=g: parse_number(value(f"vote-{n}"), f"“{g.value}”的票值"))
+                            for n, g in enumerate(Grade)},
+            "trimmed_mean": bool(self.values.get("trimmed", old.scoring.trimmed_mean)),
+            "rater_groups": attempt("scoring", lambda: [g.model_dump() for g in parse_rater_groups(value("rater_groups"))]),
+            "quorum": attempt("scoring", lambda: parse_percent(value("quorum"), "到会比例")),
+        }
+        data["grading"] = {
+            **data["grading"],  # what the form does not show (tie_break) is kept
+            "weights": {key: attempt("grading", lambda n=n, key=key: parse_number(value(f"weight-{n}"),
+                                                                                   f"{COMPONENT_LABELS[key]}的权重"))
+                        for n, key in enumerate(self.weight_keys())},
+            "bands": {g: attempt("grading", lambda n=n, g=g: parse_number(value(f"band-{n}"), f"“{g.value}”的分数线"))
+                      for n, g in enumerate(BANDS)},
+        }
+        indicators, problems = parse_indicators(value("indicators"))
+        errors["indicators"].extend(problems)
+        data["indicators"] = [i.model_dump() for i in indicators]
+        if any(errors.values()):
+            return None, errors
+        for problem in check_value(Campaign, data):
+            errors[SECTION_OF.get(problem.key.split(".")[0], "dates")].append(problem.message)
+        if any(errors.values()):
+            return None, errors
+        return Campaign.model_validate(data), errors
+
+    def dirty(self) -> bool:
+        """Whether saving would change anything (a form that does not read counts as changed)."""
+        campaign, _ = self.read()
+        return campaign != self.base
+
+    def changes(self) -> str:
+        """What saving would change, in the commit's words; "" when nothing would."""
+        campaign, _ = self.read()
+        return describe_changes(self.base, campaign) if campaign else ""
+
+    # the lines that follow the typing
+
+    def quota_line(self, sample: str) -> str:
+        """The quota tried on ``sample`` (the 试算 N field)."""
+        try:
+            fraction = parse_percent(self.text("good_max"), "比例")
+            n = int(parse_number(sample, "试算 N "))
+            return good_cap_text(n, fraction, self.text("rounding"))
+        except (FieldError, ValueError) as e:
+            return str(e)
+
+    def weights_line(self) -> str:
+        try:
+            total = sum(parse_number(self.text(f"weight-{n}")) for n in range(len(self.weight_keys())))
+        except FieldError:
+            return "合计：有不是数字的权重"
+        return f"合计 {total:g}%" + ("" if abs(total - 100) < 1e-6 else "（应为 100%）")
+
+    def indicators_line(self) -> str:
+        indicators, problems = parse_indicators(self.text("indicators"))
+        return indicator_summary(indicators) + (f" · {len(problems)} 行有误" if problems else "")
 
 
 def notice_2020() -> Campaign:

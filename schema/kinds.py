@@ -78,3 +78,11 @@ class MeetingStage(StrEnum):
     RATING = "测评"
     COUNTING = "计票"
     PUBLISHED = "公布"
+
+
+class PaperKind(StrEnum):
+    """The meeting papers shuping prints (issue 19)."""
+
+    BALLOT = "测评票"
+    SIGN_IN = "签到表"
+    TALLY = "计票表"

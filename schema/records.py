@@ -19,6 +19,7 @@ from schema.kinds import (
     Grade,
     MeetingStage,
     OrgKind,
+    PaperKind,
     ProblemSource,
     ReportMode,
     ReportStatus,
@@ -390,6 +391,17 @@ class FrozenSettings(Model):
     indicators: list[Indicator] = Field(default_factory=list)
 
 
+class PrintedForm(Model):
+    """One printout of a meeting paper: the speaking order and form it was printed with, so
+    keying can tell when the paper in people's hands no longer matches (schema/papers.py)."""
+
+    kind: PaperKind
+    order: list[str] = Field(default_factory=list)  # branch ids, as printed
+    form: BallotForm = BallotForm.GRADES
+    at: str  # ISO time printed
+    copies: int = Field(default=0, ge=0)  # 0: one master to copy
+
+
 class Meeting(Record):
     """The 述职评议会 of one secondary organisation in one campaign."""
 
@@ -413,6 +425,7 @@ class Meeting(Record):
     frozen: FrozenSettings | None = None
     override_reason: str = ""  # why results were published though reconciliation failed
     published_at: str = ""
+    printed: list[PrintedForm] = Field(default_factory=list)  # oldest first
 
     @property
     def held_on(self) -> date | None:

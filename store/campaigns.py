@@ -10,7 +10,7 @@ from schema.records import ArchiveSettings, Campaign, Review
 from schema.scope import scope_of
 from schema.validation import parse_or_raise
 from store import layout
-from store.archive import Change
+from store.archive import Archive, Change, Stored
 from store.errors import StoreError
 from store.snapshot import load
 from store.tomlio import render
@@ -24,7 +24,7 @@ class NewCampaign:
     subject: str
 
 
-def new_campaign(archive, year: int, progress: Callable[[int, int, str], None] | None = None) -> NewCampaign:
+def new_campaign(archive: Archive, year: int, progress: Callable[[int, int, str], None] | None = None) -> NewCampaign:
     """Create ``year``'s campaign from the current one and make it current, with a review for
     each branch in its scope carrying last year's named problems. One commit."""
     snap = load(archive)
@@ -68,11 +68,9 @@ def new_campaign(archive, year: int, progress: Callable[[int, int, str], None] |
     return NewCampaign(campaign, reviews, carried, subject)
 
 
-def change_year(archive, stored, campaign: Campaign, message: str) -> None:
+def change_year(archive: Archive, stored: Stored[Campaign], campaign: Campaign, message: str) -> None:
     """Save ``campaign`` under its new year: allowed only while nothing is recorded for the old
     year yet (a fresh archive set up for the wrong year). Moves the file and the current year."""
-    from store.archive import Change
-
     old = stored.record.year
     if archive.read_bytes(layout.campaign_path(campaign.year))[0] is not None:
         raise StoreError(f"{layout.campaign_path(campaign.year)} 已存在，不能把 {old} 年度改为 {campaign.year} 年度。")

@@ -56,6 +56,7 @@ class Service:
         self._head: str | None = None  # the commit the snapshot reflects
         self._stale = False  # someone else committed since
         self._commits = 0
+        self._freeze = False  # how the last load was asked to keep its objects (see store.snapshot.load)
         self.on_maintain: Callable[[], None] | None = None  # the app runs maintenance in a worker
         self.writer = Writer(archive)
         archive.after_commit.append(self._committed)
@@ -130,11 +131,17 @@ class Service:
     def load(self, progress: Callable[[int, int], None] | None = None, freeze: bool = False) -> Snapshot:
         """Read the whole archive (the open year's campaign) into a new snapshot."""
         head = self._current_head()
+        self._freeze = freeze
         snapshot = load(self.archive, progress=progress, freeze=freeze, year=self.year)
         with self._lock:
             self._snapshot, self._head, self._stale = snapshot, head, False
             self.clock = self.clock.in_zone(snapshot.settings.timezone)
         return snapshot
+
+    def reload(self) -> Snapshot:
+        """Read the archive again as it was last loaded: after an intent that changed many records
+        at once (a roster import, a new year, a sync)."""
+        return self.load(freeze=self._freeze)
 
     def switch_year(self, year: int) -> None:
         """Open another campaign on the next ``load`` (the archive's current one stays)."""

@@ -181,11 +181,12 @@ def log(obj: Context, record: str | None, limit: int, show_diff: bool) -> None:
 # Commands kept in their own modules (they import `common`, `Context` and `fail` from tui.cli_common).
 from tui.cli_export import export, status, submit  # noqa: E402
 from tui.cli_grading import followup_export  # noqa: E402
+from tui.cli_meeting import meeting  # noqa: E402
 from tui.cli_report import report  # noqa: E402
 from tui.cli_roster import campaign, roster  # noqa: E402
 from tui.cli_trust import clone, server_hook, sync, verify  # noqa: E402
 
-for command in (roster, campaign, report, export, submit, status, followup_export, sync, clone, verify, server_hook):
+for command in (roster, campaign, report, export, submit, status, followup_export, sync, clone, verify, server_hook, meeting):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ from store.intents.campaign import CampaignIntents
 from store.intents.followup import FollowupIntents
 from store.intents.grading import GradingIntents
 from store.intents.meeting import MeetingIntents
+from store.intents.papers import PaperIntents
 from store.intents.records import RecordIntents
 from store.intents.reporting import ReportingIntents
 from store.intents.reports import ReportIntents
+from store.intents.sync import SyncIntents
 
 
 def areas() -> dict[str, type[Intents]]:
@@ -24,6 +26,8 @@ def areas() -> dict[str, type[Intents]]:
         "reports": ReportIntents,
         "reporting": ReportingIntents,
         "campaign": CampaignIntents,
+        "papers": PaperIntents,
+        "sync": SyncIntents,
     }
 
 

@@ -5,43 +5,15 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from schema.dates import form_date
+from schema.branch_form import DATE_FIELDS, FIELDS, BranchForm, save_message, scope_exception_message
 from schema.kinds import BranchKind
 from schema.records import Branch, ScopeException
-from schema.validation import check_value
+from tui.dialogs import Dialog, required
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-
-FIELDS = [
-    # key, label, optional
-    ("name", "党支部名称", False),
-    ("kind", "支部类型", False),
-    ("founded", "成立日期", False),
-    ("secretary", "支部书记", True),
-    ("members", "党员人数", True),
-    ("code", "支部编码", True),
-    ("last_election", "上次换届", True),
-    ("committee_size", "支委人数", True),
-]
-LABELS = dict((k, label) for k, label, _ in FIELDS)
-
-
-def describe_changes(old: Branch, new: Branch) -> str:
-    parts = []
-    for key, label, _ in FIELDS:
-        a, b = getattr(old, key), getattr(new, key)
-        if a != b:
-            parts.append(f"{label} {_show(a)} → {_show(b)}")
-    return "；".join(parts)
-
-
-def _show(value) -> str:
-    if value is None or value == "":
-        return "（空）"
-    return getattr(value, "value", str(value))
+from tui.screens.history import HistoryScreen
 
 
 class BranchScreen(AppScreen):
@@ -59,7 +31,8 @@ class BranchScreen(AppScreen):
     def __init__(self, branch_id: str):
         super().__init__()
         self.branch_id = branch_id
-        self.stored = None
+        self.stored = None  # the record the form was filled from
+        self.form: BranchForm | None = None
         self._discard_armed = False
 
     def compose(self) -> ComposeResult:
@@ -72,7 +45,7 @@ class BranchScreen(AppScreen):
                     if key == "kind":
                         yield Select([(k.value, k.value) for k in BranchKind], id=key, allow_blank=False, compact=True)
                     else:
-                        yield Input(id=key, placeholder="如 2021-01-30" if key in ("founded", "last_election") else "", compact=True)
+                        yield Input(id=key, placeholder="如 2021-01-30" if key in DATE_FIELDS else "", compact=True)
                 yield Static("", id=f"{key}-error", classes="field-error -empty")
         yield from self.footer()
 
@@ -82,14 +55,14 @@ class BranchScreen(AppScreen):
 
     def load_record(self) -> None:
         self.stored = self.snap.branches[self.branch_id]
-        branch = self.stored.record
-        for key, _, _ in FIELDS:
-            value = getattr(branch, key)
-            if key == "kind":
-                self.query_one("#kind", Select).value = value.value
-            else:
-                self.query_one(f"#{key}", Input).value = "" if value is None else str(value)
+        self.form = BranchForm.of(self.stored.record)
+        for key, value in self.form.values.items():
+            self.query_one(f"#{key}").value = value  # type: ignore[attr-defined]  # Input or Select
         self.show_scope()
+
+    def read_widgets(self) -> BranchForm:
+        assert self.form is not None
+        return self.form.with_values(**{key: self.query_one(f"#{key}").value for key, _, _ in FIELDS})  # type: ignore[attr-defined]
 
     def show_scope(self) -> None:
         org = self.snap.orgs[self.stored.record.org].record
@@ -104,77 +77,54 @@ class BranchScreen(AppScreen):
         elif self.stored:
             self.show_scope()
 
-    def form_data(self) -> dict:
-        data = self.stored.record.model_dump(mode="python")
-        for key, _, optional in FIELDS:
-            if key == "kind":
-                data[key] = self.query_one("#kind", Select).value
-                continue
-            raw = self.query_one(f"#{key}", Input).value.strip()
-            data[key] = None if (optional and raw == "" and key != "secretary") else raw
-            if key in ("founded", "last_election"):
-                data[key] = form_date(raw)
-        return data
-
     def dirty(self) -> bool:
-        try:
-            return Branch.model_validate(self.form_data()) != self.stored.record
-        except Exception:
-            return True
+        return self.read_widgets().dirty()
 
     def validate_form(self) -> Branch | None:
-        data = self.form_data()
-        problems = check_value(Branch, data)
-        for key, _, _ in FIELDS:
+        branch, errors = self.read_widgets().read()
+        for key, messages in errors.items():
             box = self.query_one(f"#{key}-error", Static)
-            messages = [p.message for p in problems if p.key.split(".")[0] == key]
             box.update("；".join(messages))
             box.set_class(not messages, "-empty")
-        if problems:
-            return None
-        return Branch.model_validate(data)
+        return branch
 
     def action_save(self) -> None:
         branch = self.validate_form()
         if branch is None:
             self.notify("有填写错误，请按提示修改后再保存。", severity="error")
             return
-        changes = describe_changes(self.stored.record, branch)
-        if not changes:
+        message = save_message(self.stored.record, branch)
+        if not message:
             self.notify("没有修改。")
             return
-        self.save_worker(branch, f"修改党支部：{branch.name}（{changes}）")
+        self.save_worker(branch, message)
 
     @work(thread=True, exclusive=True, group="save")
     def save_worker(self, branch: Branch, message: str) -> None:
-        saved = self.shuping.save(self.stored, branch, message)
+        app = self.shuping
+        saved = app.apply(app.service.records.save_branch, self.branch_id, branch, self.stored, saved=message)
         if saved is not None:
-            self.app.call_from_thread(self._saved, saved)
+            app.call_from_thread(self._saved, saved)
 
     def _saved(self, saved) -> None:
         self.stored = saved
+        self.form = BranchForm.of(saved.record)
         self.show_scope()
 
     def action_scope_exception(self) -> None:
         self.app.push_screen(ScopeExceptionDialog(self.snap.scope(self.branch_id).in_scope), self._record_exception)
 
     def _record_exception(self, exception: ScopeException | None) -> None:
-        if exception is None:
-            return
-        stored = self.snap.review(self.branch_id)
-        review = stored.record.model_copy(update={"scope_exception": exception})
-        name = self.stored.record.name
-        verdict = "纳入" if exception.in_scope else "不纳入"
-        self.exception_worker(stored, review, f"范围例外：{name} → {verdict}（{exception.reason}）")
+        if exception is not None:
+            self.exception_worker(exception, scope_exception_message(self.stored.record.name, exception))
 
     @work(thread=True, exclusive=True, group="save")
-    def exception_worker(self, stored, review, message: str) -> None:
-        if self.shuping.save(stored, review, message) is not None:
-            self.app.call_from_thread(self.show_scope)
+    def exception_worker(self, exception: ScopeException, message: str) -> None:
+        app = self.shuping
+        if app.apply(app.service.records.set_scope_exception, self.branch_id, exception, saved=message) is not None:
+            app.call_from_thread(self.show_scope)
 
     def action_history(self) -> None:
-        from tui.screens.history import HistoryScreen
-
         self.app.push_screen(HistoryScreen(self.stored.path, self.stored.record.name))
 
     def on_input_changed(self, _: Input.Changed) -> None:
@@ -188,37 +138,35 @@ class BranchScreen(AppScreen):
         self.app.pop_screen()
 
 
-class ScopeExceptionDialog(ModalScreen[ScopeException | None]):
+class ScopeExceptionDialog(Dialog):
+    """纳入 or 不纳入 against the rule, with the reason (required: it is kept in the history)."""
+
     BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "确定")]
-    DEFAULT_CSS = """
-    ScopeExceptionDialog { align: center middle; }
-    #dialog { width: 60; height: auto; border: thick $accent; background: $panel; padding: 1 2; }
-    """
+    KEYS_TEXT = "Ctrl+S 确定 · Esc 取消"
 
     def __init__(self, currently_in: bool):
-        super().__init__()
+        super().__init__("记录范围例外（会写入历史）")
         self.currently_in = currently_in
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog"):
-            yield Static("记录范围例外（会写入历史）", classes="title")
-            yield Select([("纳入", True), ("不纳入", False)], value=not self.currently_in, allow_blank=False, id="in")
-            yield Input(placeholder="原因（必填）", id="reason")
-            yield Static("", id="error", classes="error")
-            yield Static("Ctrl+S 确定 · Esc 取消", classes="status")
+    def body(self) -> ComposeResult:
+        yield Select([("纳入", True), ("不纳入", False)], value=not self.currently_in, allow_blank=False, id="in")
+        yield Input(placeholder="原因（必填）", id="reason")
+        yield Static("", id="error", classes="error")
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
 
-    def on_input_submitted(self, _: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         self.action_confirm()
 
     def action_confirm(self) -> None:
-        reason = self.query_one("#reason", Input).value.strip()
-        if not reason:
-            self.query_one("#error", Static).update("请填写原因。")
+        try:
+            reason = required("原因")(self.query_one("#reason", Input).value)
+        except ValueError as e:
+            self.query_one("#error", Static).update(str(e))
             return
         self.dismiss(ScopeException(in_scope=bool(self.query_one("#in", Select).value), reason=reason))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+
+__all__ = ["BranchScreen", "ScopeExceptionDialog"]

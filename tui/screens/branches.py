@@ -16,6 +16,8 @@ from textual.widgets.data_table import RowDoesNotExist
 from schema.kinds import BranchKind
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
+from tui.screens.branch import BranchScreen
+from tui.screens.history import HistoryScreen
 
 PAGE = 60  # rows put in the table at once (more than a screen holds); more follow as the cursor reaches the end
 
@@ -70,12 +72,6 @@ class BranchBrowserScreen(AppScreen):
             Action("branches.clear", "escape", "clear", "清除", "清除搜索和筛选"),
         ],
     )
-
-    DEFAULT_CSS = """
-    BranchBrowserScreen #search, BranchBrowserScreen #filters Select { margin: 0 1; }
-    BranchBrowserScreen #filters { height: 1; }
-    BranchBrowserScreen #detail { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -237,15 +233,11 @@ class BranchBrowserScreen(AppScreen):
         self.add_rows(PAGE)
 
     def action_open_branch(self) -> None:
-        from tui.screens.branch import BranchScreen
-
         branch_id = self.selected_id()
         if branch_id:
             self.app.push_screen(BranchScreen(branch_id))
 
     def action_history(self) -> None:
-        from tui.screens.history import HistoryScreen
-
         branch_id = self.selected_id()
         if branch_id:
             stored = self.snap.branches[branch_id]

@@ -4,43 +4,38 @@ the roster import dialog and the next year's campaign start here."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import Suggester
-from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, OptionList, ProgressBar, Select, Static, TextArea
 
 from schema.campaign_setup import (
-    FieldError,
-    describe_changes,
+    BANDS,
+    DATES,
+    SECTIONS,
+    CampaignForm,
     format_indicators,
-    format_percent,
-    format_rater_groups,
     indicator_summary,
+    org_indicators_message,
     parse_indicators,
-    parse_list,
-    parse_number,
-    parse_percent,
-    parse_rater_groups,
+    save_message,
 )
-from schema.dates import parse_date
 from schema.indicators import reference_indicators
 from schema.kinds import Grade
-from schema.quota import ROUNDING_LABELS, good_cap_text
-from schema.records import COMPONENT_LABELS, Campaign
+from schema.quota import ROUNDING_LABELS
+from schema.records import OrgYear
 from schema.validation import check_value
+from store.service import Snapshot, StoreError
+from tui.dialogs import Dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
+from tui.screens.history import HistoryScreen
 
-DATES = [("notice_date", "通知日期"), ("report_deadline", "报送截止"), ("completion_deadline", "完成期限")]
-BANDS = [Grade.GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE]
-# which error line a record key's problems show on
-SECTION_OF = {"title": "dates", "notice_date": "dates", "report_deadline": "dates", "completion_deadline": "dates",
-              "": "dates", "quota": "quota", "report": "report", "scoring": "scoring", "grading": "grading",
-              "indicators": "indicators"}
-SECTIONS = ("dates", "quota", "report", "scoring", "grading", "indicators")
+if TYPE_CHECKING:
+    from tui.app import ShupingApp
 
 
 class CampaignScreen(AppScreen):
@@ -57,27 +52,14 @@ class CampaignScreen(AppScreen):
             Action("campaign.history", "ctrl+g", "history", "历史", "年度设置的修改历史", show=False),
         ],
     )
-    DEFAULT_CSS = """
-    CampaignScreen .section { text-style: bold; color: $accent; padding: 1 1 0 1; height: auto; }
-    CampaignScreen .line { padding: 0 1 0 13; height: auto; color: $text-muted; }
-    CampaignScreen .field-error { padding: 0 1 0 13; }
-    CampaignScreen .setup-row { height: 1; margin: 0 1 0 0; }
-    CampaignScreen .setup-row Label { width: 12; padding: 0 1 0 0; text-align: right; }
-    CampaignScreen .setup-row Input { width: 1fr; }
-    CampaignScreen .setup-row Input.short { width: 6; }
-    CampaignScreen .setup-row Label.inline { width: auto; padding: 0 1; text-align: left; }
-    CampaignScreen #rounding { width: 14; }
-    CampaignScreen #trimmed { width: auto; }
-    CampaignScreen #indicators { height: 10; margin: 0 1; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.stored = None
-        self._discard_armed = False
+        self.stored = None  # the campaign record the form was filled from
+        self.form: CampaignForm | None = None
 
     def compose(self) -> ComposeResult:
-        campaign = self.snap.campaign
+        form = CampaignForm.of(self.snap.campaign)
         yield from self.title_bar()
         yield Static(id="info", classes="subtitle")
         with VerticalScroll(id="form"):
@@ -122,8 +104,8 @@ class CampaignScreen(AppScreen):
             yield Static("综合评定", classes="section")
             with Horizontal(classes="setup-row"):
                 yield Label("权重 %")
-                for n, key in enumerate(campaign.grading.weights):
-                    yield Label(COMPONENT_LABELS[key], classes="inline")
+                for n, label in enumerate(form.weight_labels()):
+                    yield Label(label, classes="inline")
                     yield Input(compact=True, id=f"weight-{n}", classes="short")
             yield Static(id="weights-sum", classes="line")
             with Horizontal(classes="setup-row"):
@@ -156,30 +138,26 @@ class CampaignScreen(AppScreen):
 
     def load_form(self) -> None:
         self.stored = self.snap.campaigns[self.snap.year]
-        c = self.stored.record
-        self.query_one("#year", Input).value = str(c.year)
-        self.query_one("#name", Input).value = c.title
-        for key, _ in DATES:
-            self.query_one(f"#{key}", Input).value = getattr(c, key).isoformat()
-        self.query_one("#good_max", Input).value = format_percent(c.quota.good_max)
-        self.query_one("#rounding", Select).value = c.quota.rounding.value
+        self.form = CampaignForm.of(self.stored.record)
+        for key, value in self.form.values.items():
+            widget = self.query_one(f"#{key}")
+            if isinstance(widget, TextArea):
+                widget.text = str(value)
+            else:
+                widget.value = value  # type: ignore[attr-defined]  # Input, Select, Checkbox
         if not self.query_one("#quota_n", Input).value:
             self.query_one("#quota_n", Input).value = str(self.sample_n())
-        self.query_one("#sections", Input).value = "；".join(c.report.sections)
-        self.query_one("#min_chars", Input).value = str(c.report.min_chars)
-        self.query_one("#max_chars", Input).value = str(c.report.max_chars)
-        for n, grade in enumerate(Grade):
-            self.query_one(f"#vote-{n}", Input).value = f"{c.scoring.vote_values.get(grade, 0):g}"
-        self.query_one("#trimmed", Checkbox).value = c.scoring.trimmed_mean
-        self.query_one("#quorum", Input).value = format_percent(c.scoring.quorum)
-        self.query_one("#rater_groups", Input).value = format_rater_groups(c.scoring.rater_groups)
-        for n, value in enumerate(c.grading.weights.values()):
-            self.query_one(f"#weight-{n}", Input).value = f"{value:g}"
-        for n, grade in enumerate(BANDS):
-            self.query_one(f"#band-{n}", Input).value = f"{c.grading.bands.get(grade, 0):g}"
-        self.query_one("#indicators", TextArea).text = format_indicators(c.indicators)
         self.show_info()
         self.show_live()
+
+    def read_widgets(self) -> CampaignForm:
+        """The form as it stands in the widgets."""
+        assert self.form is not None
+        values = {}
+        for key in self.form.values:
+            widget = self.query_one(f"#{key}")
+            values[key] = widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+        return self.form.with_values(**values)
 
     def sample_n(self) -> int:
         """The quota is per organisation: try it on the largest one's in-scope count."""
@@ -204,105 +182,32 @@ class CampaignScreen(AppScreen):
 
     def show_live(self) -> None:
         """The quota line, the weights' sum and the indicator summary, as the user types."""
-        line = self.query_one("#quota-line", Static)
-        try:
-            fraction = parse_percent(self.query_one("#good_max", Input).value, "比例")
-            n = int(parse_number(self.query_one("#quota_n", Input).value, "试算 N "))
-            line.update(good_cap_text(n, fraction, self.query_one("#rounding", Select).value))
-        except (FieldError, ValueError) as e:
-            line.update(str(e))
-        try:
-            total = sum(parse_number(self.query_one(f"#weight-{n}", Input).value)
-                        for n in range(len(self.stored.record.grading.weights)))
-            self.query_one("#weights-sum", Static).update(
-                f"合计 {total:g}%" + ("" if abs(total - 100) < 1e-6 else "（应为 100%）"))
-        except FieldError:
-            self.query_one("#weights-sum", Static).update("合计：有不是数字的权重")
-        indicators, problems = parse_indicators(self.query_one("#indicators", TextArea).text)
-        self.query_one("#indicator-summary", Static).update(
-            indicator_summary(indicators) + (f" · {len(problems)} 行有误" if problems else ""))
+        form = self.read_widgets()
+        self.query_one("#quota-line", Static).update(form.quota_line(self.query_one("#quota_n", Input).value))
+        self.query_one("#weights-sum", Static).update(form.weights_line())
+        self.query_one("#indicator-summary", Static).update(form.indicators_line())
 
     def on_input_changed(self, _: Input.Changed) -> None:
-        self._discard_armed = False
-        if self.stored:
+        if self.form:
             self.show_live()
 
     def on_select_changed(self, _: Select.Changed) -> None:
-        if self.stored:
+        if self.form:
             self.show_live()
 
     def on_text_area_changed(self, _: TextArea.Changed) -> None:
-        if self.stored:
+        if self.form:
             self.show_live()
 
     def refresh_data(self) -> None:
-        if self.stored is None:
+        if self.form is None:
             self.load_form()
             return
         current = self.snap.campaigns.get(self.snap.year)
-        if current is not self.stored and not self.dirty():
+        if current is not self.stored and not self.read_widgets().dirty():
             self.load_form()
         else:
             self.show_info()
-
-    # ------------------------------------------------------------------ reading the form
-
-    def read_form(self) -> tuple[Campaign | None, dict[str, list[str]]]:
-        """The campaign the form describes, or None and every problem by section."""
-        errors: dict[str, list[str]] = {s: [] for s in SECTIONS}
-        old = self.stored.record
-        data = old.model_dump(mode="python")
-
-        def value(widget_id: str) -> str:
-            return self.query_one(f"#{widget_id}", Input).value
-
-        def attempt(section: str, fn):
-            try:
-                return fn()
-            except FieldError as e:
-                errors[section].append(str(e))
-                return None
-
-        data["year"] = attempt("dates", lambda: _whole(value("year"), "年度"))
-        data["title"] = value("name").strip()
-        for key, label in DATES:
-            parsed = attempt("dates", lambda k=key, lab=label: _date(value(k), lab))
-            if parsed:
-                data[key] = parsed
-        data["quota"] = {
-            "good_max": attempt("quota", lambda: parse_percent(value("good_max"), "“好”的比例")),
-            "rounding": self.query_one("#rounding", Select).value,
-        }
-        data["report"] = {
-            "sections": parse_list(value("sections")),
-            "min_chars": attempt("report", lambda: _whole(value("min_chars"), "字数下限")),
-            "max_chars": attempt("report", lambda: _whole(value("max_chars"), "字数上限")),
-        }
-        data["scoring"] = {
-            "vote_values": {g: attempt("scoring", lambda n=n, g=g: parse_number(value(f"vote-{n}"), f"“{g.value}”的票值"))
-                            for n, g in enumerate(Grade)},
-            "trimmed_mean": self.query_one("#trimmed", Checkbox).value,
-            "rater_groups": attempt("scoring", lambda: [g.model_dump() for g in parse_rater_groups(value("rater_groups"))]),
-            "quorum": attempt("scoring", lambda: parse_percent(value("quorum"), "到会比例")),
-        }
-        data["grading"] = {
-            **data["grading"],  # what the form does not show (tie_break) is kept
-            "weights": {key: attempt("grading", lambda n=n, key=key: parse_number(value(f"weight-{n}"),
-                                                                                   f"{COMPONENT_LABELS[key]}的权重"))
-                        for n, key in enumerate(old.grading.weights)},
-            "bands": {g: attempt("grading", lambda n=n, g=g: parse_number(value(f"band-{n}"), f"“{g.value}”的分数线"))
-                      for n, g in enumerate(BANDS)},
-        }
-        indicators, problems = parse_indicators(self.query_one("#indicators", TextArea).text)
-        errors["indicators"].extend(problems)
-        data["indicators"] = [i.model_dump() for i in indicators]
-        if any(errors.values()):
-            return None, errors
-        for problem in check_value(Campaign, data):
-            errors[SECTION_OF.get(problem.key.split(".")[0], "dates")].append(problem.message)
-        if any(errors.values()):
-            return None, errors
-        return Campaign.model_validate(data), errors
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
         for section in SECTIONS:
@@ -310,55 +215,40 @@ class CampaignScreen(AppScreen):
             box.update("\n".join(errors.get(section, [])))
             box.set_class(not errors.get(section), "-empty")
 
-    def dirty(self) -> bool:
-        campaign, _ = self.read_form()
-        return campaign != self.stored.record
-
     # ------------------------------------------------------------------ actions
 
     def action_save(self) -> None:
-        campaign, errors = self.read_form()
+        campaign, errors = self.read_widgets().read()
         self.show_errors(errors)
         if campaign is None:
             first = next(m for ms in errors.values() for m in ms)
             self.notify(f"有填写错误，未保存：{first}", severity="error")
             return
-        changes = describe_changes(self.stored.record, campaign)
-        if not changes:
+        message = save_message(self.stored.record, campaign)
+        if not message:
             self.notify("没有修改。")
             return
-        message = f"修改年度设置：{self.stored.record.year}年度（{changes}）"
-        if campaign.year != self.stored.record.year:
-            self.year_worker(campaign, message)
-        else:
-            self.save_worker(campaign, message)
+        self.save_worker(campaign, message)
 
     @work(thread=True, exclusive=True, group="save")
-    def save_worker(self, campaign: Campaign, message: str) -> None:
-        saved = self.shuping.save(self.stored, campaign, message)
-        if saved is not None:
-            self.app.call_from_thread(self._saved, saved)
-
-    @work(thread=True, exclusive=True, group="save")
-    def year_worker(self, campaign: Campaign, message: str) -> None:
-        from store.campaigns import change_year
-        from store.errors import StoreError
-
+    def save_worker(self, campaign, message: str) -> None:
         try:
-            change_year(self.shuping.archive, self.stored, campaign, message)
+            saved = self.shuping.service.campaign.save_settings(campaign, self.stored)
         except StoreError as e:
-            self.app.call_from_thread(self.show_errors, {"dates": [str(e)]})
+            if campaign.year != self.stored.record.year:  # a year that cannot change: said where the year is typed
+                self.app.call_from_thread(self.show_errors, {"dates": [str(e)]})
             self.app.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
             return
-        self.app.call_from_thread(self._year_changed, message)
+        self.app.call_from_thread(self._saved, saved, message)
 
-    def _year_changed(self, message: str) -> None:
-        self.stored = None  # the form reloads from the new year's record
+    def _saved(self, saved, message: str) -> None:
+        if saved is not None and saved.record.year == self.stored.record.year:
+            self.stored = saved
+            self.form = CampaignForm.of(saved.record)
+        else:
+            self.form = None  # another year: the form is filled again from the new snapshot
         self.notify(message, title="已保存并提交")
-        self.shuping.reload()
-
-    def _saved(self, saved) -> None:
-        self.stored = saved
+        self.shuping.take_snapshot()
         self.show_info()
 
     def action_reference(self) -> None:
@@ -383,26 +273,7 @@ class CampaignScreen(AppScreen):
                              lambda year: year is not None and self.shuping.switch_year(year))
 
     def action_history(self) -> None:
-        from tui.screens.history import HistoryScreen
-
         self.app.push_screen(HistoryScreen(self.stored.path, f"{self.stored.record.year}年度设置"))
-
-
-def _date(text: str, label: str):
-    try:
-        parsed = parse_date(text)
-    except ValueError as e:
-        raise FieldError(f"{label}：{e}") from None
-    if parsed is None:
-        raise FieldError(f"{label}不能为空")
-    return parsed
-
-
-def _whole(text: str, what: str) -> int:
-    number = parse_number(text, what)
-    if number != int(number) or number < 0:
-        raise FieldError(f"{what}应为不小于 0 的整数")
-    return int(number)
 
 
 # ---------------------------------------------------------------------------- roster import
@@ -430,32 +301,23 @@ class PathSuggester(Suggester):
         return None
 
 
-class RosterImportDialog(ModalScreen[bool]):
+class RosterImportDialog(Dialog):
     """Type a path, Enter previews (nothing written), Ctrl+S imports what was previewed."""
 
     BINDINGS = [("escape", "cancel", "关闭"), ("ctrl+s", "confirm", "确认导入")]
-    DEFAULT_CSS = """
-    RosterImportDialog { align: center middle; }
-    RosterImportDialog #dialog { width: 78; height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    RosterImportDialog #result { height: 1fr; }
-    RosterImportDialog ProgressBar { height: 1; margin: 1 0 0 0; }
-    RosterImportDialog Input { margin: 1 0 0 0; }
-    """
+    KEYS_TEXT = "Enter 预览 · Ctrl+S 确认导入 · Esc 关闭"
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__("导入党支部名册（xlsx）")
         self._previewed: tuple[str, str] | None = None  # (path, sheet) of a clean preview with changes
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static("导入党支部名册（xlsx）", classes="title")
-            yield Input(placeholder="文件路径（→ 补全，Enter 预览，不会写入）", id="path", suggester=PathSuggester(),
-                        compact=True)
-            yield Input(placeholder="工作表名称（可不填：用第一个含表头的工作表）", id="sheet", compact=True)
-            yield ProgressBar(id="progress", show_eta=False)
-            with VerticalScroll(id="result"):
-                yield Static(self._files_hint(), id="result-text")
-            yield Static("Enter 预览 · Ctrl+S 确认导入 · Esc 关闭", classes="status")
+    def body(self) -> ComposeResult:
+        yield Input(placeholder="文件路径（→ 补全，Enter 预览，不会写入）", id="path", suggester=PathSuggester(),
+                    compact=True)
+        yield Input(placeholder="工作表名称（可不填：用第一个含表头的工作表）", id="sheet", compact=True)
+        yield ProgressBar(id="progress", show_eta=False)
+        with VerticalScroll(id="result"):
+            yield Static(self._files_hint(), id="result-text")
 
     @staticmethod
     def _files_hint() -> str:
@@ -499,23 +361,21 @@ class RosterImportDialog(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="roster")
     def run_import(self, path: str, sheet: str, dry_run: bool) -> None:
-        from store.errors import StoreError
-        from store.roster import RosterError, import_roster
-
-        app = self.app
+        app: ShupingApp = self.app  # type: ignore[assignment]
         try:
-            plan = import_roster(app.archive, Path(path).expanduser(), sheet or None, today=app.today(),
-                                 dry_run=dry_run, progress=self._progress)
-        except RosterError as e:
-            lines = [str(p) for p in e.problems]
-            app.call_from_thread(self._show, f"[b]有 {len(lines)} 处错误，未做任何修改：[/b]\n" + "\n".join(_escape(x) for x in lines))
-            return
+            plan = app.service.campaign.import_roster(path, sheet or None, dry_run=dry_run, progress=self._progress)
         except StoreError as e:
             app.call_from_thread(self._show, f"[b]无法导入：[/b]{_escape(str(e))}")
             return
+        if not dry_run:
+            app.take_snapshot()
         app.call_from_thread(self._done, (path, sheet), plan, dry_run)
 
     def _done(self, target, plan, dry_run: bool) -> None:
+        if plan.problems:
+            lines = [str(p) for p in plan.problems]
+            self._show(f"[b]有 {len(lines)} 处错误，未做任何修改：[/b]\n" + "\n".join(_escape(x) for x in lines))
+            return
         if plan.empty:
             self._show(f"名册与档案一致，没有变化（{len(plan.roster.rows)} 行）。")
             return
@@ -527,7 +387,6 @@ class RosterImportDialog(ModalScreen[bool]):
             self._show(f"[b]将{plan.summary()}[/b]（按 Ctrl+S 确认导入）{warning}\n{details}{more}")
             return
         self.app.notify(plan.subject(), title="已导入并提交")
-        self.app.reload()  # type: ignore[attr-defined]
         self.dismiss(True)
 
 
@@ -538,29 +397,30 @@ def _escape(text: str) -> str:
 # ---------------------------------------------------------------------------- one organisation's indicators
 
 
-class OrgIndicatorsDialog(ModalScreen[None]):
+class OrgIndicatorsDialog(Dialog):
     """A secondary organisation's own indicator set for this campaign (in its org-year record)."""
 
     BINDINGS = [("escape", "cancel", "关闭"), ("ctrl+s", "save", "保存"), ("ctrl+l", "copy", "复制全校指标")]
-    DEFAULT_CSS = """
-    OrgIndicatorsDialog { align: center middle; }
-    OrgIndicatorsDialog #dialog { width: 78; height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    OrgIndicatorsDialog TextArea { height: 1fr; }
-    """
+    KEYS_TEXT = "Ctrl+S 保存（清空则用全校参考指标）· Ctrl+L 复制全校指标 · Esc 关闭"
 
     def __init__(self) -> None:
-        super().__init__()
-        self.stored = None
+        super().__init__("本单位测评指标")
+        self.org_id: str | None = None
+        self.saved_indicators: list = []  # what the organisation has saved: “没有修改” is judged against it
+
+    @property
+    def snap(self) -> Snapshot:
+        return self.app.snapshot  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
-        snap = self.app.snapshot  # type: ignore[attr-defined]
-        with Vertical(id="dialog"):
-            yield Static(f"本单位测评指标（{snap.year}年度）：每行 编号 | 组别 | 指标 | 满分", classes="title")
-            yield Select([(o.name, o.id) for o in snap.sorted_orgs()], prompt="选择二级党组织", id="org", compact=True)
-            yield Static("", id="state", classes="status")
-            yield TextArea(id="org-indicators", soft_wrap=False)
-            yield Static("", id="error", classes="error")
-            yield Static("Ctrl+S 保存（清空则用全校参考指标）· Ctrl+L 复制全校指标 · Esc 关闭", classes="status")
+        self.title_text = f"本单位测评指标（{self.snap.year}年度）：每行 编号 | 组别 | 指标 | 满分"
+        yield from super().compose()
+
+    def body(self) -> ComposeResult:
+        yield Select([(o.name, o.id) for o in self.snap.sorted_orgs()], prompt="选择二级党组织", id="org", compact=True)
+        yield Static("", id="state", classes="status")
+        yield TextArea(id="org-indicators", soft_wrap=False)
+        yield Static("", id="error", classes="error")
 
     def on_mount(self) -> None:
         self.query_one("#org", Select).focus()
@@ -568,91 +428,75 @@ class OrgIndicatorsDialog(ModalScreen[None]):
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.value is Select.NULL:
             return
-        self.load_org(str(event.value))
+        self.show_org(str(event.value))
 
-    @work(thread=True, exclusive=True, group="org-indicators")
-    def load_org(self, org_id: str) -> None:
-        from schema.records import OrgYear
-        from store import layout
-        from store.archive import Stored
-
-        app = self.app
-        year = app.snapshot.year  # type: ignore[attr-defined]
-        path = layout.org_year_path(org_id, year)
-        stored, problems = app.archive.try_read(OrgYear, path)  # type: ignore[attr-defined]
-        if stored is None and app.archive.read_bytes(path)[0] is not None:  # type: ignore[attr-defined]
-            app.call_from_thread(self.query_one("#error", Static).update, "；".join(str(p) for p in problems))
+    def show_org(self, org_id: str) -> None:
+        stored = self.snap.org_year(org_id)
+        broken = [str(p) for p in self.snap.problems if p.file == stored.path]
+        if broken:  # saved but unreadable: not to be overwritten from here
+            self.org_id = None
+            self.query_one("#error", Static).update("；".join(broken))
             return
-        stored = stored or Stored(OrgYear(org=org_id, year=year), path, None)
-        app.call_from_thread(self._show, stored)
+        self.org_id = org_id
+        self._show(stored.record)
 
-    def _show(self, stored) -> None:
-        self.stored = stored
-        own = stored.record.indicators
+    def _show(self, org_year: OrgYear) -> None:
+        own = org_year.indicators
+        self.saved_indicators = own
         self.query_one("#org-indicators", TextArea).text = format_indicators(own)
         self.query_one("#state", Static).update(
             f"本单位自定：{indicator_summary(own)}" if own else "未自定，使用全校参考指标（可按 Ctrl+L 复制后修改）")
         self.query_one("#error", Static).update("")
 
     def action_copy(self) -> None:
-        campaign = self.app.snapshot.campaign  # type: ignore[attr-defined]
-        self.query_one("#org-indicators", TextArea).text = format_indicators(campaign.indicators)
+        self.query_one("#org-indicators", TextArea).text = format_indicators(self.snap.campaign.indicators)
 
     def action_save(self) -> None:
-        if self.stored is None:
+        if self.org_id is None:
             self.query_one("#error", Static).update("请先选择二级党组织。")
             return
         indicators, problems = parse_indicators(self.query_one("#org-indicators", TextArea).text)
         if not problems:
-            problems = [p.message for p in check_value(type(self.stored.record), {
-                **self.stored.record.model_dump(mode="python"), "indicators": [i.model_dump() for i in indicators]})]
+            org_year = self.snap.org_year(self.org_id).record
+            problems = [p.message for p in check_value(OrgYear, {
+                **org_year.model_dump(mode="python"), "indicators": [i.model_dump() for i in indicators]})]
         if problems:
             self.query_one("#error", Static).update("\n".join(problems))
             return
-        if indicators == self.stored.record.indicators:
+        if indicators == self.saved_indicators:
             self.notify("没有修改。")
             return
-        org = self.app.snapshot.orgs[self.stored.record.org].record.name  # type: ignore[attr-defined]
-        what = indicator_summary(indicators) if indicators else "改回使用全校参考指标"
-        record = self.stored.record.model_copy(update={"indicators": indicators})
-        self.save_worker(record, f"本单位测评指标：{org} {record.year}年度（{what}）")
+        org_name = self.snap.orgs[self.org_id].record.name
+        self.save_worker(self.org_id, indicators, org_indicators_message(org_name, self.snap.year, indicators))
 
     @work(thread=True, exclusive=True, group="save")
-    def save_worker(self, record, message: str) -> None:
-        saved = self.app.save(self.stored, record, message)  # type: ignore[attr-defined]
+    def save_worker(self, org_id: str, indicators: list, message: str) -> None:
+        app: ShupingApp = self.app  # type: ignore[assignment]
+        saved = app.apply(app.service.campaign.save_org_indicators, org_id, indicators, saved=message)
         if saved is not None:
-            self.app.call_from_thread(self._show, saved)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            app.call_from_thread(self._show, saved.record)
 
 
 # ---------------------------------------------------------------------------- next year
 
 
-class NewCampaignDialog(ModalScreen[bool]):
+class NewCampaignDialog(Dialog):
     BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "确定")]
-    DEFAULT_CSS = """
-    NewCampaignDialog { align: center middle; }
-    NewCampaignDialog #dialog { width: 70; height: auto; border: thick $accent; background: $panel; padding: 1 2; }
-    """
+    KEYS_TEXT = "Ctrl+S 确定 · Esc 取消"
 
     def __init__(self, year: int):
-        super().__init__()
+        super().__init__(f"新建{year + 1}年度")
         self.year = year
 
-    def compose(self) -> ComposeResult:
+    def body(self) -> ComposeResult:
         year, new = self.year, self.year + 1
-        with Vertical(id="dialog"):
-            yield Static(f"新建{new}年度", classes="title")
-            yield Static(  # no spaces around the years: the text wraps at spaces, which left ragged lines
-                f"沿用{year}年度的全部设置，日期顺延一年；为{new}年度纳入范围的每个党支部建立记录，"
-                f"并结转{year}年度述职点评、整改任务（含已完成的）和“一般/差”评定原因中指出的问题，"
-                f"供述职报告第四部分逐条回应。当前年度将切换为{new}年度，一次提交。",
-                id="explain",
-            )
-            yield Static("", id="error", classes="error")
-            yield Static("Ctrl+S 确定 · Esc 取消", classes="status")
+        yield Static(  # no spaces around the years: the text wraps at spaces, which left ragged lines
+            f"沿用{year}年度的全部设置，日期顺延一年；为{new}年度纳入范围的每个党支部建立记录，"
+            f"并结转{year}年度述职点评、整改任务（含已完成的）和“一般/差”评定原因中指出的问题，"
+            f"供述职报告第四部分逐条回应。当前年度将切换为{new}年度，一次提交。",
+            id="explain", classes="dialog-text",
+        )
+        yield Static("", id="error", classes="error")
 
     def action_cancel(self) -> None:
         self.dismiss(False)
@@ -663,60 +507,43 @@ class NewCampaignDialog(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="campaign")
     def create(self) -> None:
-        from store.campaigns import new_campaign
-        from store.errors import StoreError
-
+        app: ShupingApp = self.app  # type: ignore[assignment]
         try:
-            result = new_campaign(self.app.archive, self.year + 1)  # type: ignore[attr-defined]
+            result = app.service.campaign.new_year(self.year + 1)
         except StoreError as e:
-            self.app.call_from_thread(self.query_one("#error", Static).update, str(e))
+            app.call_from_thread(self.query_one("#error", Static).update, str(e))
             return
-        self.app.call_from_thread(self._done, result.subject)
+        app.take_snapshot()
+        app.call_from_thread(self._done, result.subject)
 
     def _done(self, subject: str) -> None:
         self.app.notify(subject, title="已新建并提交")
-        self.app.year = None  # type: ignore[attr-defined]  # open the new current year
-        self.app.reload()  # type: ignore[attr-defined]
+        self.app.year = None  # type: ignore[attr-defined]  # the new current year is open
         self.dismiss(True)
 
 
-class YearDialog(ModalScreen[int | None]):
+class YearDialog(Dialog):
     """Which campaign to open: the current one, or a past year to look back at or finish."""
 
-    BINDINGS = [("escape", "cancel", "取消")]
-    DEFAULT_CSS = """
-    YearDialog { align: center middle; }
-    YearDialog #dialog { width: 50; height: auto; border: thick $accent; background: $panel; padding: 1 2; }
-    YearDialog OptionList { height: auto; max-height: 10; }
-    """
+    KEYS_TEXT = "Enter 打开 · Esc 取消"
 
     def __init__(self, years: list[int], open_year: int, current: int):
-        super().__init__()
+        super().__init__("切换年度")
         self.years, self.open_year, self.current = years, open_year, current
 
-    def compose(self) -> ComposeResult:
-        from textual.widgets import OptionList
-
-        with Vertical(id="dialog"):
-            yield Static("切换年度", classes="title")
-            labels = [f"{y}年度" + ("（当前年度）" if y == self.current else "") + (" ← 正在查看" if y == self.open_year else "")
-                      for y in self.years]
-            yield OptionList(*labels, id="years")
-            yield Static("往年的记录照常可以修改（如整改销号），每次修改都提交；档案的当前年度不变。")
-            yield Static("Enter 打开 · Esc 取消", classes="status")
+    def body(self) -> ComposeResult:
+        labels = [f"{y}年度" + ("（当前年度）" if y == self.current else "") + (" ← 正在查看" if y == self.open_year else "")
+                  for y in self.years]
+        yield OptionList(*labels, id="years")
+        yield Static("往年的记录照常可以修改（如整改销号），每次修改都提交；档案的当前年度不变。", classes="dialog-text")
 
     def on_mount(self) -> None:
-        from textual.widgets import OptionList
-
         years = self.query_one("#years", OptionList)
         years.highlighted = self.years.index(self.open_year) if self.open_year in self.years else 0
         years.focus()
 
-    def on_option_list_option_selected(self, event) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.years[event.option_index])
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-__all__ = ["CampaignScreen", "NewCampaignDialog", "OrgIndicatorsDialog", "RosterImportDialog"]
+__all__ = ["CampaignScreen", "NewCampaignDialog", "OrgIndicatorsDialog", "RosterImportDialog", "YearDialog"]

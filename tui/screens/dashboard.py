@@ -52,7 +52,6 @@ def dashboard_text(snap, today) -> str:
 
 class DashboardScreen(AppScreen):
     SCOPE = "概览"
-    DEFAULT_CSS = "DashboardScreen #orgs { margin-top: 1; }"
     BINDINGS = register(
         SCOPE,
         [

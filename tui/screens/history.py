@@ -48,10 +48,6 @@ class HistoryScreen(AppScreen):
             Action("history.back", "escape", "back", "返回", "返回上一界面"),
         ],
     )
-    DEFAULT_CSS = """
-    HistoryScreen #commits { height: 40%; }
-    HistoryScreen #diff { height: 1fr; border-top: solid $accent; }
-    """
 
     def __init__(self, path: str | None, name: str = ""):
         super().__init__()
@@ -75,15 +71,16 @@ class HistoryScreen(AppScreen):
 
     @work(thread=True, exclusive=True)
     def load_history(self) -> None:
-        commits = self.shuping.archive.history(self.path)
+        commits = self.shuping.service.history(self.path)
         self.app.call_from_thread(self._show, commits)
 
     def _show(self, commits) -> None:
         self.commits = commits
         table = self.query_one("#commits", DataTable)
         table.clear()
+        zone = self.shuping.service.clock.tz  # the archive's time zone
         for c in commits:
-            table.add_row(cn_datetime(c.when), c.author, c.subject)
+            table.add_row(cn_datetime(c.when, zone), c.author, c.subject)
         if not commits:
             self.query_one("#diff-text", Static).update("还没有修改记录。")
         table.focus()
@@ -94,11 +91,11 @@ class HistoryScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="diff")
     def load_diff(self, commit) -> None:
-        text = self.shuping.archive.diff(commit.sha, self.path)
+        text = self.shuping.service.diff(commit.sha, self.path)
         self.app.call_from_thread(self._show_diff, commit, text)
 
     def _show_diff(self, commit, text: str) -> None:
-        header = f"{commit.sha[:8]} · {commit.author} · {cn_datetime(commit.when)}\n{commit.subject}\n"
+        header = f"{commit.sha[:8]} · {commit.author} · {cn_datetime(commit.when, self.shuping.service.clock.tz)}\n{commit.subject}\n"
         # the trailers repeat what the header and the diff already say
         body = "\n".join(
             line for line in commit.body.splitlines() if not line.startswith(("Record:", "Records:", "Operator:"))

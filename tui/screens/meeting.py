@@ -11,7 +11,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, TextArea
 
 from schema.dates import cn_date, parse_date
-from schema.kinds import BallotForm, MeetingStage, OrgKind, ReportMode
+from schema.kinds import BallotForm, MeetingStage, OrgKind, PaperKind, ReportMode
+from schema.papers import printed_drift
 from schema.reconcile import quorum_messages
 from schema.records import Attendance, Meeting
 from store.archive import Stored
@@ -20,7 +21,7 @@ from store.errors import StoreError
 from store.meeting import GROUPS, draw_lots, load_meeting, record_change
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-from tui.dialogs import reason_dialog
+from tui.dialogs import ConfirmDialog, reason_dialog
 
 STAGES = [MeetingStage.SIGN_IN, MeetingStage.REPORTS, MeetingStage.RATING, MeetingStage.COUNTING, MeetingStage.PUBLISHED]
 NEXT = {
@@ -351,15 +352,30 @@ class GuideScreen(AppScreen):
         if entry == 2 and not self.meeting.double_entry:
             self.notify("本次评议会未开启双录。", severity="warning")
             return
-        if self.meeting.stage not in (MeetingStage.RATING, MeetingStage.COUNTING):
-            self.set_stage(MeetingStage.RATING)
-        self.app.push_screen(KeyingScreen(self.org, entry), lambda _: self.load())
+
+        def go() -> None:
+            if self.meeting.stage not in (MeetingStage.RATING, MeetingStage.COUNTING):
+                self.set_stage(MeetingStage.RATING)
+            self.app.push_screen(KeyingScreen(self.org, entry), lambda _: self.load())
+
+        self.ask_if_printed_differs(PaperKind.BALLOT, go)
 
     def action_paper(self) -> None:
         from tui.screens.paper import PaperCountScreen, can_enter_paper
 
         if can_enter_paper(self, self.org):
-            self.app.push_screen(PaperCountScreen(self.org), lambda _: self.load())
+            self.ask_if_printed_differs(
+                PaperKind.TALLY, lambda: self.app.push_screen(PaperCountScreen(self.org), lambda _: self.load()))
+
+    def ask_if_printed_differs(self, kind: PaperKind, go) -> None:
+        """Where the paper printed no longer matches the order or form keyed, say what changed and ask first."""
+        names = {b.id: b.secretary for b in self.snap.org_branches(self.org)}
+        changed = printed_drift(self.meeting, [kind], names)
+        if not changed:
+            go()
+            return
+        text = "\n".join(changed) + f"\n\n按纸上的顺序录入会录错列：请先重新打印{kind.value}，或核对后再录。仍要继续吗？"
+        self.app.push_screen(ConfirmDialog(f"打印的{kind.value}与现在不一致", text), lambda ok: go() if ok else None)
 
     def action_compare(self) -> None:
         from tui.screens.counting import CompareScreen

@@ -7,13 +7,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, RichLog, Static
 
-from store import layout
-from store.errors import StoreError
-from store.sync import OURS, THEIRS, SyncResult, remote_url, resolve, sync
+from store.service import StoreError
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
-SIDE = {OURS: "本地", THEIRS: "远程"}
+SIDE = {"ours": "本地", "theirs": "远程"}  # the sides a conflict is settled to (service.sync.OURS / THEIRS)
 KEY_LABELS = {  # record keys people know by another name; others are shown as they are
     "secretary": "支部书记", "members": "党员人数", "name": "名称", "kind": "类型", "founded": "成立日期",
     "code": "支部编码", "last_election": "上次换届", "committee_size": "支委人数", "dissolved": "撤销日期",
@@ -45,16 +43,10 @@ class SyncScreen(AppScreen):
             Action("sync.back", "escape", "back", "返回", "返回上一界面（冲突未解决时本地修改保持不变）"),
         ],
     )
-    DEFAULT_CSS = """
-    SyncScreen #progress { height: 5; border-bottom: solid $accent; padding: 0 1; }
-    SyncScreen #conflicts { height: 1fr; }
-    SyncScreen #sides { height: 6; border-top: solid $accent; }
-    SyncScreen #sides VerticalScroll { width: 1fr; padding: 0 1; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.result: SyncResult | None = None
+        self.result = None  # the last sync's outcome: what it did, or the conflicts to settle
         self.choices: dict[tuple[str, tuple[str, ...]], str] = {}
         self.rows: list[tuple[str, object]] = []  # (path, FieldConflict) per table row
         self.busy = False
@@ -89,23 +81,26 @@ class SyncScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="sync")
     def run_sync(self) -> None:
-        archive = self.shuping.archive
-        self.say(f"远程档案：{remote_url(archive) or '（未设置）'}")
+        app = self.shuping
+        self.say(f"远程档案：{app.service.sync.remote() or '（未设置）'}")
         try:
-            result = sync(archive, progress=self.say)
+            result = app.service.sync.run(progress=self.say)
         except StoreError as e:
-            self.app.call_from_thread(self._failed, str(e))
+            app.call_from_thread(self._failed, str(e))
             return
-        self.app.call_from_thread(self._done, result)
+        app.take_snapshot()
+        app.call_from_thread(self._done, result)
 
     @work(thread=True, exclusive=True, group="sync")
-    def run_resolve(self, result: SyncResult, choices: dict) -> None:
+    def run_resolve(self, result, choices: dict) -> None:
+        app = self.shuping
         try:
-            done = resolve(self.shuping.archive, result, choices, progress=self.say)
+            done = app.service.sync.resolve(result, choices, progress=self.say)
         except StoreError as e:
-            self.app.call_from_thread(self._failed, str(e))
+            app.call_from_thread(self._failed, str(e))
             return
-        self.app.call_from_thread(self._done, done)
+        app.take_snapshot()
+        app.call_from_thread(self._done, done)
 
     def _failed(self, message: str) -> None:
         self.busy = False
@@ -113,7 +108,7 @@ class SyncScreen(AppScreen):
         self.query_one("#summary", Static).update(f"{message}  按 Ctrl+Y 重试。")
         self.notify(message, title="同步失败", severity="error", timeout=12)
 
-    def _done(self, result: SyncResult) -> None:
+    def _done(self, result) -> None:
         self.busy = False
         self.result = result
         self.choices = {}
@@ -121,8 +116,6 @@ class SyncScreen(AppScreen):
             result.summary() + ("  选择每处保留哪一方（1 本地 / 2 远程），Ctrl+S 提交。" if result.conflicts else "")
         )
         self._fill()
-        if result.received or not result.conflicts:
-            self.shuping.reload()
 
     def _fill(self) -> None:
         table = self.query_one("#conflicts", DataTable)
@@ -144,9 +137,7 @@ class SyncScreen(AppScreen):
 
     def record_name(self, path: str) -> str:
         """The branch's name for its records; the path for anything else."""
-        stem = path.rsplit("/", 1)[-1].removesuffix(".toml").removesuffix(".md")
-        branch = self.snap.branches.get(stem) if layout.kind_of(path) in ("branch", "review") or path.endswith(".md") else None
-        return shown(branch.record.name if branch else path.removeprefix("orgs/"), 24)
+        return shown(self.shuping.service.sync.record_name(path) or path.removeprefix("orgs/"), 24)
 
     def _show_sides(self) -> None:
         table = self.query_one("#conflicts", DataTable)

@@ -1,0 +1,42 @@
+"""`shuping meeting print`: a meeting's papers (测评票, 签到表, 计票表) as .docx or .pdf (no screen)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from store.errors import StoreError
+from tui.cli_common import Context, common, fail
+
+
+@click.group()
+def meeting() -> None:
+    """述职评议会：打印测评票、签到表、计票表。"""
+
+
+@meeting.command("print")
+@click.option("--org", "org_id", required=True, metavar="ID", help="二级党组织 id")
+@click.option("--ballot", "kind", flag_value="测评票", help="测评票（每个加权测评组一种）")
+@click.option("--signin", "kind", flag_value="签到表", help="签到表")
+@click.option("--tally", "kind", flag_value="计票表", help="计票表（纸质计票用）")
+@click.option("-o", "--out", "out", required=True, metavar="FILE", help="输出文件（.docx 或 .pdf）")
+@click.option("--copies", type=click.IntRange(min=1), metavar="N",
+              help="打印份数（测评票：发出票数，按各测评组应到人数分配）；不给则输出一份母版供复印")
+@common
+@click.pass_obj
+def print_paper(obj: Context, org_id: str, kind: str | None, out: str, copies: int | None) -> None:
+    """打印评议会用纸，并在评议会记录中记下打印时的述职顺序和测评方式。"""
+    from schema.clock import Clock
+    from schema.kinds import PaperKind
+    from store.service import Service
+
+    if kind is None:
+        fail("请选择要打印的用纸：--ballot（测评票）、--signin（签到表）或 --tally（计票表）。")
+    try:
+        service = Service(obj.open(), Clock.from_env(os.environ))
+        service.load()
+        printout = service.papers.print(org_id, PaperKind(kind), out, copies or 0)
+    except StoreError as e:
+        fail(str(e))
+    click.echo(f"已输出{printout.kind.value}（{printout.describe()}）：{printout.path}")
