@@ -25,9 +25,10 @@ from store import layout
 from store.access import read_rules
 from store.archive import Archive, Change, Commit, Stored
 from store.check import check_archive
-from store.errors import AccessError, ConflictError, FrozenError, ReadOnlyError, StoreError
+from store.errors import AccessError, ConflictError, FrozenError, ReadOnlyError, StoreError, os_reason
 from store.gitrepo import Identity
 from store.intents import areas
+from store.roster import write_template
 from store.snapshot import Snapshot, load
 from store.sync import clone
 from store.tomlio import blob_version, render
@@ -80,6 +81,14 @@ class Service:
               clock: Clock | None = None) -> Service:
         """A local copy of the central archive (a bare repository's path or an ssh URL)."""
         return cls(clone(url, root, operator), clock)
+
+    @staticmethod
+    def roster_template(path: Path | str) -> None:
+        """Write a roster template (xlsx) to fill in and import; needs no archive."""
+        try:
+            write_template(path)
+        except OSError as e:
+            raise StoreError(f"无法写入 {path}：{os_reason(e)}") from e
 
     @classmethod
     def demo(cls, root: Path | str, clock: Clock | None = None) -> Service:
@@ -138,10 +147,11 @@ class Service:
             self.clock = self.clock.in_zone(snapshot.settings.timezone)
         return snapshot
 
-    def reload(self) -> Snapshot:
+    def reload(self) -> Snapshot | None:
         """Read the archive again as it was last loaded: after an intent that changed many records
-        at once (a roster import, a new year, a sync)."""
-        return self.load(freeze=self._freeze)
+        at once (a roster import, a new year, a sync). Not read yet (a command that changes the
+        archive without looking at it): nothing to read again."""
+        return self.load(freeze=self._freeze) if self.loaded else None
 
     def switch_year(self, year: int) -> None:
         """Open another campaign on the next ``load`` (the archive's current one stays)."""

@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from store.errors import StoreError
 from tui.cli_common import Context, clock, common, fail, open_service
 
 
@@ -15,6 +14,7 @@ from tui.cli_common import Context, clock, common, fail, open_service
 def server_hook(bare: str) -> None:
     """在中心裸仓库中安装 pre-receive 钩子：拒绝修改他人二级党组织记录的推送。"""
     from store.access import install_server_hook
+    from store.errors import StoreError
 
     try:
         target = install_server_hook(bare)
@@ -30,18 +30,17 @@ def server_hook(bare: str) -> None:
 @click.pass_obj
 def sync(obj: Context, remote: str | None, keep: str | None) -> None:
     """与远程档案同步：获取、合并、推送。同一字段两边改得不同时列出冲突，不丢失任何修改。"""
-    from store.sync import OURS, THEIRS, resolve, set_remote
-    from store.sync import sync as run_sync
+    from store.service import StoreError
 
     try:
-        archive = obj.open()
+        intents = open_service(obj, read=False).sync
         if remote:
-            set_remote(archive, remote)
-        result = run_sync(archive, progress=click.echo)
+            intents.set_remote(remote)
+        result = intents.run(progress=click.echo)
         if result.conflicts and keep:
-            side = OURS if keep == "local" else THEIRS
+            side = intents.OURS if keep == "local" else intents.THEIRS
             choices = {(c.path, f.key): side for c in result.conflicts for f in c.fields}
-            result = resolve(archive, result, choices, progress=click.echo)
+            result = intents.resolve(result, choices, progress=click.echo)
     except StoreError as e:
         fail(str(e))
     for conflict in result.conflicts:
@@ -64,6 +63,8 @@ def _shown(value) -> str:
 @click.pass_obj
 def verify(obj: Context) -> None:
     """从原始记录重算并核对各项结果，检查 git 完整性和定稿标签；有问题时以 1 退出。"""
+    from store.service import StoreError
+
     try:
         report = open_service(obj, read=False).verify()
     except StoreError as e:
@@ -82,7 +83,7 @@ def verify(obj: Context) -> None:
 @click.pass_obj
 def clone(obj: Context, url: str, path: str) -> None:
     """从中心档案（裸仓库路径或 ssh 地址）复制一份本地档案，之后用 shuping sync 同步。"""
-    from store.service import Service
+    from store.service import Service, StoreError
 
     try:
         service = Service.clone(url, path, obj.operator, clock())
