@@ -23,7 +23,7 @@ from openpyxl import Workbook  # noqa: E402
 
 from bench.generate import make_archive  # noqa: E402
 from schema.stats import COLUMNS  # noqa: E402
-from store.reporting import load_reporting  # noqa: E402
+from store.sendup import statistics  # noqa: E402
 from store.snapshot import load  # noqa: E402
 from store.stats_export import write_xlsx  # noqa: E402
 
@@ -57,7 +57,7 @@ def main() -> None:
 
         def in_process() -> None:
             snap = load(archive)
-            write_xlsx(load_reporting(archive, snap).table(), out)
+            write_xlsx(statistics(snap), out)
 
         def read_toml() -> None:
             for path in (root / "orgs").rglob("*.toml"):
@@ -70,7 +70,7 @@ def main() -> None:
                 env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
             )
 
-        table = load_reporting(archive, load(archive)).table()
+        table = statistics(load(archive))
         xlsx_only = best(lambda: write_xlsx(table, out))
 
         figures = [

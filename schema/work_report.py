@@ -14,6 +14,7 @@ from schema.dates import cn_date
 from schema.kinds import Grade
 from schema.records import Branch, Campaign, Meeting, Org, Review
 from schema.stats import OrgStats
+from schema.text_form import TextForm
 from schema.wordcount import word_count
 
 LIMIT = 3000  # 字, "报告字数限制3000字内"
@@ -201,3 +202,41 @@ def draft(
         lines += [paragraph, ""]
     return "\n".join(lines).rstrip() + "\n"
 
+
+
+@dataclass
+class WorkReportForm(TextForm):
+    """The work-report editor's state: the text, the saved one and its version (None: a draft
+    never saved), and the 字数 against the limit."""
+
+    version: str | None = None
+
+    @classmethod
+    def opened(cls, text: str, version: str | None) -> WorkReportForm:
+        form = cls(version=version)
+        form.load(text)
+        if version is None:
+            form.baseline = ""  # a draft: nothing of it is saved yet
+        return form
+
+    @property
+    def dirty(self) -> bool:
+        return self.text.rstrip() != self.baseline.rstrip()
+
+    @property
+    def unchanged(self) -> bool:
+        """Nothing to save: saved before and not changed since."""
+        return not self.dirty and self.version is not None
+
+    def saved_as(self, sent: str, version: str) -> None:
+        self.saved(sent)
+        self.version = version
+
+    def words_line(self) -> tuple[str, str, bool]:
+        """The 字数 against the limit, the save state, and whether it is over the limit (then
+        it cannot be exported)."""
+        n = count(self.text)
+        state = " · 初稿，尚未保存" if self.version is None else " · 未保存" if self.dirty else ""
+        if n > LIMIT:
+            return f"字数 {n} / {LIMIT}：超出 {n - LIMIT} 字，不能导出", state, True
+        return f"字数 {n} / {LIMIT}", state, False

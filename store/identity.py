@@ -9,12 +9,12 @@ import subprocess
 from store.errors import StoreError
 from store.gitrepo import Identity
 
-_CRUD = frozenset(b",:;<>\"\\'")
+_CRUD = frozenset(b".,:;<>\"\\'")
 
 
 def git_valid(text: str) -> str:
     """``text`` as git itself writes a name or email into a commit (ident.c,
-    ``strbuf_addstr_without_crud``): leading and trailing blanks and ,:;<>"\\' dropped, and
+    ``strbuf_addstr_without_crud``): leading and trailing blanks and .,:;<>"\\' dropped, and
     newlines, < and > dropped inside. Done once, where an identity is made, so commits written
     in-process are the ones `git commit-tree` would write and `git fsck` accepts."""
     data = text.encode("utf-8")
@@ -36,7 +36,7 @@ def resolve_operator(name: str | None = None) -> Identity:
     email = git_valid(_git_config("user.email") or f"{user}@{host}")
     chosen = git_valid(name or _git_config("user.name") or f"{user}@{host}")
     if not chosen:
-        raise StoreError(f"操作人姓名“{name}”去掉 git 不允许的字符（< > , : ; 引号和空白）后为空，请换一个姓名（--operator）。")
+        raise StoreError(f"操作人姓名“{name}”去掉 git 不允许的字符（< > . , : ; 引号和空白）后为空，请换一个姓名（--operator）。")
     return Identity(chosen, email)
 
 

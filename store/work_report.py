@@ -1,10 +1,11 @@
-"""The work report on disk: the Markdown staff edit, its draft from the records, and its
+"""The work report on disk: the Markdown staff edit and its
 export as Markdown or Word (refused over the 3000 字 limit)."""
 
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
@@ -15,27 +16,18 @@ from docx.shared import Cm, Pt
 from schema import work_report
 from schema.records import OrgYear
 from store import layout
-from store.archive import Archive, Change
+from store.archive import Archive, Change, Stored
 from store.atomic import atomic_write
 from store.errors import StoreError
-from store.reporting import Reporting
-from store.tomlio import render
+from store.snapshot import Snapshot
+from store.tomlio import blob_version, render
 
 BODY_FONT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT = "仿宋", "黑体", "楷体", "宋体"
 
 
-def draft_for(reporting: Reporting, org_id: str) -> str:
-    snap = reporting.snap
-    org = snap.orgs[org_id].record
-    results = [work_report.BranchResult(b, r) for b, r in reporting.in_scope_reviews(org_id)]
-    return work_report.draft(
-        org, snap.campaign, reporting.stats(org_id), results, reporting.meetings.get(org_id), snap.settings.university
-    )
-
-
-def saved_text(archive: Archive, reporting: Reporting, org_id: str) -> tuple[str | None, str | None]:
+def saved_text(archive: Archive, org_year: OrgYear) -> tuple[str | None, str | None]:
     """The saved report text and its version, or (None, None) when none is saved yet."""
-    rel = reporting.org_year(org_id).record.work_report
+    rel = org_year.work_report
     if not rel:
         return None, None
     data, version = archive.read_bytes(rel)
@@ -47,27 +39,36 @@ def saved_text(archive: Archive, reporting: Reporting, org_id: str) -> tuple[str
         raise StoreError(f"{rel} 不是 UTF-8 编码，请另存为 UTF-8") from e
 
 
-def text_for(archive: Archive, reporting: Reporting, org_id: str) -> str:
-    """The saved report, else a fresh draft."""
-    text, _ = saved_text(archive, reporting, org_id)
-    return text if text is not None else draft_for(reporting, org_id)
+def file_of(org_year: OrgYear) -> str:
+    """Where the organisation's work report is (or will be) kept."""
+    return org_year.work_report or layout.work_report_path(org_year.org, org_year.year)
 
 
-def save(archive: Archive, reporting: Reporting, org_id: str, text: str, base: str | None, note: str = "修改") -> OrgYear:
+@dataclass(frozen=True)
+class WorkReportSaved:
+    text: str
+    version: str  # the saved text's version: the base of the next save
+    org_year: Stored[OrgYear]
+
+
+def save(archive: Archive, snap: Snapshot, org_id: str, text: str, base: str | None, note: str = "修改") -> WorkReportSaved:
     """Commit the report text (and point the org-year record at it). ``base``: the version the
     editor started from (None for a first save). Saving over the limit is allowed; exporting is not."""
-    stored = reporting.org_year(org_id)
-    org = reporting.snap.orgs[org_id].record
-    rel = stored.record.work_report or layout.work_report_path(org_id, reporting.snap.year)
-    changes = [Change(rel, _normalise(text).encode(), base)]
+    stored = snap.org_year(org_id)
+    org = snap.orgs[org_id].record
+    rel = file_of(stored.record)
+    data = _normalise(text).encode()
+    changes = [Change(rel, data, base)]
     record = stored.record
     if record.work_report != rel:
         record = record.model_copy(update={"work_report": rel})
-        previous, _ = archive.read_bytes(stored.path)
-        changes.append(Change(stored.path, render(record, previous.decode() if previous else None).encode(), stored.version))
+        previous, _ = archive.read_bytes(stored.path) if stored.version else (None, None)
+        toml = render(record, previous.decode() if previous else None).encode()
+        changes.append(Change(stored.path, toml, stored.version))
+        stored = Stored(record, stored.path, blob_version(toml))
     n = work_report.count(text)
     archive.commit(changes, f"工作情况报告：{org.name} {note}（{n} 字）")
-    return record
+    return WorkReportSaved(_normalise(text), blob_version(data), stored)
 
 
 def _normalise(text: str) -> str:

@@ -94,8 +94,8 @@ HEADLESS_MODULES = [
     "schema.work_report", "schema.submission", "schema.recompute",
     "store.archive", "store.snapshot", "store.check", "store.reports", "store.demo",
     "store.roster", "store.campaigns", "store.access", "store.sync", "store.mergedriver", "store.verify", "store.cache",
-    "store.ballots", "store.meeting", "store.demo.meeting", "store.grading", "store.followup_export", "store.reporting",
-    "store.stats_export", "store.work_report", "store.submission", "store.verify_recompute",
+    "store.ballots", "store.meeting", "store.demo.meeting", "store.grading", "store.followup_export", "store.sendup",
+    "store.stats_export", "store.work_report", "store.verify_recompute", "store.service",
     "tui.cli", "tui.cli_common", "tui.cli_export", "tui.cli_grading", "tui.cli_report", "tui.cli_roster", "tui.cli_trust",
 ]
 

@@ -12,14 +12,13 @@ from textual.widgets import DataTable, Input, Static, TextArea
 
 from schema.records import OrgYear
 from store import layout
-from store.reporting import load_reporting
+from store.sendup import attach_scan
 from store.snapshot import load
-from store.submission import attach_scan
 from tests import reporting_archive
 from tests.conftest import git_log
 from tests.test_work_report import PDF
 from tui.app import ShupingApp
-from tui.screens.reporting import COLUMNS
+from tui.screens.sendup import COLUMNS
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def known(empty_archive, tmp_path):
     archive = reporting_archive.build(empty_archive)
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(PDF)
-    attach_scan(archive, load_reporting(archive, load(archive)), "hist", scan, date(2021, 1, 19))
+    attach_scan(archive, load(archive), "hist", scan, date(2021, 1, 19))
     return archive
 
 
@@ -140,6 +139,8 @@ async def _test_edit_save_and_export_the_work_report(known, tmp_path):
         await open_reporting(pilot)
         await pilot.press("e")
         await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         area = app.screen.query_one("#text", TextArea)
         assert area.text.startswith("# 物理学院党委2020年度党支部书记述职评议考核工作情况报告")
         assert "初稿，尚未保存" in str(app.screen.query_one("#words", Static).render())
@@ -161,7 +162,7 @@ async def _test_edit_save_and_export_the_work_report(known, tmp_path):
         await pilot.press("ctrl+o")
         await pilot.pause()
         target = tmp_path / "report.docx"
-        app.screen.query_one("#path", Input).value = str(target)
+        app.screen.query_one(Input).value = str(target)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -179,7 +180,7 @@ async def _test_export_rollup_from_the_total_row(known, tmp_path):
         await pilot.press("down", "down", "down", "x")
         await pilot.pause()
         target = tmp_path / "rollup.xlsx"
-        box = app.screen.query_one("#path", Input)
+        box = app.screen.query_one(Input)
         assert box.value == "统计表-2020-全校汇总.xlsx"
         box.value = str(target)
         await pilot.press("enter")

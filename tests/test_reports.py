@@ -460,7 +460,7 @@ async def _import_from_the_editor(demo_archive: Archive, tmp_path):
         editor = await _open_editor(app, pilot, RETURNED)
         await pilot.press("ctrl+b")
         await pilot.pause()
-        app.screen.query_one("#path", Input).value = str(source)
+        app.screen.query_one(Input).value = str(source)
         await pilot.press("enter")
         await _settle(app, pilot)
         text = editor.query_one("#text", TextArea).text
@@ -492,7 +492,7 @@ async def _external_editor(demo_archive: Archive, monkeypatch):
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert area.text == "## 一、个人履职\n\n第二部分（外部编辑）写在这里。\n"
-        assert editor.dirty()  # saved only by Ctrl+S
+        assert "未保存" in str(editor.query_one("#count", Static).render())  # saved only by Ctrl+S
 
 
 def test_review_queue_snapshot(demo_archive: Archive, snap_compare):
@@ -547,7 +547,7 @@ async def _export_from_the_queue(demo_archive: Archive, tmp_path):
         await _settle(app, pilot)
         await pilot.press("x")
         await pilot.pause()
-        box = app.screen.query_one("#path", Input)
+        box = app.screen.query_one(Input)
         assert box.value == "述职报告-2020-后勤集团党总支.docx"  # F4 opens where work waits
         box.value = str(target)
         await pilot.press("enter")

@@ -12,10 +12,10 @@ from docx import Document
 from schema import work_report
 from schema.records import OrgYear
 from store import layout
-from store.reporting import load_reporting
+from store.sendup import attach_scan, checklists
+from store.sendup import draft as draft_for
 from store.snapshot import load
-from store.submission import attach_scan, checklists
-from store.work_report import draft_for, save, saved_text
+from store.work_report import save, saved_text
 from tests import reporting_archive
 from tests.conftest import TODAY, git_log
 from tests.test_cli import shuping
@@ -26,10 +26,6 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 @pytest.fixture
 def known(empty_archive):
     return reporting_archive.build(empty_archive)
-
-
-def reporting(archive):
-    return load_reporting(archive, load(archive))
 
 
 def test_docx_has_the_headings_and_the_weak_branches(known, tmp_path):
@@ -53,23 +49,23 @@ def test_docx_has_the_headings_and_the_weak_branches(known, tmp_path):
     assert "本单位共梳理整改任务5项，已完成3项，完成率60.0%。" in body
     tasks = by_style["List Bullet"]
     assert "问题1——措施1，责任人支委，2021年3月1日前完成（未开始）。" in tasks
-    assert f"（{work_report.count(draft_for(reporting(known), 'phys'))} 字）" in result.stdout
+    assert f"（{work_report.count(draft_for(load(known), 'phys'))} 字）" in result.stdout
 
 
 def test_draft_without_meeting_or_grades_says_what_is_pending(demo_archive):
-    text = draft_for(reporting(demo_archive), "logi")
+    text = draft_for(load(demo_archive), "logi")
     assert "述职评议会尚未召开" in text and "综合考核等次尚未评定" in text
     assert text.startswith("# 后勤集团党总支2020年度党支部书记述职评议考核工作情况报告\n")
 
 
 def test_saved_edit_is_committed_and_exported_as_markdown(known, tmp_path):
-    r = reporting(known)
+    r = load(known)
     text = draft_for(r, "hist").replace("## 四、整改落实安排", "## 四、整改落实安排\n\n学院将于三月底前开展整改“回头看”。")
     save(known, r, "hist", text, None, "编辑")
     stored = known.read(OrgYear, layout.org_year_path("hist", 2020))
     assert stored.record.work_report == "orgs/hist/2020/work-report.md"
     assert git_log(known)[0] == f"测试员|工作情况报告：历史学院党总支 编辑（{work_report.count(text)} 字）"
-    saved, version = saved_text(known, reporting(known), "hist")
+    saved, version = saved_text(known, load(known).org_year("hist").record)
     assert "回头看" in saved and version
     out = tmp_path / "hist.md"
     result = shuping("export", "work-report", "--org", "hist", "-o", str(out), "--archive", str(known.root))
@@ -80,7 +76,7 @@ def test_saved_edit_is_committed_and_exported_as_markdown(known, tmp_path):
 
 
 def test_over_3000_is_refused_with_its_count(known, tmp_path):
-    r = reporting(known)
+    r = load(known)
     long = draft_for(r, "phys") + "\n" + "整改措施落实到位。" * 400
     n = work_report.count(long)
     assert n > 3000
@@ -99,17 +95,17 @@ def test_markdown_marks_are_not_counted():
 def test_scan_is_stored_with_its_hash_and_the_checklist_follows(known, tmp_path):
     scan = tmp_path / "盖章扫描件.pdf"
     scan.write_bytes(PDF)
-    r = reporting(known)
+    r = load(known)
     before = checklists(known, r, TODAY)["phys"]
     assert [i.done for i in before.items] == [False, False, False] and before.overdue == 0
     save(known, r, "phys", draft_for(r, "phys"), None)
-    submission = attach_scan(known, reporting(known), "phys", scan, TODAY)
+    submission = attach_scan(known, load(known), "phys", scan, TODAY).submission
     digest = hashlib.sha256(PDF).hexdigest()
     assert submission.scan.sha256 == digest and submission.submitted == TODAY
     assert (known.root / submission.scan.path).read_bytes() == PDF
     assert git_log(known)[0] == "测试员|报送：物理学院党委 上传盖章扫描件 盖章扫描件.pdf"
     assert f"SHA-256: {digest}" in known.history(limit=1)[0].body
-    after = checklists(known, reporting(known), TODAY)["phys"]
+    after = checklists(known, load(known), TODAY)["phys"]
     assert [(i.name, i.done) for i in after.items] == [("统计表（附件2）", False), ("工作情况报告", True), ("盖章扫描件", True)]
     assert after.items[0].state == "等次未定稿（已评定 7/7）"
 
@@ -155,9 +151,9 @@ def test_observers_are_named_once_after_the_department(observers, named):
 
 
 def test_demo_report_names_the_observer_and_who_reported(demo_archive):
-    state = reporting(demo_archive)
+    state = load(demo_archive)
     text = draft_for(state, "chem")
-    observer = state.meetings["chem"].observers[0].removeprefix("组织部 ")
+    observer = state.meetings["chem"].record.observers[0].removeprefix("组织部 ")
     assert f"学校党委组织部{observer}列席会议。" in text and "组织部组织部" not in text
     # the twelve secretaries the meeting rated reported, one of them in writing
     assert "实际述职12个，其中现场述职11个、书面述职1个。" in text

@@ -57,7 +57,7 @@ class ShupingApp(App):
         "problems": lazy_screen("problems", "ProblemsScreen"),
         "meeting": lazy_screen("meeting", "MeetingListScreen"),
         "reports": lazy_screen("reports", "ReportQueueScreen"),
-        "reporting": lazy_screen("reporting", "ReportingScreen"),
+        "reporting": lazy_screen("sendup", "SendUpScreen"),
         "grading": lazy_screen("grading", "GradingScreen"),
         "rectification": lazy_screen("rectification", "RectificationScreen"),
         "campaign": lazy_screen("campaign", "CampaignScreen"),

@@ -23,13 +23,13 @@ def today(snap) -> date:
 
 
 def _open(obj: Context, org_id: str | None = None):
-    from store.reporting import load_reporting, require_org
+    from store.sendup import require_org
     from store.snapshot import load
 
     archive = obj.open()
     snap = load(archive, year=obj.year)
     require_org(snap, org_id)
-    return archive, load_reporting(archive, snap)
+    return archive, snap
 
 
 @click.group()
@@ -46,15 +46,15 @@ def export() -> None:
 @click.pass_obj
 def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: bool) -> None:
     """党支部书记述职评议考核工作情况统计表（附件2）：每个二级党组织一行，加合计。"""
-    from store.reporting import refuse_if_broken
+    from store.sendup import refuse_if_broken, statistics
     from store.stats_export import as_json as table_json, write_xlsx
 
     if not output and not as_json:
         fail("请用 -o FILE.xlsx 指定输出文件，或用 --json 输出数字。")
     try:
-        _, reporting = _open(obj, org_id)
-        refuse_if_broken(reporting, org_id)
-        table = reporting.table(org_id)
+        _, snap = _open(obj, org_id)
+        refuse_if_broken(snap, org_id)
+        table = statistics(snap, org_id)
         if output:
             path = write_xlsx(table, output)
             if not as_json:
@@ -74,13 +74,13 @@ def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: 
 def export_work_report(obj: Context, org_id: str, output: str) -> None:
     """工作情况报告（已保存的文本；未保存时为按记录起草的初稿），超过 3000 字时拒绝导出。"""
     from schema.work_report import count
-    from store.reporting import refuse_if_broken
-    from store.work_report import export as write_report, text_for
+    from store.sendup import refuse_if_broken, work_report_text
+    from store.work_report import export as write_report
 
     try:
-        archive, reporting = _open(obj, org_id)
-        refuse_if_broken(reporting, org_id)
-        text = text_for(archive, reporting, org_id)
+        archive, snap = _open(obj, org_id)
+        refuse_if_broken(snap, org_id)
+        text = work_report_text(archive, snap, org_id)
         path = write_report(text, output)
     except StoreError as e:
         fail(str(e))
@@ -95,11 +95,11 @@ def export_work_report(obj: Context, org_id: str, output: str) -> None:
 @click.pass_obj
 def submit(obj: Context, org_id: str, scan: str) -> None:
     """上传盖章扫描件（存入档案并记录 SHA-256），标记为已报送。"""
-    from store.submission import attach_scan
+    from store.sendup import attach_scan
 
     try:
-        archive, reporting = _open(obj, org_id)
-        submission = attach_scan(archive, reporting, org_id, scan, today(reporting.snap))
+        archive, snap = _open(obj, org_id)
+        submission = attach_scan(archive, snap, org_id, scan, today(snap)).submission
     except StoreError as e:
         fail(str(e))
     assert submission.scan is not None
@@ -115,15 +115,14 @@ def status(obj: Context, as_json: bool) -> None:
     """各二级党组织的报送清单：统计表、工作情况报告、盖章扫描件及其状态。"""
     from schema.dates import cn_date
     from schema.submission import days_left
-    from store.submission import checklists
+    from store.sendup import checklists
 
     try:
-        archive, reporting = _open(obj)
-        now = today(reporting.snap)
-        lists = checklists(archive, reporting, now)
+        archive, snap = _open(obj)
+        now = today(snap)
+        lists = checklists(archive, snap, now)
     except StoreError as e:
         fail(str(e))
-    snap = reporting.snap
     deadline = snap.campaign.report_deadline
     if as_json:
         out = {

@@ -100,4 +100,9 @@ def reason_dialog(title: str, text: str = "") -> PromptDialog:
     return PromptDialog(title, text, placeholder="原因（必填，会写入记录和历史）", validate=required("原因"))
 
 
-__all__ = ["ConfirmDialog", "Dialog", "PromptDialog", "Validator", "reason_dialog", "required"]
+def path_dialog(title: str, default: str = "", text: str = "") -> PromptDialog:
+    """A prompt for a file's path (to write or to read), offering ``default``."""
+    return PromptDialog(title, text, value=default, placeholder="文件路径", validate=required("文件路径"))
+
+
+__all__ = ["ConfirmDialog", "Dialog", "PromptDialog", "Validator", "path_dialog", "reason_dialog", "required"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.archive import Archive, commit_clock
-from store.demo import access, campaign, grading, meeting, reporting, reports, roster
+from store.demo import access, campaign, grading, meeting, reports, roster, sendup
 from store.demo.timeline import Timeline
 
 UNIVERSITY = "青岚大学"
@@ -20,7 +20,7 @@ STEPS = [
     reports.build,  # report texts in every state of the review workflow
     meeting.build,  # published meetings with ballots (chem, math, lang), one set up (logi)
     grading.build,  # meetings counted on paper for the rest, grades, finalised orgs, 约谈, rectification
-    reporting.build,  # work reports and a submitted scan
+    sendup.build,  # work reports and a submitted scan
 ]
 
 

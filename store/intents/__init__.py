@@ -11,8 +11,8 @@ from store.intents.grading import GradingIntents
 from store.intents.meeting import MeetingIntents
 from store.intents.papers import PaperIntents
 from store.intents.records import RecordIntents
-from store.intents.reporting import ReportingIntents
 from store.intents.reports import ReportIntents
+from store.intents.sendup import SendUpIntents
 from store.intents.sync import SyncIntents
 
 
@@ -24,7 +24,7 @@ def areas() -> dict[str, type[Intents]]:
         "meeting": MeetingIntents,
         "ballots": BallotIntents,
         "reports": ReportIntents,
-        "reporting": ReportingIntents,
+        "sendup": SendUpIntents,
         "campaign": CampaignIntents,
         "papers": PaperIntents,
         "sync": SyncIntents,

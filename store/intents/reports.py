@@ -1,12 +1,131 @@
-"""述职报告 (F4): import, edit and move a report through review."""
+"""述职报告 (F4): import, edit and move a report through review; its facts; export."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
+from schema.records import Branch, BranchFacts, Review
+from schema.report import LastYearItem, ReportAction, describe_facts_change
+from store import reports
+from store.archive import Stored
+from store.errors import StoreError
 from store.intents.base import Intents
+from store.reports import ReportDoc
+
+
+@dataclass(frozen=True)
+class ReportOpened:
+    """A report as the editor opens it: its text as stored and last year's problems to answer."""
+
+    doc: ReportDoc
+    last_year: list[LastYearItem]
+
+
+@dataclass(frozen=True)
+class ReportSaved:
+    review: Stored[Review]
+    doc: ReportDoc  # the text as now stored: the base of the next save
+    notices: tuple[str, ...] = ()  # what an import moved or left out
+
+
+@dataclass(frozen=True)
+class Exported:
+    count: int  # reports written
+    path: Path
+
+
+@dataclass(frozen=True)
+class FactsSaved:
+    review: Stored[Review]
+    message: str  # the commit's subject
 
 
 class ReportIntents(Intents):
-    pass
+    def _branch(self, branch_id: str) -> Branch:
+        stored = self.snapshot.branches.get(branch_id)
+        if stored is None:
+            raise StoreError(f"没有 id 为 “{branch_id}” 的党支部。")
+        return stored.record
+
+    def _saved(self, stored: Stored[Review], doc: ReportDoc, notices=()) -> ReportSaved:
+        self.service.absorb(stored)
+        return ReportSaved(stored, doc, tuple(notices))
+
+    @property
+    def titles(self) -> list[str]:
+        return self.snapshot.campaign.report.sections
+
+    # ------------------------------------------------------------------ reading
+
+    def open(self, branch_id: str) -> ReportOpened:
+        """The report's text and last year's problems (reads files: from a worker)."""
+        self._branch(branch_id)
+        review = self.snapshot.review(branch_id).record
+        return ReportOpened(reports.read(self.archive, review),
+                            reports.last_year(self.archive, self.snapshot.campaign, review))
+
+    def history_path(self, branch_id: str) -> str:
+        """What the history screen shows for this report: the review record and its text."""
+        return reports.history_pathspec(self.snapshot.review(branch_id).record)
+
+    # ------------------------------------------------------------------ changing
+
+    def save_text(self, branch_id: str, text: str, doc: ReportDoc | None = None) -> ReportSaved:
+        """Save the report's text (one commit). ``doc``: the text the editor started from, so
+        that a concurrent save of the same report is a conflict; None reads it now."""
+        branch = self._branch(branch_id)
+        stored = self.snapshot.review(branch_id)
+        doc = doc or reports.read(self.archive, stored.record)
+        return self._saved(*reports.save_text(self.archive, stored, doc, text, branch))
+
+    def move(self, branch_id: str, action: ReportAction, reason: str = "", *, section: int = 0,
+             text: str | None = None, doc: ReportDoc | None = None) -> ReportSaved:
+        """One step of the review: submit, return (``reason`` is the reviewer's comment on
+        ``section``), approve, archive or reopen (``reason`` required). ``text``: unsaved edits,
+        committed with the step while the report is still the writer's."""
+        branch = self._branch(branch_id)
+        stored = self.snapshot.review(branch_id)
+        doc = doc or reports.read(self.archive, stored.record)
+        return self._saved(*reports.move(self.archive, stored, doc, ReportAction(action), branch, self.clock.now(),
+                                         reason, section, text))
+
+    def import_file(self, branch_id: str, path: Path | str) -> ReportSaved:
+        """Replace the report's text with a .docx, .md or .txt file (one commit)."""
+        branch = self._branch(branch_id)
+        stored, doc, notices = reports.import_file(self.archive, self.snapshot.review(branch_id), branch, self.titles,
+                                                   Path(path).expanduser())
+        return self._saved(stored, doc, notices)
+
+    def save_facts(self, branch_id: str, facts: BranchFacts) -> FactsSaved | None:
+        """The branch's facts of the year (one commit); None when nothing changed."""
+        branch = self._branch(branch_id)
+        stored = self.snapshot.review(branch_id)
+        change = describe_facts_change(stored.record.facts, facts)
+        if not change:
+            return None
+        message = f"修改支部数据：{branch.name}（{change}）"
+        _, saved = self.service.save(stored, stored.record.model_copy(update={"facts": facts}), message)
+        return FactsSaved(saved, message)
+
+    # ------------------------------------------------------------------ out of the archive
+
+    def export(self, which: str | list[str], path: Path | str) -> Exported:
+        """Write the written reports of an organisation's branches in scope (``which`` an org id)
+        or of the branches listed, as one .docx or Markdown file; returns how many."""
+        snap = self.snapshot
+        if isinstance(which, str):
+            if which not in snap.orgs:
+                raise StoreError(f"没有 id 为 “{which}” 的二级党组织。")
+            ids = [b.id for b in snap.org_branches(which) if snap.scope(b.id).in_scope]
+        else:
+            ids = list(which)
+        items = reports.export_items(self.archive, snap, ids)
+        if not items:
+            raise StoreError("本单位还没有撰写的述职报告，没有可导出的内容。")
+        target = Path(path).expanduser()
+        reports.export(items, self.titles, target)
+        return Exported(len(items), target.resolve())
 
 
-__all__ = ["ReportIntents"]
+__all__ = ["Exported", "FactsSaved", "ReportIntents", "ReportOpened", "ReportSaved"]

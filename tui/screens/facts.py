@@ -3,53 +3,44 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static
 
 from schema.dates import form_date
 from schema.records import BranchFacts
-from schema.report import FACT_FIELDS
+from schema.report import FACT_FIELDS, describe_facts_change
 from schema.validation import check_value
+from tui.dialogs import Dialog
+from tui.screens.base import AppScreen
 
 YES_NO = [("是", True), ("否", False)]
 
 
-class FactsDialog(ModalScreen[BranchFacts | None]):
+class FactsDialog(Dialog):
     """Edit the facts; dismisses with the valid facts (Ctrl+S) or None (Esc)."""
 
     BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "保存")]
-    CSS = """
-    FactsDialog { align: center middle; }
-    FactsDialog #dialog { width: 72; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    FactsDialog .form-row { height: 1; }
-    FactsDialog .form-row Label { width: 24; padding: 0 1 0 0; }
-    FactsDialog .field-error { padding: 0 0 0 24; }
-    """
+    KEYS_TEXT = "Ctrl+S 保存 · Esc 取消"
 
     def __init__(self, facts: BranchFacts, branch_name: str):
-        super().__init__()
+        super().__init__(f"支部数据 · {branch_name}", "次数不能为负，党费月数 0–12，留空为未填")
         self.facts = facts
-        self.branch_name = branch_name
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog"):
-            yield Static(f"支部数据 · {self.branch_name}", classes="title")
-            yield Static("次数不能为负，党费月数 0–12，留空为未填 · Ctrl+S 保存 · Esc 取消", classes="status")
-            for f in FACT_FIELDS:
-                value = getattr(self.facts, f.key)
-                with Horizontal(classes="form-row"):
-                    yield Label(f.label)
-                    if f.kind == "bool":
-                        yield Select(YES_NO, prompt="未填", id=f.key, value=Select.NULL if value is None else value, compact=True)
-                    else:
-                        yield Input(
-                            "" if value is None else str(value),
-                            id=f.key,
-                            placeholder="如 2021-01-30" if f.kind == "date" else "",
-                            compact=True,
-                        )
-                yield Static("", id=f"{f.key}-error", classes="field-error -empty")
+    def body(self) -> ComposeResult:
+        for f in FACT_FIELDS:
+            value = getattr(self.facts, f.key)
+            with Horizontal(classes="form-row"):
+                yield Label(f.label)
+                if f.kind == "bool":
+                    yield Select(YES_NO, prompt="未填", id=f.key, value=Select.NULL if value is None else value, compact=True)
+                else:
+                    yield Input(
+                        "" if value is None else str(value),
+                        id=f.key,
+                        placeholder="如 2021-01-30" if f.kind == "date" else "",
+                        compact=True,
+                    )
+            yield Static("", id=f"{f.key}-error", classes="field-error -empty")
 
     def on_mount(self) -> None:
         self.query_one(f"#{FACT_FIELDS[0].key}", Input).focus()
@@ -90,29 +81,24 @@ class FactsDialog(ModalScreen[BranchFacts | None]):
             return
         self.dismiss(facts)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-def edit_facts(screen, stored, branch_name: str, on_saved=None) -> None:
+def edit_facts(screen: AppScreen, branch_id: str) -> None:
     """Open the form over ``screen``; a change is saved (one commit) from a worker thread."""
-    from schema.report import describe_facts_change
+    snap = screen.snap
+    before = snap.review(branch_id).record.facts
+    app = screen.shuping
+
+    def save(facts: BranchFacts) -> None:
+        result = app.apply(app.service.reports.save_facts, branch_id, facts)
+        if result is not None:
+            app.call_from_thread(app.notify, result.message, title="已保存并提交")
 
     def entered(facts: BranchFacts | None) -> None:
         if facts is None:
             return
-        change = describe_facts_change(stored.record.facts, facts)
-        if not change:
+        if not describe_facts_change(before, facts):
             screen.notify("没有修改。")
             return
-        review = stored.record.model_copy(update={"facts": facts})
-        message = f"修改支部数据：{branch_name}（{change}）"
+        screen.run_worker(lambda: save(facts), thread=True, group="save", exclusive=True)
 
-        def save() -> None:
-            saved = screen.shuping.save(stored, review, message)
-            if saved is not None and on_saved is not None:
-                screen.app.call_from_thread(on_saved, saved)
-
-        screen.run_worker(save, thread=True, group="save", exclusive=True)
-
-    screen.app.push_screen(FactsDialog(stored.record.facts, branch_name), entered)
+    app.push_screen(FactsDialog(before, snap.branches[branch_id].record.name), entered)

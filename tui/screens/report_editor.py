@@ -3,43 +3,37 @@ reviewer's comments and last year's problems, and move it through review."""
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
-import subprocess
-import tempfile
 from datetime import date
-from pathlib import Path
+from typing import Any, Callable
 
 from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from schema.dates import cn_date
 from schema.kinds import ReportStatus
+from schema.records import Branch, Review
 from schema.report import (
     WAITING_FOR,
     ReportAction,
     allowed_actions,
     editable,
     fact_sentences,
-    length_guide,
-    report_words,
     section_label,
-    section_of_line,
-    template,
     text_subject,
     transition_subject,
 )
-from store import reports
-from store.errors import StoreError
+from schema.report_form import ReportForm
+from store.service import StoreError
+from tui.dialogs import Dialog, PromptDialog, required
+from tui.external_editor import EditorUnavailable, edit_externally
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 from tui.screens.facts import edit_facts
+from tui.screens.history import HistoryScreen
 
 ACTION_HINTS = {
     ReportAction.SUBMIT: "提交（交二级党组织书记审阅）",
@@ -66,28 +60,31 @@ class ReportEditorScreen(AppScreen):
             Action("report.back", "escape", "back", "返回", "返回审阅队列（未保存的修改会提示）"),
         ],
     )
-    CSS = """
-    ReportEditorScreen #text { height: 1fr; border: none; padding: 0 1; }
-    ReportEditorScreen #count.-warn { color: $warning; }
-    ReportEditorScreen #notes { height: auto; max-height: 5; background: $boost; padding: 0 1; }
-    """
 
     def __init__(self, branch_id: str):
         super().__init__()
         self.branch_id = branch_id
-        self.stored = None  # Stored[Review]
-        self.doc: reports.ReportDoc | None = None
-        self.items = []
-        self.baseline = ""  # the text as loaded: what "unsaved changes" compares with
-        self._discard_armed = False
+        self.form = ReportForm()  # not open until the text is read
+        self.doc: Any = None  # the text as the service read it: handed back so a concurrent save conflicts
+        self.items: list = []  # last year's problems to answer
+        self.drawn_report = None  # the review's report part the text was read with
+        self.writing = 0  # own commits under way: their snapshots are not someone else's change
 
     @property
-    def branch(self):
+    def branch(self) -> Branch:
         return self.snap.branches[self.branch_id].record
+
+    @property
+    def review(self) -> Review:
+        return self.snap.review(self.branch_id).record
 
     @property
     def titles(self) -> list[str]:
         return self.snap.campaign.report.sections
+
+    @property
+    def area(self) -> TextArea:
+        return self.query_one("#text", TextArea)
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
@@ -99,36 +96,32 @@ class ReportEditorScreen(AppScreen):
         yield from self.footer()
 
     def on_mount(self) -> None:
-        self.query_one("#text", TextArea).read_only = True
+        self.area.read_only = True
         self.load_report()
 
     @work(thread=True, exclusive=True, group="load")
     def load_report(self) -> None:
-        stored = self.snap.review(self.branch_id)
         try:
-            doc = reports.read(self.shuping.archive, stored.record)
-            items = reports.last_year(self.shuping.archive, self.snap.campaign, stored.record)
+            opened = self.shuping.service.reports.open(self.branch_id)
         except StoreError as e:
             self.app.call_from_thread(self.notify, str(e), title="无法读取", severity="error", timeout=12)
             return
-        self.app.call_from_thread(self._loaded, stored, doc, items)
+        self.app.call_from_thread(self._loaded, opened)
 
-    def _loaded(self, stored, doc, items) -> None:
-        self.stored, self.doc, self.items = stored, doc, items
-        text = doc.text
-        if not text and editable(stored.record.report.status):
-            text = template(self.titles, items)
-        self.baseline = text
-        area = self.query_one("#text", TextArea)
-        area.load_text(text)
-        area.focus()
+    def _loaded(self, opened) -> None:
+        review = self.review
+        self.doc, self.items, self.drawn_report = opened.doc, opened.last_year, review.report
+        self.form = ReportForm.opened(self.snap.campaign.report, opened.doc.text, editable(review.report.status),
+                                      opened.last_year)
+        self.area.load_text(self.form.text)
+        self.area.focus()
         self.show_state()
 
     def show_state(self) -> None:
-        if self.stored is None:
+        if not self.form.is_open:
             return
-        part = self.stored.record.report
-        area = self.query_one("#text", TextArea)
+        part = self.review.report
+        area = self.area
         area.read_only = not editable(part.status)
         parts = [self.branch.name, f"书记 {self.branch.secretary or '—'}", part.status.value]
         if part.status != ReportStatus.ARCHIVED:
@@ -142,16 +135,14 @@ class ReportEditorScreen(AppScreen):
         self.show_notes()
 
     def show_count(self) -> None:
-        area = self.query_one("#text", TextArea)
-        line, warn = length_guide(report_words(area.text), self.snap.campaign.report)
-        section = section_of_line(area.text, area.cursor_location[0], self.titles)
-        dirty = " · 未保存" if self.dirty() else ""
+        self.form.edit(self.area.text)
+        line, warn = self.form.count_line(self.area.cursor_location[0])
         count = self.query_one("#count", Static)
-        count.update(f"{line} · 光标：{section_label(section, self.titles)}{dirty}")
+        count.update(line)
         count.set_class(warn, "-warn")
 
     def show_notes(self) -> None:
-        part = self.stored.record.report
+        part = self.review.report
         lines = []
         if part.comments:
             lines.append(f"[b]审阅意见（{len(part.comments)}）[/b]")
@@ -169,102 +160,101 @@ class ReportEditorScreen(AppScreen):
         self.query_one("#notes-text", Static).update("\n".join(lines))
 
     def refresh_data(self) -> None:
-        if self.stored is None:
+        """A new snapshot: the text is read again when someone else moved this report on while
+        nothing here is unsaved; otherwise only the state around it is redrawn."""
+        if not self.form.is_open:
             return
-        current = self.snap.reviews.get(self.branch_id)
-        if current is not None and current.version != self.stored.version and not self.dirty():
+        if not self.writing and self.review.report != self.drawn_report and not self.form.dirty:
             self.load_report()
         else:
             self.show_state()
 
-    def dirty(self) -> bool:
-        return self.doc is not None and self.query_one("#text", TextArea).text != self.baseline
-
     def on_text_area_changed(self, _: TextArea.Changed) -> None:
-        self._discard_armed = False
         self.show_count()
 
     def on_text_area_selection_changed(self, _: TextArea.SelectionChanged) -> None:
-        if self.stored is not None:
+        if self.form.is_open:
             self.show_count()
 
-    # ------------------------------------------------------------------ saving
+    # ------------------------------------------------------------------ committing
+
+    def commit(self, intent: Callable, *args, sent: str | None = None, replaced: bool = False, message: str = "",
+               failed: str = "未保存", **kwargs) -> None:
+        """Run a report intent in a worker. ``sent``: the editor's text committed with it;
+        ``replaced``: the stored text replaces the editor's (an import)."""
+        self.writing += 1
+        self._commit(intent, args, kwargs, sent, replaced, message, failed)
+
+    @work(thread=True, group="save")
+    def _commit(self, intent: Callable, args: tuple, kwargs: dict, sent: str | None, replaced: bool, message: str,
+                failed: str) -> None:
+        app = self.shuping
+        try:
+            result = intent(*args, **kwargs)
+        except StoreError as e:
+            app.call_from_thread(app.notify, str(e), title=failed, severity="error", timeout=12)
+            result = None
+        else:
+            app.take_snapshot()
+        app.call_from_thread(self._committed, result, sent, replaced, message)
+
+    def _committed(self, result, sent: str | None, replaced: bool, message: str) -> None:
+        self.writing -= 1
+        if result is not None:
+            self.doc = result.doc
+            self.drawn_report = self.review.report
+            if replaced:
+                self.form.reloaded(result.doc.text)
+                self.area.load_text(result.doc.text)
+            else:
+                self.form.saved_as(sent, result.doc.text)
+            self.notify(message, title="已保存并提交")
+            for notice in result.notices:
+                self.notify(notice, title="导入提示", severity="warning", timeout=12)
+        self.show_state()
 
     def action_save(self) -> None:
-        if self.stored is None:
+        if not self.form.is_open:
             return
-        if not editable(self.stored.record.report.status):
-            self.notify(f"报告{self.stored.record.report.status.value}，只读。", severity="warning")
+        status = self.review.report.status
+        if not editable(status):
+            self.notify(f"报告{status.value}，只读。", severity="warning")
             return
-        text = self.query_one("#text", TextArea).text
-        if text == self.doc.text:
+        text = self.area.text
+        self.form.edit(text)
+        if self.form.unchanged:
             self.notify("没有修改。")
             return
-        self.save_worker(text)
-
-    @work(thread=True, exclusive=True, group="save")
-    def save_worker(self, text: str) -> None:
-        self._store_call(
-            lambda: reports.save_text(self.shuping.archive, self.stored, self.doc, text, self.branch),
-            text,
-            text_subject(self.branch.name, text),
-        )
-
-    def _store_call(self, call, text: str | None, message: str) -> None:
-        """Run a store write (in a worker thread); show its commit subject or its error."""
-        try:
-            stored, doc = call()
-        except StoreError as e:
-            self.app.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
-            return
-        self.app.call_from_thread(self._saved, stored, doc, text, message)
-
-    def _saved(self, stored, doc, text: str | None, message: str) -> None:
-        self.stored, self.doc = stored, doc
-        if text is not None:
-            self.baseline = text
-        self.shuping.absorb(stored)
-        self.notify(message, title="已保存并提交")
-        self.show_state()
+        self.commit(self.shuping.service.reports.save_text, self.branch_id, text, self.doc, sent=text,
+                    message=text_subject(self.branch.name, text))
 
     # ------------------------------------------------------------------ workflow
 
     def action_flow(self) -> None:
-        if self.stored is None:
+        if not self.form.is_open:
             return
-        area = self.query_one("#text", TextArea)
-        section = section_of_line(area.text, area.cursor_location[0], self.titles)
-        dialog = WorkflowDialog(self.stored.record.report.status, self.titles, section)
-        self.app.push_screen(dialog, self._flow_chosen)
+        self.form.edit(self.area.text)
+        section = self.form.section_at(self.area.cursor_location[0])
+        self.app.push_screen(WorkflowDialog(self.review.report.status, self.titles, section), self._flow_chosen)
 
     def _flow_chosen(self, choice) -> None:
         if choice is None:
             return
         action, section, note = choice
-        text = self.query_one("#text", TextArea).text if self.dirty() else None
-        self.flow_worker(action, section, note, text)
-
-    @work(thread=True, exclusive=True, group="save")
-    def flow_worker(self, action: ReportAction, section: int, note: str, text: str | None) -> None:
-        at = self.shuping.now()
-        self._store_call(
-            lambda: reports.move(
-                self.shuping.archive, self.stored, self.doc, action, self.branch, at, note, section, text
-            ),
-            text,
-            transition_subject(action, self.branch.name, note),
-        )
+        text = self.area.text if self.form.dirty else None
+        self.commit(self.shuping.service.reports.move, self.branch_id, action, note, section=section, text=text,
+                    doc=self.doc, sent=text, message=transition_subject(action, self.branch.name, note))
 
     # ------------------------------------------------------------------ facts and the 数据 panel
 
     def action_data(self) -> None:
-        if self.stored is None:
+        if not self.form.is_open:
             return
-        sentences = fact_sentences(self.stored.record.facts, self.shuping.today())
+        sentences = fact_sentences(self.review.facts, self.shuping.today())
         self.app.push_screen(DataDialog("".join(sentences)), self._insert_data)
 
     def _insert_data(self, text: str | None) -> None:
-        area = self.query_one("#text", TextArea)
+        area = self.area
         if not text:
             return
         if area.read_only:
@@ -274,84 +264,54 @@ class ReportEditorScreen(AppScreen):
         area.focus()
 
     def action_facts(self) -> None:
-        if self.stored is not None:
-            edit_facts(self, self.stored, self.branch.name, self._facts_saved)
-
-    def _facts_saved(self, saved) -> None:
-        self.stored = saved
-        self.show_state()
+        if self.form.is_open:
+            edit_facts(self, self.branch_id)
 
     # ------------------------------------------------------------------ elsewhere
 
     def action_external(self) -> None:
-        area = self.query_one("#text", TextArea)
-        if self.stored is None or area.read_only:
+        area = self.area
+        if not self.form.is_open or area.read_only:
             self.notify("报告只读，不能编辑。", severity="warning")
             return
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or shutil.which("nano") or shutil.which("vi")
-        if not editor:
-            self.notify("没有可用的外部编辑器：请设置环境变量 EDITOR。", severity="error")
-            return
-        # a private scratch copy outside the archive; only a save in this screen commits it
-        fd, scratch = tempfile.mkstemp(suffix=".md", prefix="shuping-report-")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(area.text)
-            try:
-                with self.app.suspend():
-                    subprocess.run([*shlex.split(editor), scratch], check=False)
-            except Exception as e:  # SuspendNotSupported in some environments, OSError for a bad $EDITOR
-                self.notify(f"无法打开外部编辑器：{e}", severity="error")
-                return
-            text = Path(scratch).read_text(encoding="utf-8")
-        finally:
-            Path(scratch).unlink(missing_ok=True)
+            text = edit_externally(self.app, area.text)
+        except EditorUnavailable as e:
+            self.notify(str(e), severity="error")
+            return
         if text != area.text:
             area.load_text(text)
             self.notify("已从外部编辑器取回正文，按 Ctrl+S 保存。")
         self.show_count()
 
     def action_import_file(self) -> None:
-        if self.stored is None:
+        if not self.form.is_open:
             return
-        if not editable(self.stored.record.report.status):
-            self.notify(f"报告{self.stored.record.report.status.value}，不能导入。", severity="warning")
+        status = self.review.report.status
+        if not editable(status):
+            self.notify(f"报告{status.value}，不能导入。", severity="warning")
             return
-        if self.dirty():
+        self.form.edit(self.area.text)
+        if self.form.dirty:
             self.notify("有未保存的修改：请先按 Ctrl+S 保存，再导入。", severity="warning")
             return
-        self.app.push_screen(ImportDialog(), self._import_chosen)
+        dialog = PromptDialog("导入述职报告（替换现有正文）", "支持 .docx、.md、.txt；Word 标题对应四个部分",
+                              placeholder="文件路径，如 ~/下载/述职报告.docx", validate=required("文件路径"))
+        self.app.push_screen(dialog, self._import_chosen)
 
     def _import_chosen(self, path: str | None) -> None:
         if path:
-            self.import_worker(path)
-
-    @work(thread=True, exclusive=True, group="save")
-    def import_worker(self, path: str) -> None:
-        try:
-            stored, doc, notices = reports.import_file(
-                self.shuping.archive, self.stored, self.branch, self.titles, Path(path).expanduser()
-            )
-        except StoreError as e:
-            self.app.call_from_thread(self.notify, str(e), title="未导入", severity="error", timeout=12)
-            return
-        self.app.call_from_thread(self._imported, stored, doc, notices)
-
-    def _imported(self, stored, doc, notices: list[str]) -> None:
-        self.query_one("#text", TextArea).load_text(doc.text)
-        self._saved(stored, doc, doc.text, f"已导入 {self.branch.name} 的述职报告")
-        for notice in notices:
-            self.notify(notice, title="导入提示", severity="warning", timeout=12)
+            self.commit(self.shuping.service.reports.import_file, self.branch_id, path, replaced=True,
+                        message=f"已导入 {self.branch.name} 的述职报告", failed="未导入")
 
     def action_history(self) -> None:
-        from tui.screens.history import HistoryScreen
-
-        if self.stored is not None:
-            self.app.push_screen(HistoryScreen(reports.history_pathspec(self.stored.record), f"{self.branch.name} 述职报告"))
+        if self.form.is_open:
+            pathspec = self.shuping.service.reports.history_path(self.branch_id)
+            self.app.push_screen(HistoryScreen(pathspec, f"{self.branch.name} 述职报告"))
 
     def action_back(self) -> None:
-        if self.dirty() and not self._discard_armed:
-            self._discard_armed = True
+        self.form.edit(self.area.text)
+        if not self.form.may("back"):
             self.notify("有未保存的修改：按 Ctrl+S 保存，或再按一次 Esc 放弃。", severity="warning")
             return
         self.app.pop_screen()
@@ -361,34 +321,26 @@ def _day(at: str) -> date:
     return date.fromisoformat(at[:10])
 
 
-class WorkflowDialog(ModalScreen[tuple[ReportAction, int, str] | None]):
-    """Choose the next step; a return asks for the comment (and its section), a reopen for a reason."""
+class WorkflowDialog(Dialog):
+    """Choose the next step; a return asks for the comment (and its section), a reopen for a reason.
+    Dismisses with (action, section, note) or None."""
 
     BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "确定")]
-    DEFAULT_CSS = """
-    WorkflowDialog { align: center middle; }
-    WorkflowDialog #dialog { width: 70; height: auto; max-height: 22; border: thick $accent; background: $panel; padding: 0 1; }
-    WorkflowDialog #actions { height: auto; max-height: 6; }
-    WorkflowDialog .-hidden { display: none; }
-    """
+    KEYS_TEXT = "Enter 选择 · Ctrl+S 确定 · Esc 取消"
 
     def __init__(self, status: ReportStatus, titles: list[str], section: int):
-        super().__init__()
-        self.status = status
+        super().__init__(f"述职报告流转 · 当前：{status.value}")
         self.titles = titles
         self.section = section
         self.actions = allowed_actions(status)
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog"):
-            yield Static(f"述职报告流转 · 当前：{self.status.value}", classes="title")
-            yield OptionList(*[Option(ACTION_HINTS[a], id=a.name) for a in self.actions], id="actions")
-            sections = [(section_label(n, self.titles), n) for n in range(len(self.titles) + 1)]
-            yield Label("意见针对：", id="section-label")
-            yield Select(sections, value=self.section, allow_blank=False, id="section")
-            yield Input(id="note")
-            yield Static("", id="error", classes="error")
-            yield Static("Enter 选择 · Ctrl+S 确定 · Esc 取消", classes="status")
+    def body(self) -> ComposeResult:
+        yield OptionList(*[Option(ACTION_HINTS[a], id=a.name) for a in self.actions], id="actions")
+        sections = [(section_label(n, self.titles), n) for n in range(len(self.titles) + 1)]
+        yield Label("意见针对：", id="section-label")
+        yield Select(sections, value=self.section, allow_blank=False, id="section")
+        yield Input(id="note")
+        yield Static("", id="error", classes="error")
 
     def on_mount(self) -> None:
         self.query_one("#actions", OptionList).highlighted = 0
@@ -435,32 +387,20 @@ class WorkflowDialog(ModalScreen[tuple[ReportAction, int, str] | None]):
         section = self.query_one("#section", Select).value if action == ReportAction.RETURN else 0
         self.dismiss((action, int(section), note))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class DataDialog(ModalScreen[str | None]):
+class DataDialog(Dialog):
     """The 数据 panel: the facts as sentences the writer may edit before inserting them."""
 
     BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "插入")]
-    DEFAULT_CSS = """
-    DataDialog { align: center middle; }
-    DataDialog #dialog { width: 72; height: 16; border: thick $accent; background: $panel; padding: 0 1; }
-    DataDialog TextArea { height: 1fr; }
-    """
 
     def __init__(self, text: str):
-        super().__init__()
-        self.text = text
+        super().__init__("数据 · 用数据说话")
+        self.sentences = text
+        self.KEYS_TEXT = ("可先修改文字；Ctrl+S 插入到报告光标处 · Esc 取消" if text
+                          else "尚未录入支部数据：Esc 关闭后按 Ctrl+F 录入。")
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog"):
-            yield Static("数据 · 用数据说话", classes="title")
-            yield TextArea(self.text, id="sentences", soft_wrap=True, tab_behavior="focus")
-            hint = "可先修改文字；Ctrl+S 插入到报告光标处 · Esc 取消"
-            if not self.text:
-                hint = "尚未录入支部数据：Esc 关闭后按 Ctrl+F 录入。"
-            yield Static(hint, classes="status")
+    def body(self) -> ComposeResult:
+        yield TextArea(self.sentences, id="sentences", soft_wrap=True, tab_behavior="focus")
 
     def on_mount(self) -> None:
         self.query_one("#sentences", TextArea).focus()
@@ -468,35 +408,5 @@ class DataDialog(ModalScreen[str | None]):
     def action_confirm(self) -> None:
         self.dismiss(self.query_one("#sentences", TextArea).text)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class ImportDialog(ModalScreen[str | None]):
-    """Ask for the file to import."""
-
-    BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "导入")]
-    DEFAULT_CSS = """
-    ImportDialog { align: center middle; }
-    ImportDialog #dialog { width: 70; height: auto; border: thick $accent; background: $panel; padding: 0 1; }
-    """
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog"):
-            yield Static("导入述职报告（替换现有正文）", classes="title")
-            yield Input(placeholder="文件路径，如 ~/下载/述职报告.docx", id="path")
-            yield Static("支持 .docx、.md、.txt；Word 标题对应四个部分 · Enter 导入 · Esc 取消", classes="status")
-
-    def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
-
-    def on_input_submitted(self, _: Input.Submitted) -> None:
-        self.action_confirm()
-
-    def action_confirm(self) -> None:
-        path = self.query_one("#path", Input).value.strip()
-        if path:
-            self.dismiss(path)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+__all__ = ["DataDialog", "ReportEditorScreen", "WorkflowDialog"]

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from functools import partial
-from pathlib import Path
-
+from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Select, Static
 
 from schema.kinds import ReportStatus
 from schema.report import days_waiting, waiting_for
-from store.errors import StoreError
-from store.reports import history_pathspec
+from store.service import StoreError
+from tui.dialogs import path_dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
+from tui.screens.facts import edit_facts
+from tui.screens.history import HistoryScreen
+from tui.screens.report_editor import ReportEditorScreen
 
 # most urgent first: the reviewer's queue, then what the writers hold, then what is done
 URGENCY = [ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.DRAFT, ReportStatus.APPROVED, ReportStatus.ARCHIVED]
@@ -129,8 +130,6 @@ class ReportQueueScreen(AppScreen):
         self.action_open_report()
 
     def action_open_report(self) -> None:
-        from tui.screens.report_editor import ReportEditorScreen
-
         branch_id = self.selected_id()
         if branch_id:
             self.app.push_screen(ReportEditorScreen(branch_id))
@@ -139,46 +138,31 @@ class ReportQueueScreen(AppScreen):
         self.query_one("#org", Select).focus()
 
     def action_facts(self) -> None:
-        from tui.screens.facts import edit_facts
-
         branch_id = self.selected_id()
         if branch_id:
-            edit_facts(self, self.snap.review(branch_id), self.snap.branches[branch_id].record.name)
+            edit_facts(self, branch_id)
 
     def action_history(self) -> None:
-        from tui.screens.history import HistoryScreen
-
         branch_id = self.selected_id()
         if branch_id:
-            pathspec = history_pathspec(self.snap.review(branch_id).record)
+            pathspec = self.shuping.service.reports.history_path(branch_id)
             self.app.push_screen(HistoryScreen(pathspec, f"{self.snap.branches[branch_id].record.name} 述职报告"))
 
     def action_export(self) -> None:
-        from tui.screens.reporting import PathDialog
-
         if self.org_id is None:
             return
         org = self.snap.orgs[self.org_id].record
-        ids = [b.id for b in self.snap.org_branches(org.id) if self.snap.scope(b.id).in_scope]
         default = f"述职报告-{self.snap.year}-{org.name}.docx"
+        org_id = org.id
+        self.app.push_screen(path_dialog(f"导出述职报告：{org.name}（.docx 或 .md）", default),
+                             lambda path: path and self.export_worker(org_id, path))
 
-        def chosen(path: str | None) -> None:
-            if path:
-                self.run_worker(partial(self.export_worker, ids, path), thread=True, group="export")
-
-        self.app.push_screen(PathDialog(f"导出述职报告：{org.name}（.docx 或 .md）", default), chosen)
-
-    def export_worker(self, ids: list[str], path: str) -> None:
-        from store import reports
-
+    @work(thread=True, group="export")
+    def export_worker(self, org_id: str, path: str) -> None:
         app = self.shuping
-        target = Path(path).expanduser()
         try:
-            items = reports.export_items(app.archive, self.snap, ids)
-            if not items:
-                raise StoreError("本单位还没有撰写的述职报告，没有可导出的内容。")
-            reports.export(items, self.snap.campaign.report.sections, target)
+            exported = app.service.reports.export(org_id, path)
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), title="未导出", severity="error", timeout=12)
             return
-        app.call_from_thread(app.notify, f"{len(items)} 篇：{target.resolve()}", title="已导出述职报告", timeout=10)
+        app.call_from_thread(app.notify, f"{exported.count} 篇：{exported.path}", title="已导出述职报告", timeout=10)

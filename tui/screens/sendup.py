@@ -1,17 +1,12 @@
-"""F8 报送: the organisation department's view of every organisation's progress, the
-work-report editor, and the export and submission actions."""
+"""F8 报送 (what organisations send up): the organisation department's view of every
+organisation's progress, the work-report editor, and the export and submission actions."""
 
 from __future__ import annotations
-
-from functools import partial
-from pathlib import Path
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Static, TextArea
 
 from schema import work_report
 from schema.dates import cn_date
@@ -19,9 +14,12 @@ from schema.kinds import Grade
 from schema.progress import OrgProgress, bar
 from schema.stats import OrgStats, total_of
 from schema.submission import days_left
-from store.errors import StoreError
+from schema.work_report import WorkReportForm
+from store.service import StoreError
+from tui.dialogs import path_dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
+from tui.screens.history import HistoryScreen
 from tui.wide_table import WideTable
 
 TOTAL = "__total__"
@@ -110,9 +108,9 @@ def row_cells(p: OrgProgress) -> tuple:
     )
 
 
-class ReportingScreen(AppScreen):
+class SendUpScreen(AppScreen):
     SCOPE = "报送"
-    BINDINGS = register(
+    BINDINGS = register(  # the ids stay "reporting.*": users' keymaps name them
         SCOPE,
         [
             Action("reporting.edit", "e", "edit_report", "工作报告", "编辑所选单位的工作情况报告（按记录起草）"),
@@ -124,12 +122,10 @@ class ReportingScreen(AppScreen):
         ],
     )
 
-    DEFAULT_CSS = "ReportingScreen #chart { height: auto; padding: 0 1; }"
-
     def __init__(self) -> None:
         super().__init__()
-        self.reporting = None
         self.rows: list[OrgProgress] = []
+        self.loaded = False
         self.filter_index = 0
         self.sort_index = 0
 
@@ -153,20 +149,20 @@ class ReportingScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="reporting-load")
     def load_progress(self) -> None:
-        from store.progress import progress
-        from store.reporting import load_reporting
-
+        """Progress reads every saved work report to count its 字: off the UI thread."""
         app = self.shuping
-        reporting = load_reporting(app.archive, self.snap)
-        rows = progress(app.archive, reporting, app.today())
-        app.call_from_thread(self._show, reporting, rows)
+        try:
+            rows = app.service.sendup.progress()
+        except StoreError as e:
+            app.call_from_thread(self.notify, str(e), title="无法读取", severity="error", timeout=12)
+            return
+        app.call_from_thread(self._show, rows)
 
-    def _show(self, reporting, rows: list[OrgProgress]) -> None:
-        self.reporting = reporting
+    def _show(self, rows: list[OrgProgress]) -> None:
         self.rows = rows
+        self.loaded = True
         self.show_summary()
         self.fill_table()
-
     def show_summary(self) -> None:
         campaign = self.snap.campaign
         due = [p for p in self.rows if p.applicable]
@@ -261,7 +257,7 @@ class ReportingScreen(AppScreen):
 
     def _org_or_warn(self) -> OrgProgress | None:
         p = self.selected()
-        if p is None or self.reporting is None:
+        if p is None or not self.loaded:
             self.notify("请先选择一个二级党组织（合计行不适用）。", severity="warning")
             return None
         if not p.applicable:
@@ -272,31 +268,27 @@ class ReportingScreen(AppScreen):
     def action_edit_report(self) -> None:
         p = self._org_or_warn()
         if p:
-            self.app.push_screen(WorkReportScreen(p.id, self.reporting))
+            self.app.push_screen(WorkReportScreen(p.id))
 
     def action_export_stats(self) -> None:
-        if self.reporting is None:
+        if not self.loaded:
             return
         p = self.selected()
-        year = self.snap.year
         org_id = p.id if p else None
         name = p.name if p else "全校汇总"
-        default = f"统计表-{year}-{name}.xlsx"
-        self.app.push_screen(PathDialog(f"导出统计表（附件2）：{name}", default),
+        default = f"统计表-{self.snap.year}-{name}.xlsx"
+        self.app.push_screen(path_dialog(f"导出统计表（附件2）：{name}", default),
                              lambda path: path and self.export_stats_worker(org_id, path))
 
     @work(thread=True, group="export")
     def export_stats_worker(self, org_id: str | None, path: str) -> None:
-        from store.reporting import refuse_if_broken
-        from store.stats_export import write_xlsx
-
+        app = self.shuping
         try:
-            refuse_if_broken(self.reporting, org_id)
-            written = write_xlsx(self.reporting.table(org_id), Path(path).expanduser())
+            written = app.service.sendup.export_stats(path, org=org_id)
         except StoreError as e:
-            self.app.call_from_thread(self.notify, str(e), title="未导出", severity="error", timeout=12)
+            app.call_from_thread(app.notify, str(e), title="未导出", severity="error", timeout=12)
             return
-        self.app.call_from_thread(self.notify, str(written.resolve()), title="已导出统计表")
+        app.call_from_thread(app.notify, str(written.resolve()), title="已导出统计表")
 
     def action_export_report(self) -> None:
         p = self._org_or_warn()
@@ -306,22 +298,20 @@ class ReportingScreen(AppScreen):
     def action_attach_scan(self) -> None:
         p = self._org_or_warn()
         if p:
-            self.app.push_screen(PathDialog(f"上传盖章扫描件：{p.name}（PDF 或图片的路径）", ""),
+            self.app.push_screen(path_dialog(f"上传盖章扫描件：{p.name}（PDF 或图片的路径）", ""),
                                  lambda path: path and self.attach_worker(p.id, path))
 
     @work(thread=True, group="save")
     def attach_worker(self, org_id: str, path: str) -> None:
-        from store.submission import attach_scan
-
         app = self.shuping
         try:
-            submission = attach_scan(app.archive, self.reporting, org_id, Path(path).expanduser(), app.today())
+            submission = app.service.sendup.submit_scan(org_id, path)
         except StoreError as e:
             app.call_from_thread(self.notify, str(e), title="未上传", severity="error", timeout=12)
             return
+        app.take_snapshot()  # the new snapshot redraws the progress
         app.call_from_thread(self.notify, f"{submission.scan.name}（SHA-256 {submission.scan.sha256[:12]}…）",
                              title="已上传并标记为已报送")
-        self.load_progress()
 
 
 def export_report_dialog(screen: AppScreen, org_id: str, name: str, text: str | None) -> None:
@@ -329,12 +319,8 @@ def export_report_dialog(screen: AppScreen, org_id: str, name: str, text: str | 
     app = screen.shuping
 
     def write(path: str) -> None:
-        from store.reporting import load_reporting
-        from store.work_report import export, text_for
-
         try:
-            body = text if text is not None else text_for(app.archive, load_reporting(app.archive, screen.snap), org_id)
-            written = export(body, Path(path).expanduser())
+            written = app.service.sendup.export_work_report(org_id, path, text)
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), title="未导出", severity="error", timeout=12)
             return
@@ -342,9 +328,10 @@ def export_report_dialog(screen: AppScreen, org_id: str, name: str, text: str | 
 
     def chosen(path: str | None) -> None:
         if path:
-            screen.run_worker(partial(write, path), thread=True, group="export")
+            screen.run_worker(lambda: write(path), thread=True, group="export")
 
-    app.push_screen(PathDialog(f"导出工作情况报告：{name}（.docx 或 .md）", f"工作情况报告-{screen.snap.year}-{name}.docx"), chosen)
+    app.push_screen(path_dialog(f"导出工作情况报告：{name}（.docx 或 .md）", f"工作情况报告-{screen.snap.year}-{name}.docx"),
+                    chosen)
 
 
 class WorkReportScreen(AppScreen):
@@ -360,144 +347,110 @@ class WorkReportScreen(AppScreen):
         ],
     )
 
-    def __init__(self, org_id: str, reporting) -> None:
+    def __init__(self, org_id: str) -> None:
         super().__init__()
         self.org_id = org_id
-        self.reporting = reporting
-        self.version: str | None = None
-        self.saved = ""
-        self._armed = ""  # the action waiting for a second press
+        self.form = WorkReportForm()
 
     @property
     def org_name(self) -> str:
         return self.snap.orgs[self.org_id].record.name
 
+    @property
+    def area(self) -> TextArea:
+        return self.query_one("#text", TextArea)
+
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
         yield Static(id="words", classes="status")
-        yield TextArea(id="text", soft_wrap=True, tab_behavior="focus")
+        yield TextArea(id="text", soft_wrap=True, tab_behavior="focus", read_only=True)
         yield from self.footer()
 
+    def title_text(self) -> str:
+        return f"{self.SCOPE} · {self.org_name}"
+
     def on_mount(self) -> None:
-        from store.work_report import draft_for, saved_text
+        self.open_report()
 
-        text, self.version = saved_text(self.shuping.archive, self.reporting, self.org_id)
-        self.saved = text or ""
-        area = self.query_one("#text", TextArea)
-        area.load_text(text if text is not None else draft_for(self.reporting, self.org_id))
-        self.query_one("#title", Static).update(f"{self.SCOPE} · {self.org_name}")
+    @work(thread=True, exclusive=True, group="load")
+    def open_report(self) -> None:
+        app = self.shuping
+        try:
+            opened = app.service.sendup.work_report(self.org_id)
+        except StoreError as e:
+            app.call_from_thread(self.notify, str(e), title="无法读取", severity="error", timeout=12)
+            return
+        app.call_from_thread(self._opened, opened.text, opened.version)
+
+    def _opened(self, text: str, version: str | None) -> None:
+        self.form = WorkReportForm.opened(text, version)
+        self.area.read_only = False
+        self.area.load_text(text)
         self.show_count()
-        area.focus()
-
-    @property
-    def text(self) -> str:
-        return self.query_one("#text", TextArea).text
-
-    def dirty(self) -> bool:
-        return self.text.rstrip() != self.saved.rstrip()
+        self.area.focus()
 
     def show_count(self) -> None:
-        n = work_report.count(self.text)
-        state = "" if not self.dirty() else " · 未保存"
-        if self.version is None:
-            state = " · 初稿，尚未保存"
-        box = self.query_one("#words", Static)
-        if n > work_report.LIMIT:
-            box.update(f"[b red]字数 {n} / {work_report.LIMIT}：超出 {n - work_report.LIMIT} 字，不能导出[/]{state}")
-        else:
-            box.update(f"字数 {n} / {work_report.LIMIT}{state}")
+        self.form.edit(self.area.text)
+        line, state, over = self.form.words_line()
+        self.query_one("#words", Static).update(Text.assemble((line, "bold red" if over else ""), state))
 
     def on_text_area_changed(self, _: TextArea.Changed) -> None:
-        self._armed = ""
         self.show_count()
 
     def action_save(self) -> None:
-        if not self.dirty() and self.version is not None:
+        self.form.edit(self.area.text)
+        if self.form.unchanged:
             self.notify("没有修改。")
             return
-        self.save_worker(self.text)
+        self.save_worker(self.area.text, self.form.version)
 
     @work(thread=True, exclusive=True, group="save")
-    def save_worker(self, text: str) -> None:
-        from store.reporting import load_reporting
-        from store.work_report import save, saved_text
-
+    def save_worker(self, text: str, base: str | None) -> None:
         app = self.shuping
-        note = "起草" if self.version is None else "修改"
         try:
-            save(app.archive, self.reporting, self.org_id, text, self.version, note)
-            reporting = load_reporting(app.archive, self.snap)
-            _, version = saved_text(app.archive, reporting, self.org_id)
+            saved = app.service.sendup.save_work_report(self.org_id, text, base)
         except StoreError as e:
             app.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
             return
-        app.call_from_thread(self._saved, reporting, version, text)
+        app.take_snapshot()
+        app.call_from_thread(self._saved, text, saved.version)
 
-    def _saved(self, reporting, version: str | None, text: str) -> None:
-        self.reporting, self.version, self.saved = reporting, version, text
+    def _saved(self, text: str, version: str) -> None:
+        self.form.saved_as(text, version)
         self.show_count()
         self.notify(f"工作情况报告：{self.org_name}（{work_report.count(text)} 字）", title="已保存并提交")
-        self.shuping.reload()
 
     def action_redraft(self) -> None:
-        from store.work_report import draft_for
-
-        if self.dirty() and self._armed != "redraft":
-            self._armed = "redraft"
+        self.form.edit(self.area.text)
+        if not self.form.may("redraft"):
             self.notify("重新起草会替换当前正文：再按一次 Ctrl+T 确认。", severity="warning")
             return
-        self.query_one("#text", TextArea).load_text(draft_for(self.reporting, self.org_id))
-        self._armed = ""
+        self.redraft_worker()
+
+    @work(thread=True, exclusive=True, group="load")
+    def redraft_worker(self) -> None:
+        app = self.shuping
+        try:
+            text = app.service.sendup.draft_work_report(self.org_id)
+        except StoreError as e:
+            app.call_from_thread(self.notify, str(e), title="无法起草", severity="error", timeout=12)
+            return
+        app.call_from_thread(self._redrafted, text)
+
+    def _redrafted(self, text: str) -> None:
+        self.area.load_text(text)
         self.show_count()
 
     def action_export(self) -> None:
-        export_report_dialog(self, self.org_id, self.org_name, self.text)
+        export_report_dialog(self, self.org_id, self.org_name, self.area.text)
 
     def action_history(self) -> None:
-        from store import layout
-        from tui.screens.history import HistoryScreen
-
-        rel = self.reporting.org_year(self.org_id).record.work_report or layout.work_report_path(self.org_id, self.snap.year)
-        self.app.push_screen(HistoryScreen(rel, f"{self.org_name} 工作情况报告"))
+        path = self.shuping.service.sendup.work_report_path(self.org_id)
+        self.app.push_screen(HistoryScreen(path, f"{self.org_name} 工作情况报告"))
 
     def action_back(self) -> None:
-        if self.dirty() and self._armed != "back":
-            self._armed = "back"
+        self.form.edit(self.area.text)
+        if not self.form.may("back"):
             self.notify("有未保存的修改：按 Ctrl+S 保存，或再按一次 Esc 放弃。", severity="warning")
             return
         self.app.pop_screen()
-
-
-class PathDialog(ModalScreen[str | None]):
-    """Ask for a file path (to write or to read)."""
-
-    BINDINGS = [("escape", "cancel", "取消")]
-    DEFAULT_CSS = """
-    PathDialog { align: center middle; }
-    PathDialog > Vertical { width: 76; max-width: 95%; height: auto; border: thick $accent; background: $panel; padding: 0 1; }
-    """
-
-    def __init__(self, title: str, default: str):
-        super().__init__()
-        self.title_text = title
-        self.default = default
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.title_text, classes="title")
-            yield Input(self.default, placeholder="文件路径", id="path")
-            yield Static("", id="error", classes="error")
-            yield Static("Enter 确定 · Esc 取消", classes="status")
-
-    def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        value = event.value.strip()
-        if not value:
-            self.query_one("#error", Static).update("请输入文件路径。")
-            return
-        self.dismiss(value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

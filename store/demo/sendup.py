@@ -11,10 +11,9 @@ from pathlib import Path
 from store.archive import Archive
 from store.demo import timeline
 from store.demo.names import person
-from store.reporting import load_reporting
+from store.sendup import attach_scan, draft
 from store.snapshot import load
-from store.submission import attach_scan
-from store.work_report import draft_for, save, saved_text
+from store.work_report import save
 
 TODAY = date(2021, 1, 25)
 
@@ -29,22 +28,19 @@ def build(archive: Archive) -> None:
     timeline.at(timeline.on(TODAY.year, TODAY.month, TODAY.day, 9))
     for org_id, sentence in EDITS.items():
         staff = Archive(archive.root, f"{person(rng)}")  # the organisation's own 党务秘书 writes its report
-        reporting = load_reporting(staff, load(staff))
-        if org_id not in reporting.snap.orgs:
+        snap = load(staff)
+        if org_id not in snap.orgs:
             continue
-        save(staff, reporting, org_id, draft_for(reporting, org_id), None, "起草")
-        reporting = load_reporting(staff, load(staff))
-        text, version = saved_text(staff, reporting, org_id)
-        assert text is not None
-        edited = text.rstrip() + "\n\n" + sentence + "\n"
-        save(staff, reporting, org_id, edited, version, "修改")
+        saved = save(staff, snap, org_id, draft(snap, org_id), None, "起草")
+        edited = saved.text.rstrip() + "\n\n" + sentence + "\n"
+        save(staff, load(staff), org_id, edited, saved.version, "修改")
     staff = Archive(archive.root, person(rng))
-    reporting = load_reporting(staff, load(staff))
-    if "chem" in reporting.snap.orgs:
+    snap = load(staff)
+    if "chem" in snap.orgs:
         with tempfile.TemporaryDirectory() as folder:
             scan = Path(folder) / "化学与材料学院党委-附件2及工作情况报告-盖章扫描件.pdf"
             scan.write_bytes(scan_pdf("Qinglan University - stamped scan (demo)"))
-            attach_scan(staff, reporting, "chem", scan, TODAY)
+            attach_scan(staff, snap, "chem", scan, TODAY)
 
 
 def scan_pdf(line: str) -> bytes:
