@@ -33,6 +33,7 @@ from store.snapshot import Snapshot, load
 from store.sync import clone
 from store.tomlio import blob_version, render
 from store.verify import Report, verify_archive
+from store.verify_tags import AGAINST, compare
 from store.writer import Writer
 
 MAINTAIN_EVERY = 200  # commits between commit-graph refreshes
@@ -193,10 +194,15 @@ class Service:
         """Every problem in every record (``shuping check``), read afresh from the files."""
         return check_archive(self.archive)
 
-    def verify(self) -> Report:
+    def verify(self, against: str | None = None) -> Report:
         """Every result recomputed from the raw records, git's integrity and the finalisation
-        tags checked (``shuping verify``)."""
-        return verify_archive(self.archive)
+        tags checked (``shuping verify``); ``against``: another copy (a path or URL) whose
+        finalisation tags and main's history must agree with this one's."""
+        report = verify_archive(self.archive)
+        if against:
+            report.ran.append(AGAINST)
+            report.findings.extend(compare(self.archive, against))
+        return report
 
     def maintain(self) -> None:
         """Keep history fast on long histories; only speed is lost if it fails."""

@@ -24,7 +24,7 @@ from store.errors import StoreError
 from store.snapshot import Snapshot, load
 
 FINALISE_TAGS = "refs/tags/finalise/"
-CHECK_MODULES: list[str] = ["store.verify_recompute"]  # other modules with @check functions, imported by verify_archive
+CHECK_MODULES: list[str] = ["store.verify_recompute", "store.verify_tags"]  # other modules with @check functions, imported by verify_archive
 
 
 @dataclass(frozen=True)

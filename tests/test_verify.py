@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -260,3 +261,125 @@ def test_a_suggestion_that_does_not_follow_the_inputs_is_caught(demo_archive):
     assert result.returncode == 1
     assert re.search(rf"^\[评定重算\] {rel}: \[grade.suggested\] 记录为“{other}”，按评定输入和权重重算应为“{review.grade.suggested.value}”"
                      r"（综合得分 [\d.]+，第 \d+ 名.*）。$", result.stdout, re.M)
+
+
+# ---------------------------------------------------------------- attacks a central copy without its hook accepted
+
+
+def plain_git(cwd, *args, env=None):
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "GIT_AUTHOR_NAME": "李四", "GIT_COMMITTER_NAME": "李四",
+                                 "GIT_AUTHOR_EMAIL": "x@e", "GIT_COMMITTER_EMAIL": "x@e", **(env or {})})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def attacked_copy(demo_archive, tmp_path, attack):
+    """A central bare copy with no hook, ``attack(work)`` pushed into it from a clone, and a fresh clone of it."""
+    bare, work, copy = tmp_path / "central.git", tmp_path / "work", tmp_path / "copy"
+    plain_git(tmp_path, "clone", "-q", "--bare", str(demo_archive.root), str(bare))
+    plain_git(tmp_path, "clone", "-q", str(bare), str(work))
+    attack(work)
+    plain_git(tmp_path, "clone", "-q", str(bare), str(copy))
+    return bare, copy
+
+
+def verify_at(path, *extra):
+    return subprocess.run([sys.executable, "-m", "tui", "verify", "--archive", str(path), *extra],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_verify_reports_a_merge_that_reverted_a_finalised_organisation(demo_archive, tmp_path):
+    def attack(work):
+        old = plain_git(work, "rev-list", "-1", "--grep", "^评定：化学与材料学院党委", "HEAD") + "~1"
+        env = {"GIT_INDEX_FILE": str(work / ".git" / "attack-index")}
+        plain_git(work, "read-tree", "HEAD", env=env)
+        plain_git(work, "rm", "-rq", "--cached", "orgs/chem", env=env)
+        plain_git(work, "read-tree", "--prefix=orgs/chem/", f"{old}:orgs/chem", env=env)
+        tree = plain_git(work, "write-tree", env=env)
+        merge = plain_git(work, "commit-tree", tree, "-p", "HEAD", "-p", old, "-m", "合并")
+        plain_git(work, "push", "-q", "origin", f"{merge}:refs/heads/main")
+
+    _, copy = attacked_copy(demo_archive, tmp_path, attack)
+    result = verify_at(copy)
+    assert result.returncode == 1
+    assert (f"[定稿标签与记录一致] {layout.org_year_path('chem', 2020)}: 有定稿标签 {CHEM_TAG}，"
+            "但该记录现在没有记录这次定稿，也没有记录重新打开的理由。") in result.stdout, result.stdout
+
+
+def swap_two_grades(work, org="chem"):
+    folder = work / layout.org_year_dir(org, 2020) / "reviews"
+    files = sorted(folder.glob("*.toml"))
+    grades = {f: tomllib.loads(f.read_text())["grade"]["final"] for f in files}
+    a = files[0]
+    b = next(f for f in files if grades[f] != grades[a])
+    ta, tb = a.read_text(), b.read_text()
+    a.write_text(ta.replace(f'final = "{grades[a]}"', f'final = "{grades[b]}"'))
+    b.write_text(tb.replace(f'final = "{grades[b]}"', f'final = "{grades[a]}"'))
+    plain_git(work, "commit", "-qam", "调换两个等次")
+
+
+def test_verify_reports_a_grade_swap_that_was_re_tagged(demo_archive, tmp_path):
+    def attack(work):
+        subject = plain_git(work, "for-each-ref", "--format=%(contents:subject)", f"refs/tags/{CHEM_TAG}")
+        swap_two_grades(work)
+        plain_git(work, "push", "-q", "origin", "HEAD:main", f":refs/tags/{CHEM_TAG}")
+        plain_git(work, "tag", "-f", "-a", CHEM_TAG, "-m", subject)
+        plain_git(work, "push", "-q", "origin", f"refs/tags/{CHEM_TAG}")
+
+    bare, copy = attacked_copy(demo_archive, tmp_path, attack)
+    result = verify_at(copy)
+    assert result.returncode == 1
+    assert f"[定稿标签与记录一致] {CHEM_TAG}: 定稿标签不在定档的那次提交上" in result.stdout, result.stdout
+    result = verify_at(demo_archive.root, "--against", str(bare))  # the department's copy against the central one
+    assert result.returncode == 1
+    assert f"[与另一份副本一致] {CHEM_TAG}: 两份的定稿标签不同" in result.stdout, result.stdout
+
+
+def test_verify_reports_a_tag_whose_grades_differ_from_its_commit(demo_archive, tmp_path):
+    def attack(work):
+        plain_git(work, "tag", "-d", CHEM_TAG)
+        swap_two_grades(work)  # then changes one grade's distribution by hand and tags with the old message
+        rel = next((work / layout.org_year_dir("chem", 2020) / "reviews").glob("*.toml"))
+        text = rel.read_text()
+        old = tomllib.loads(text)["grade"]["final"]
+        rel.write_text(text.replace(f'final = "{old}"', 'final = "差"'))
+        plain_git(work, "commit", "-qam", "改一个等次")
+        finalising = plain_git(work, "rev-list", "-1", "--grep", "^定档：化学与材料学院党委", "HEAD")
+        subject = plain_git(work, "log", "-1", "--format=%s", finalising)
+        plain_git(work, "push", "-q", "origin", "HEAD:main", f":refs/tags/{CHEM_TAG}")
+        plain_git(work, "tag", "-a", CHEM_TAG, "-m", subject.replace("一般 0、差 0", "一般 0、差 1"), finalising)
+        plain_git(work, "push", "-q", "origin", f"refs/tags/{CHEM_TAG}")
+
+    _, copy = attacked_copy(demo_archive, tmp_path, attack)
+    result = verify_at(copy)
+    assert result.returncode == 1
+    assert f"[定稿标签与记录一致] {CHEM_TAG}: 定稿标签记录的等次" in result.stdout, result.stdout
+
+
+def test_verify_against_reports_replace_refs_and_rewritten_history(demo_archive, tmp_path):
+    def attack(work):
+        blob = plain_git(work, "rev-parse", "HEAD:shuping.toml")
+        (work / "forged.toml").write_text("schema_version = 1\n")
+        fake = plain_git(work, "hash-object", "-w", "forged.toml")
+        plain_git(work, "replace", blob, fake)
+        plain_git(work, "push", "-q", "origin", f"refs/replace/{blob}")
+        plain_git(work, "reset", "-q", "--hard", "HEAD~3")
+        plain_git(work, "commit", "-q", "--allow-empty", "-m", "改写")
+        plain_git(work, "push", "-q", "--force", "origin", "HEAD:main")
+
+    bare, _ = attacked_copy(demo_archive, tmp_path, attack)
+    result = verify_at(demo_archive.root, "--against", str(bare))
+    assert result.returncode == 1
+    assert "[与另一份副本一致] refs/replace/" in result.stdout, result.stdout
+    assert "[与另一份副本一致] main: main 的历史不一致：自 " in result.stdout
+    assert "本地有 3 个提交不在对方" in result.stdout and "对方有 1 个提交不在本地" in result.stdout
+    assert "与另一份副本一致：2 处问题" in result.stdout
+
+
+def test_verify_against_an_identical_copy_passes(demo_archive, tmp_path):
+    bare = tmp_path / "central.git"
+    plain_git(tmp_path, "clone", "-q", "--bare", str(demo_archive.root), str(bare))
+    result = verify_at(demo_archive.root, "--against", str(bare))
+    assert result.returncode == 0, result.stdout
+    assert "与另一份副本一致：通过" in result.stdout

@@ -184,9 +184,11 @@ from tui.cli_grading import followup_export  # noqa: E402
 from tui.cli_meeting import meeting  # noqa: E402
 from tui.cli_report import report  # noqa: E402
 from tui.cli_roster import campaign, roster  # noqa: E402
-from tui.cli_trust import clone, server_hook, sync, verify  # noqa: E402
+from tui.cli_server import server_hook, server_init  # noqa: E402
+from tui.cli_trust import clone, sync, verify  # noqa: E402
 
-for command in (roster, campaign, report, export, submit, status, followup_export, sync, clone, verify, server_hook, meeting):
+for command in (roster, campaign, report, export, submit, status, followup_export, sync, clone, verify, server_hook, server_init,
+                meeting):
     main.add_command(command)
 
 if __name__ == "__main__":

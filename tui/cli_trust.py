@@ -1,4 +1,4 @@
-"""`shuping server-hook`, `sync` and `verify`: keeping many copies of the archive honest."""
+"""`shuping sync`, `clone` and `verify`: keeping many copies of the archive honest."""
 
 from __future__ import annotations
 
@@ -7,20 +7,6 @@ import sys
 import click
 
 from tui.cli_common import Context, clock, common, fail, open_service
-
-
-@click.command("server-hook")
-@click.argument("bare", type=click.Path(file_okay=False, exists=True))
-def server_hook(bare: str) -> None:
-    """在中心裸仓库中安装 pre-receive 钩子：拒绝修改他人二级党组织记录的推送。"""
-    from store.access import install_server_hook
-    from store.errors import StoreError
-
-    try:
-        target = install_server_hook(bare)
-    except StoreError as e:
-        fail(str(e))
-    click.echo(f"已写入 {target}。推送人取自 $SHUPING_PUSHER、$GL_USER、$REMOTE_USER 或 $USER（ssh 登录名）。")
 
 
 @click.command()
@@ -59,14 +45,15 @@ def _shown(value) -> str:
 
 
 @click.command()
+@click.option("--against", metavar="PATH|URL", help="同时与另一份副本（组织部的、学校的）核对定稿标签和 main 的历史")
 @common
 @click.pass_obj
-def verify(obj: Context) -> None:
+def verify(obj: Context, against: str | None) -> None:
     """从原始记录重算并核对各项结果，检查 git 完整性和定稿标签；有问题时以 1 退出。"""
     from store.service import StoreError
 
     try:
-        report = open_service(obj, read=False).verify()
+        report = open_service(obj, read=False).verify(against)
     except StoreError as e:
         fail(str(e))
     for finding in report.findings:
