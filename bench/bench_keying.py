@@ -86,6 +86,8 @@ async def run_keying(archive: Archive, org: str, ballots: int, secretaries: int,
         app.push_screen(KeyingScreen(org, 1))
         await pilot.pause()
         screen = app.screen
+        while not screen.sheet.loaded:  # the committed ballots are read in a worker: start when they are shown
+            await pilot.pause(0.01)
         for _ in range(ballots):
             for _ in range(secretaries):
                 await send(app, rng.choice("12340"))

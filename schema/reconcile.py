@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 from schema.ballots import COUNTED
 from schema.kinds import BallotStatus
-from schema.records import Attendance, Ballot, BallotCounts, Tally
+from schema.records import Attendance, Ballot, BallotCounts, Meeting, Tally
+
+
+GROUPS = ["委员", "党支部书记", "党员干部", "师生党员代表"]  # who attends a meeting, counted apart for the quorum
 
 
 def quorum_messages(attendance: list[Attendance], quorum: float = 0.5) -> list[str]:
@@ -66,12 +69,28 @@ def tally_messages(tallies: dict[str, Tally], names: dict[str, str], valid: int)
     return out
 
 
+WHOLE = {"状态": "整张票是否有效", "票组": "评价人类别"}  # differences of the whole ballot, not of a cell
+
+
 @dataclass(frozen=True)
 class Mismatch:
     serial: int
     column: str  # branch id, "branch/indicator" for indicator cells, "" for the whole ballot
     first: str
     second: str
+
+
+def mismatch_label(column: str, names: dict[str, str], meeting: Meeting) -> str:
+    """What a difference's column is, for people: the secretary (and the indicator), or what
+    of the whole ballot; "" for a ballot keyed in one pass only."""
+    if column in WHOLE:
+        return WHOLE[column]
+    branch, _, indicator = column.partition("/")
+    name = names.get(branch, branch)
+    if indicator:
+        found = next((i for i in (meeting.frozen.indicators if meeting.frozen else []) if i.id == indicator), None)
+        return f"{name} · {found.name if found else indicator}"
+    return name
 
 
 def _cells(b: Ballot) -> dict[str, str]:

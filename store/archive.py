@@ -8,7 +8,6 @@ committed or picked up by the recovery commit the next time the archive is opene
 
 from __future__ import annotations
 
-import time
 import os
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,11 +27,13 @@ from store.access import AccessCheck
 from store.atomic import BATCH, TEMP_SUFFIX, atomic_delete, atomic_write, atomic_write_many, flush_filesystem
 from store.errors import ConflictError, ReadOnlyError, StoreError, os_reason
 from store.freeze import FreezeCheck
-from store.gitrepo import GitRepo, Identity, init_repo
+from store.gitrepo import GitRepo, Identity, init_repo, paths_input
 from store.identity import resolve_operator
 from store.lock import ArchiveLock
 from store.mergedriver import ATTRIBUTES, ensure_registered
 from store.tomlio import blob_version, render
+from store import recovery
+from store.recovery import Journal, Recovery
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
@@ -89,13 +90,6 @@ class Commit:
     body: str = ""
 
 
-@dataclass
-class Recovery:
-    removed_locks: list[str] = field(default_factory=list)
-    removed_temp: list[str] = field(default_factory=list)
-    committed: list[str] = field(default_factory=list)
-
-
 class Archive:
     def __init__(self, root: Path | str, operator: str | Identity | None = None):
         self.root = Path(root).resolve()
@@ -106,6 +100,7 @@ class Archive:
         self.check_freeze = FreezeCheck(self)
         self.after_commit: list[Callable[[str, str | None, list[str]], None]] = []  # (commit, its parent, paths)
         self.read_only: str = ""  # why this archive can only be read here, if it can
+        self.journal = Journal(self.git.git_dir)
         if not (self.root / layout.SETTINGS).exists():
             raise StoreError(f"{self.root} 不是 shuping 档案：缺少 {layout.SETTINGS}。可用 `shuping init` 新建。")
 
@@ -151,51 +146,18 @@ class Archive:
         return archive
 
     def recover(self) -> Recovery:
-        """Clean what a crash left behind and commit changes that never got committed."""
+        """Clean what a crash left behind, by rules (``store.recovery``): interrupted git
+        operations undone, shuping's own interrupted many-file work finished or rolled back
+        from its journal, other changes committed only if they pass validation, access and
+        the freeze, else moved aside; never a half-written file committed."""
         done = Recovery()
         with self.lock.held():
-            # what a killed `git commit` leaves (not packed-refs.lock: a detached `git gc` may hold it)
-            git_dir = self.git.git_dir
-            locks = [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("next-index-*.lock")]
-            locks += list((git_dir / "refs").rglob("*.lock"))
-            # the git a killed process started may still be finishing its commit: give it a moment
-            deadline = time.monotonic() + STALE_LOCK_WAIT
-            while any(lock.exists() for lock in locks) and time.monotonic() < deadline:
-                time.sleep(0.02)
-            for lock in locks:
-                if lock.exists():
-                    lock.unlink()
-                    done.removed_locks.append(str(lock.relative_to(git_dir)))
-            status = self.git.run("status", "--porcelain=v1", "-z", "--ignored=matching", "--untracked-files=all", strip=False)
-            changed: list[str] = []
-            entries = [e for e in status.split("\0") if e]
-            i = 0
-            while i < len(entries):
-                entry = entries[i]
-                code, path = entry[:2], entry[3:]
-                if code.startswith("R") or code.startswith("C"):
-                    i += 1  # the next entry is the rename's source
-                if code == "!!":
-                    if path.endswith(TEMP_SUFFIX):
-                        (self.root / path).unlink(missing_ok=True)
-                        done.removed_temp.append(path)
-                elif code != "??" or layout.in_archive(path):  # a stray new file (an export) is left alone
-                    changed.append(path)
-                i += 1
-            if changed:
-                self.git.run("add", "-u")
-                areas = [a for a in layout.AREAS if (self.root / a).exists()]
-                if areas:
-                    self.git.run("add", "-A", "--", *areas)
-                # a crash after a commit but before git updated the index leaves a stale index only
-                staged = [p for p in self.git.run("diff", "--cached", "--name-only", "-z", strip=False).split("\0") if p]
-                if staged:
-                    self.git.run(
-                        "commit", "-q", "--no-verify", "-m",
-                        self._message("恢复：提交上次中断时未提交的修改", "\n".join(staged), staged),
-                        env=self.git_env(),
-                    )
-                    done.committed = staged
+            recovery.remove_stale_locks(self, STALE_LOCK_WAIT, done)
+            recovery.repair_index(self, done)
+            recovery.settle_journal(self, done)
+            recovery.undo_git_operations(self, done)
+            recovery.apply_rules(self, recovery.leftovers(self, done), done)
+            recovery.remove_empty_folders(self, done)
         return done
 
     # ------------------------------------------------------------------ reading
@@ -262,37 +224,43 @@ class Archive:
                     who, when = self.last_change(change.path)
                     raise ConflictError(change.path, who, when)
             self.check_freeze(changes, [data for data, _ in before])  # on the files as they are now, under the lock
+            pending = [(change, data, version) for change, (data, version) in zip(changes, before)
+                       if (change.data is None and data is not None) or (change.data is not None and data != change.data)]
+            if not pending:
+                return None
+            parent = self._head_or_none()
+            if len(pending) > 1:  # all or nothing: what is about to change is on disk before anything does
+                self.journal.begin_commit(parent, [(c.path, version, blob_version(c.data) if c.data is not None else None)
+                                                   for c, _, version in pending])
             written: list[tuple[Change, bytes | None]] = []  # with what was there before
             writes = []
             try:
-                for change, (current, _) in zip(changes, before):
-                    target = self.root / change.path
+                for change, current, _ in pending:
+                    written.append((change, current))
                     if change.data is None:
-                        if current is not None:
-                            written.append((change, current))
-                            atomic_delete(target)
-                    elif current != change.data:
-                        written.append((change, current))
-                        writes.append((target, change.data))
+                        atomic_delete(self.root / change.path)
+                    else:
+                        writes.append((self.root / change.path, change.data))
                 atomic_write_many(writes)
-                if not written:
-                    return None
             except StoreError:
-                self._restore(written)  # the write itself says what failed
+                self._restore(written, len(pending) > 1)  # the write itself says what failed
                 raise
             done = [c for c, _ in written]
-            parent = self._head_or_none()
             try:
                 sha = self._commit_paths([c.path for c in done], message, body, [c.data for c in done if c.data])
             except StoreError as e:
-                self._restore(written)
+                self._restore(written, len(pending) > 1)
                 raise StoreError(f"{e}（未保存：文件已恢复为原来的内容）") from e
+            if len(pending) > 1:
+                self.journal.end()
         for hook in self.after_commit:
             hook(sha, parent, paths)
         return sha
 
-    def _restore(self, written: list[tuple[Change, bytes | None]]) -> None:
-        """Put back what a failed commit had written, so the archive stays at its last commit."""
+    def _restore(self, written: list[tuple[Change, bytes | None]], journaled: bool = False) -> None:
+        """Put back what a failed commit had written, so the archive stays at its last commit.
+        Where that fails too (still no space) the journal stays: the next open rolls back."""
+        restored = True
         for change, previous in reversed(written):
             target = self.root / change.path
             try:
@@ -301,11 +269,18 @@ class Archive:
                 else:
                     atomic_write(target, previous)
             except StoreError:
-                pass  # e.g. still no space: the next open's recovery settles it
+                restored = False
         try:
-            self.git.run("reset", "-q", "--", *[c.path for c, _ in written])
+            if self._head_or_none():
+                self.git.run("reset", "-q", "--pathspec-from-file=-", "--pathspec-file-nul",
+                             input=paths_input([c.path for c, _ in written]))
         except StoreError:
-            pass
+            restored = False
+        if journaled and restored:
+            try:
+                self.journal.end()
+            except StoreError:
+                pass  # the next open finds nothing to roll back
 
     def git_env(self) -> dict[str, str]:
         """The environment for git commands that record who and when: the operator as author
@@ -344,7 +319,7 @@ class Archive:
                     data, _ = self.read_bytes(path)
                     written[path] = None if data is None else objects.write("blob", data)
                 tree = objects.update_tree(objects.tree_of(parent) if parent else None, written) or objects.write_tree({})
-                self.git.run("update-index", "--add", "--remove", "--", *paths)  # the index follows HEAD
+                self.git.run("update-index", "--add", "--remove", "-z", "--stdin", input=paths_input(paths))  # the index follows HEAD
                 if self.signs_commits:  # a signature needs gpg or ssh-keygen, called by git
                     sha = self._commit_tree(tree, parent, message, env)
                 else:
@@ -355,7 +330,8 @@ class Archive:
                 # object takes seconds)
                 if blobs:
                     self.git.store_blobs(list(blobs))
-                self.git.run("-c", "core.fsync=none", "update-index", "--add", "--remove", "--", *paths)
+                self.git.run("-c", "core.fsync=none", "update-index", "--add", "--remove", "-z", "--stdin",
+                             input=paths_input(paths))
                 tree = self.git.run("-c", "core.fsync=none", "write-tree")
                 try:
                     flush_filesystem(self.git.git_dir)
@@ -365,7 +341,8 @@ class Archive:
             self.git.run("update-ref", "-m", f"commit: {subject.strip()}", "HEAD", sha, parent or "")
         except StoreError:
             try:
-                self.git.run("reset", "-q", "--", *paths)  # leave nothing staged for the next commit
+                self.git.run("reset", "-q", "--pathspec-from-file=-", "--pathspec-file-nul",
+                             input=paths_input(paths))  # leave nothing staged for the next commit
             except StoreError:
                 pass  # no commit yet (a failed init): nothing to reset to
             raise
@@ -374,7 +351,8 @@ class Archive:
     def _commit_tree(self, tree: str, parent: str | None, message: str, env: dict[str, str]) -> str:
         """The commit object for ``tree``, made by git, signed where ``commit.gpgSign`` says so."""
         sign = ["-S"] if self.signs_commits else []
-        return self.git.run("commit-tree", *sign, tree, *(["-p", parent] if parent else []), "-m", message, env=env)
+        text = message if message.endswith("\n") else message + "\n"  # as -m completes the line
+        return self.git.run("commit-tree", *sign, tree, *(["-p", parent] if parent else []), "-F", "-", env=env, input=text)
 
     def _head_or_none(self) -> str | None:
         """The current commit, read from the ref file (no process); None in a new archive."""

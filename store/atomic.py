@@ -90,6 +90,14 @@ def atomic_delete(path: Path) -> None:
         raise StoreError(_os_message(e, path)) from e
 
 
+def flush_folder(folder: Path) -> None:
+    """A folder's entries (renames, deletions in it) reach the disk."""
+    try:
+        _fsync_dir(folder)
+    except FileNotFoundError:
+        pass
+
+
 def _discard(tmp: Path) -> None:
     try:
         tmp.unlink(missing_ok=True)

@@ -12,12 +12,11 @@ import json
 import os
 import tomllib
 
+from schema.keying import PASS_NAMES
 from schema.records import Ballot
 from store import layout
 from store.archive import Archive, Change, Stored
 from store.tomlio import blob_version
-
-PASS_NAMES = {1: "第一遍录入", 2: "第二遍录入"}
 
 
 def load_ballots(archive: Archive, org: str, year: int, entry: int) -> dict[int, Stored[Ballot]]:

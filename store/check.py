@@ -1,4 +1,5 @@
-"""`shuping check`: every problem in every record, in one run."""
+"""`shuping check`: every problem in every record, in one run, and every change recovery
+moved aside (``store.recovery``) instead of committing."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from schema.problems import Problem
 from schema.records import RECORD_TYPES
 from store import layout
 from store.archive import Archive
+from store.recovery import aside_problems
 from store.snapshot import load
 
 
@@ -25,4 +27,5 @@ def check_archive(archive: Archive) -> list[Problem]:
     snapshot = load(archive)
     # cross-record problems (the per-file ones were collected above already)
     problems.extend(p for p in snapshot.problems if p not in problems)
+    problems.extend(aside_problems(archive.root))
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))

@@ -64,7 +64,12 @@ class GitRepo:
         self.git_dir = Path(self.repo.git_dir)
         self.objects = ObjectWriter(self.repo, self.git_dir)
 
-    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 60, strip: bool = True) -> str:
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 60, strip: bool = True,
+            input: bytes | str | None = None) -> str:
+        """Run git; ``input`` goes to its stdin (path lists, messages: never the argument
+        list, which has a size limit a 5,000-file change exceeds)."""
+        if input is not None:
+            return self._run_with_input(args, env, timeout, strip, input.encode() if isinstance(input, str) else input)
         try:
             return self.repo.git.execute(
                 ["git", *args],
@@ -76,15 +81,47 @@ class GitRepo:
             raise ReadOnlyError(NO_GIT) from e
         except GitCommandError as e:
             detail = (e.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
-            if "No space left on device" in detail:
-                raise StoreError(f"磁盘空间已满，git {args[0]} 未能完成。请清理磁盘后重试。") from e
-            local = args[0] not in ("fetch", "push", "clone", "ls-remote")
-            if local and ("Read-only file system" in detail or "Permission denied" in detail):
-                raise ReadOnlyError(f"没有写入权限，git {args[0]} 未能完成（{detail.splitlines()[-1]}）。") from e
-            if args[0] in COMMITTING and any(m in detail for m in SIGN_FAILURES):
-                raise StoreError(SIGN_FAILED + detail) from e
-            raise StoreError(f"git {args[0]} 失败：{detail or e}") from e
+            raise _failure(args, detail or str(e)) from e
 
+    def _run_with_input(self, args, env, timeout: float, strip: bool, data: bytes) -> str:
+        try:
+            done = subprocess.run(["git", *args], input=data, cwd=self.root, capture_output=True, timeout=timeout,
+                                  env={**os.environ, **QUIET_ENV, **(env or {})})
+        except FileNotFoundError as e:
+            raise ReadOnlyError(NO_GIT) from e
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise StoreError(f"git {args[0]} 失败：{e}") from e
+        if done.returncode:
+            raise _failure(args, done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}")
+        out = done.stdout.decode("utf-8", "replace")
+        return out.rstrip("\n") if strip else out
+
+    def blobs(self, ids: list[str]) -> dict[str, bytes | None]:
+        """The contents of the blobs ``ids`` (blob ids or ``rev:path``), read in one
+        ``git cat-file --batch``; None for one that is not in the object store."""
+        if not ids:
+            return {}
+        try:
+            done = subprocess.run(["git", "cat-file", "--batch"], input="".join(f"{i}\n" for i in ids).encode(),
+                                  cwd=self.root, capture_output=True, timeout=120, env={**os.environ, **QUIET_ENV})
+        except FileNotFoundError as e:
+            raise ReadOnlyError(NO_GIT) from e
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise StoreError(f"git cat-file 失败：{e}") from e
+        out, pos, found = done.stdout, 0, {}
+        for i in ids:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) < 3 or header[1] != b"blob":
+                found[i] = None  # "<id> missing", or not a blob
+                if len(header) == 3:
+                    pos += int(header[2]) + 1
+                continue
+            size = int(header[2])
+            found[i] = out[pos:pos + size]
+            pos += size + 1
+        return found
 
     def store_blobs(self, blobs: list[bytes]) -> None:
         """Put ``blobs`` in the object store as one pack (``git fast-import``), unflushed: a
@@ -109,6 +146,23 @@ class GitRepo:
             if "No space left on device" in detail:
                 raise StoreError("磁盘空间已满，git fast-import 未能完成。请清理磁盘后重试。")
             raise StoreError(f"git fast-import 失败：{detail}")
+
+
+def _failure(args: tuple[str, ...], detail: str) -> StoreError:
+    """git's failure as a domain error."""
+    if "No space left on device" in detail:
+        return StoreError(f"磁盘空间已满，git {args[0]} 未能完成。请清理磁盘后重试。")
+    local = args[0] not in ("fetch", "push", "clone", "ls-remote")
+    if local and ("Read-only file system" in detail or "Permission denied" in detail):
+        return ReadOnlyError(f"没有写入权限，git {args[0]} 未能完成（{detail.splitlines()[-1]}）。")
+    if args[0] in COMMITTING and any(m in detail for m in SIGN_FAILURES):
+        return StoreError(SIGN_FAILED + detail)
+    return StoreError(f"git {args[0]} 失败：{detail}")
+
+
+def paths_input(paths: list[str]) -> bytes:
+    """A path list for git's ``--stdin -z`` / ``--pathspec-from-file=- --pathspec-file-nul``."""
+    return b"".join(p.encode() + b"\0" for p in paths)
 
 
 def init_repo(root: Path) -> GitRepo:

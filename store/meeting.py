@@ -6,10 +6,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from schema.kinds import BallotForm, BallotStatus, MeetingStage
-from schema.reconcile import compare, count_messages, quorum_messages, tally_messages
+from schema.reconcile import GROUPS, compare, count_messages, quorum_messages, tally_messages
 from schema.records import Ballot, Campaign, FrozenSettings, Meeting, Review, Tally
 from schema.tally import tally_meeting, valid_ballots
 from store import layout
@@ -17,7 +16,6 @@ from store.archive import Archive, Change, Stored
 from store.ballots import load_ballots
 from store.tomlio import blob_version, render
 
-GROUPS = ["委员", "党支部书记", "党员干部", "师生党员代表"]
 
 
 def load_meeting(archive: Archive, org: str, year: int) -> Stored[Meeting]:
@@ -42,8 +40,8 @@ def draw_lots(order: list[str], seed: int | None = None) -> tuple[list[str], int
     return drawn, seed
 
 
-def freeze(meeting: Meeting, campaign: Campaign, now: datetime | None = None) -> FrozenSettings:
-    now = now or datetime.now(ZoneInfo("Asia/Shanghai"))
+def freeze(meeting: Meeting, campaign: Campaign, now: datetime) -> FrozenSettings:
+    """The settings the meeting rates with from its first ballot on (``now``: from the clock)."""
     return FrozenSettings(
         at=now.isoformat(timespec="seconds"),
         form=meeting.form,
@@ -94,10 +92,9 @@ def reconcile(archive: Archive, meeting: Meeting, names: dict[str, str]) -> Coun
 
 def publish_changes(
     archive: Archive, stored: Stored[Meeting], reviews: dict[str, Stored[Review]], tallies: dict[str, Tally],
-    valid: int, invalid: int, override: str = "", now: datetime | None = None,
+    valid: int, invalid: int, now: datetime, override: str = "",
 ) -> tuple[list[Change], Stored[Meeting], list[Stored[Review]]]:
     """Write each secretary's tally to their review and mark the meeting published, as one change."""
-    now = now or datetime.now(ZoneInfo("Asia/Shanghai"))
     changes, saved_reviews = [], []
     for branch, tally in tallies.items():
         review = reviews[branch]

@@ -29,6 +29,7 @@ from store.errors import AccessError, ConflictError, FrozenError, ReadOnlyError,
 from store.gitrepo import Identity
 from store.intents import areas
 from store.roster import write_template
+from store.outputs import check_output
 from store.snapshot import Snapshot, load
 from store.sync import clone
 from store.tomlio import blob_version, render
@@ -67,9 +68,10 @@ class Service:
 
     @classmethod
     def open(cls, root: Path | str, operator: str | Identity | None = None, clock: Clock | None = None,
-             year: int | None = None) -> Service:
-        """Open the archive for work (cleaning up after a crash) without reading it yet."""
-        return cls(Archive.open(root, operator), clock, year)
+             year: int | None = None, recover: bool = True) -> Service:
+        """Open the archive for work (cleaning up after a crash) without reading it yet;
+        ``recover=False``: as it is, for a diagnosis that must move nothing aside."""
+        return cls(Archive.open(root, operator) if recover else Archive(root, operator), clock, year)
 
     @classmethod
     def init(cls, root: Path | str, university: str, operator: str | Identity | None = None,
@@ -189,6 +191,10 @@ class Service:
             if (root / layout.org_path(record)).is_file():
                 return layout.org_pathspecs(record)
         raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
+
+    def check_output(self, output: str | Path, folder: bool = False) -> Path:
+        """Where an export may be written: never into the archive's record folders (StoreError)."""
+        return check_output(self.archive.root, output, folder)
 
     def check(self) -> list[Problem]:
         """Every problem in every record (``shuping check``), read afresh from the files."""

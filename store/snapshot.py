@@ -207,7 +207,7 @@ def _load_all(archive: Archive, progress, cache: bool, year: int | None = None) 
     if year not in campaigns:
         problems.append(Problem(layout.SETTINGS, f"当前年度 {year} 没有对应的 {layout.campaign_path(year)}", key="current_campaign"))
 
-    names = sorted(e.name for e in _scandir(root / "orgs") if e.is_dir())
+    names = sorted(e.name for e in _scandir(root / "orgs") if e.is_dir() and _holds_files(e.path))
     read = lambda name: read_org(root, name, year)  # noqa: E731
     cached = LoadCache(archive, year) if cache else None
     if cached:
@@ -256,6 +256,11 @@ def _load_all(archive: Archive, progress, cache: bool, year: int | None = None) 
             del reviews[branch_id]
     return Snapshot(settings, campaigns, orgs, branches, reviews, problems,
                     archive_year=settings_stored.record.current_campaign, meetings=meetings, org_years=org_years)
+
+
+def _holds_files(folder: str) -> bool:
+    """Whether a folder holds any file: the empty folders an interrupted import leaves are not records."""
+    return any(files for _, _, files in os.walk(folder))
 
 
 def _scandir(folder: Path) -> list[os.DirEntry]:

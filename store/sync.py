@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from store.archive import Archive
+from store.atomic import atomic_write
 from store.errors import StoreError
+from store.recovery import Recovery, undo_merge
 from store.mergedriver import OURS, THEIRS, FieldConflict, Unmergeable, ensure_registered, merge3
 
 REMOTE = "origin"
@@ -130,6 +132,8 @@ def resolve(archive: Archive, result: SyncResult, choices: dict[tuple[str, tuple
         raise StoreError("还有冲突未选择：" + "、".join(f"{p} [{k}]" for p, k in missing))
     with archive.lock.held():
         ensure_registered(archive.git)
+        archive.recover()
+        archive.journal.begin_merge(archive.head(), result.theirs)
         try:
             archive.git.run("merge", "--no-ff", "--no-commit", result.theirs, env=archive.operator.env())
         except StoreError:
@@ -145,10 +149,13 @@ def resolve(archive: Archive, result: SyncResult, choices: dict[tuple[str, tuple
             lines = [f"{p} [{'.'.join(k) or '整个文件'}]：保留{'本地' if v == OURS else '远程'}的值"
                      for (p, k), v in sorted(choices.items())]
             message = archive._message(f"同步：解决 {len(choices)} 处冲突并合并远程档案", "\n".join(lines), [])
-            archive.git.run("commit", "-q", "--no-verify", "-m", message, env=archive.operator.env())
+            archive.git.run("commit", "-q", "--no-verify", "-F", "-", env=archive.operator.env(), input=message)
         except Exception:
             archive.git.run("merge", "--abort")
             raise
+        finally:
+            if not (archive.git.git_dir / "MERGE_HEAD").exists():
+                archive.journal.end()
     return sync(archive, progress)
 
 
@@ -165,8 +172,6 @@ def _settle(archive: Archive, conflict: FileConflict, choices: dict[tuple[str, .
     if data is None:
         archive.git.run("rm", "-q", "--", conflict.path)
         return
-    from store.atomic import atomic_write
-
     atomic_write(target, data.encode())
     archive.git.run("add", "--", conflict.path)
 
@@ -175,21 +180,31 @@ def _settle(archive: Archive, conflict: FileConflict, choices: dict[tuple[str, .
 
 
 def _merge(archive: Archive, theirs: str, subject: str) -> list[FileConflict]:
-    message = archive._message(subject, "", [])
+    """Merge ``theirs`` into HEAD, journalled: a kill at any point leaves either the merge
+    commit or, after the next recovery, the commit before it — never a half-merged file."""
+    ours = archive.head()
+    message = archive.git.git_dir / "SHUPING_MERGE_MSG"
+    atomic_write(message, archive._message(subject, "", []).encode())
+    archive.journal.begin_merge(ours, theirs)
     try:
-        archive.git.run("merge", "-m", message, theirs, env=archive.operator.env())
+        archive.git.run("merge", "-F", str(message), theirs, env=archive.operator.env())
         return []
     except StoreError as e:
         paths = _unmerged(archive)
-        if not paths and "unrelated histories" in str(e):
-            raise SyncError("无法合并：远程档案与本地档案没有共同的历史（不是同一个档案的副本？）。"
-                            "请用 `shuping clone` 从中心档案复制后再同步。本地档案未改变。") from e
         if not paths:
-            raise
+            undo_merge(archive, ours, theirs, Recovery())  # e.g. a full disk: nothing half-written stays
+            if "unrelated histories" in str(e):
+                raise SyncError("无法合并：远程档案与本地档案没有共同的历史（不是同一个档案的副本？）。"
+                                "请用 `shuping clone` 从中心档案复制后再同步。本地档案未改变。") from e
+            raise SyncError(f"合并远程档案失败，本地档案未改变：{e}") from e
         try:
             return [_conflict(archive, p) for p in paths]
         finally:
             archive.git.run("merge", "--abort")
+    finally:
+        if not (archive.git.git_dir / "MERGE_HEAD").exists():
+            archive.journal.end()  # merged, or put back: nothing for recovery to undo
+        message.unlink(missing_ok=True)
 
 
 def _conflict(archive: Archive, path: str) -> FileConflict:

@@ -84,6 +84,23 @@ class Writer:
     def flush(self, timeout: float = 30) -> bool:
         return self._idle.wait(timeout)
 
+    def commit(self, changes: list[Change], message: str, body: str = "", timeout: float = 120) -> str:
+        """Commit after everything handed in before, and wait for it (from a worker, never the
+        UI thread): the commit's id, or the ``StoreError`` raised."""
+        finished = threading.Event()
+        outcome: list = [None, None]
+
+        def done(sha: str | None, error: StoreError | None) -> None:
+            outcome[:] = [sha, error]
+            finished.set()
+
+        self.submit(Job(changes, message, body, done=done))
+        if not finished.wait(timeout):
+            raise StoreError("提交超时：后台仍在写入，请稍后刷新查看")
+        if outcome[1] is not None:
+            raise outcome[1]
+        return outcome[0]
+
     def close(self) -> None:
         if self._thread is None:
             return

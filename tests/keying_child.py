@@ -26,18 +26,19 @@ async def main(root: str) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.push_screen(KeyingScreen("o", 1))
-        await pilot.pause()
         screen = app.screen
-        columns = len(screen.grid.cells)
+        while not (hasattr(screen, "sheet") and screen.sheet.loaded):
+            await pilot.pause(0.05)
+        columns = len(screen.sheet.cells)
         acked: set[int] = set()
-        serial = screen.grid.rows[-1].ballot.serial
+        serial = screen.sheet.rows[-1].ballot.serial
         while True:
             for k in range(1, columns + 1):
                 await pilot.press(rng.choice("12340"))
                 if serial >= 4 and k in (2, 4):
-                    screen.writer.flush()
+                    app.service.flush()
                     print(f"DRAFT {serial} {k}", flush=True)
-                for row in screen.grid.rows:
+                for row in screen.sheet.rows:
                     s = row.ballot.serial
                     if s not in acked and row.ballot.status.value == "已完成" and not row.saving:
                         acked.add(s)

@@ -354,7 +354,11 @@ def test_corrupt_record_is_named_and_the_app_still_starts(tmp_path):
     (archive.root / layout.branch_path("o1", "b2")).write_bytes(b'name = "\xff\xfe broken\n')
     result = subprocess.run([sys.executable, "-m", "tui", "check", "-a", str(archive.root)], capture_output=True, text=True)
     assert result.returncode == 1
-    assert "orgs/o1/branches/b2.toml: 文件不是 UTF-8 编码" in result.stdout
-    snap = load(Archive.open(archive.root, "测试员"))
+    assert "orgs/o1/branches/b2.toml: 文件不是 UTF-8 编码" in result.stdout  # check reads it where it is
+    snap = load(Archive.open(archive.root, "测试员"))  # opening moves it aside, never commits it
+    assert "/orgs/o1/branches/b2.toml: 文件不是 UTF-8 编码" in "\n".join(map(str, check_archive(archive)))
+    assert sorted(snap.branches) == BRANCHES and snap.problems == []
+    (archive.root / layout.branch_path("o1", "b2")).write_bytes(b'name = "\xff\xfe broken\n')
+    snap = load(archive)  # not reopened: the broken file is read where it is
     assert sorted(snap.branches) == ["b1", "b3"] and [p.file for p in snap.problems] == ["orgs/o1/branches/b2.toml"]
     assert _app_starts(archive) == []

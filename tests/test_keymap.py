@@ -111,9 +111,8 @@ def test_a_rebound_global_key_and_keying_mark_keys_work(tmp_path, monkeypatch):
             assert footer_keys(app)["好"] == "J" and footer_keys(app)["差"] == "1"
             await pilot.press("j", "1", "p", "enter")
             await pilot.pause()
-            from tui.screens.keying import ballot_writer
-
-            ballot_writer(app).flush()
+            await app.workers.wait_for_complete()
+            app.service.flush()
             await pilot.pause()
         assert load_ballots(archive, "o", 2020, 1)[1].record.marks == {"b01": "好", "b02": "差", "b03": "差"}
 

@@ -127,12 +127,13 @@ async def _reopen_shows_the_open_ballot(archive: Archive, serial: int) -> None:
     app = ShupingApp(archive)
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(KeyingScreen("o", 1))
-        await pilot.pause()
-        open_row = app.screen.grid.rows[-1]
+        while not (hasattr(app.screen, "sheet") and app.screen.sheet.loaded):
+            await pilot.pause(0.05)
+        open_row = app.screen.sheet.rows[-1]
         assert open_row.ballot.serial == serial
         if draft is not None and draft.serial == serial:
             assert open_row.ballot.marks == draft.marks
-            assert app.screen.grid.col == sum(1 for v in draft.marks.values() if v)
+            assert app.screen.sheet.col == sum(1 for v in draft.marks.values() if v)
 
 
 def test_demo_meetings_balance_and_are_published(demo_archive):

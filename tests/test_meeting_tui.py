@@ -56,17 +56,24 @@ async def until(pilot, condition, timeout: float = 30) -> None:
 
 async def key_pass(pilot, app, sheets: list[str]) -> None:
     await type_fast(pilot, [key for sheet in sheets for key in [*sheet, "enter"]])
-    grid = app.screen.grid
-    await until(pilot, lambda: len(grid.rows) == len(sheets) + 1)
-    await until(pilot, lambda: not any(r.saving for r in grid.rows) and str(app.screen.query_one("#saved").render()).startswith("已保存"))
+    sheet = app.screen.sheet
+    await until(pilot, lambda: len(sheet.rows) == len(sheets) + 1)
+    await until(pilot, lambda: not any(r.saving for r in sheet.rows) and str(app.screen.query_one("#saved").render()).startswith("已保存"))
 
 
 async def wait_writer(pilot, app) -> None:
-    from tui.screens.keying import ballot_writer
+    """Until every queued commit is done and the screens have read what they show again."""
+    for _ in range(2):  # a worker may queue a commit, and a commit may start a worker
+        app.service.flush()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
 
-    ballot_writer(app).flush()
-    await pilot.pause()
-    await pilot.pause()
+
+async def shown(pilot, app, selector: str) -> str:
+    """The text of a line the screen fills in from a worker, once it is there."""
+    await until(pilot, lambda: str(app.screen.query_one(selector).render()).strip() not in ("", "正在核对……"))
+    return str(app.screen.query_one(selector).render())
 
 
 @sync
@@ -88,10 +95,12 @@ async def test_full_meeting_both_passes_mismatches_resolved_reconciled_published
         await key_pass(pilot, app, sheets)
         assert str(app.screen.query_one("#saved").render()).startswith("已保存")
         await pilot.press("escape", "v")
-        assert app.screen.grid.rows[-1].ballot.entry == 2 and len(app.screen.grid.rows) == 1  # blind: pass 1 not shown
+        await until(pilot, lambda: app.screen.sheet.loaded)
+        assert app.screen.sheet.rows[-1].ballot.entry == 2 and len(app.screen.sheet.rows) == 1  # blind: pass 1 not shown
         await key_pass(pilot, app, second)
         await pilot.press("escape", "m")
         compare = app.screen
+        await until(pilot, lambda: compare.comparison is not None)
         assert sorted((m.serial, m.column) for m in compare.mismatches) == sorted((s, f"b{c + 1:02d}") for s, c in wrong)
         for _ in wrong:
             m = compare.mismatches[0]
@@ -100,7 +109,7 @@ async def test_full_meeting_both_passes_mismatches_resolved_reconciled_published
             await wait_writer(pilot, app)
         assert compare.mismatches == []
         await pilot.press("escape", "r")
-        verdict = str(app.screen.query_one("#verdict").render())
+        verdict = await shown(pilot, app, "#verdict")
         assert verdict.startswith("全部平衡"), verdict
         await pilot.press("p")
         await wait_writer(pilot, app)
@@ -146,10 +155,10 @@ async def test_publish_refused_until_override_reason(tmp_path):
     app = ShupingApp(archive)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5", "enter", "k", *"123", "enter", *"111", "enter", "escape", "r")
-        verdict = str(app.screen.query_one("#verdict").render())
+        verdict = await shown(pilot, app, "#verdict")
         assert "收回 4 张 ≠ 有效 2 张 + 无效 0 张（已录入票少 2 张）" in verdict
         await pilot.press("p")
-        assert type(app.screen).__name__ == "PromptDialog"
+        await until(pilot, lambda: type(app.screen).__name__ == "PromptDialog")
         await pilot.press("escape")
         assert not load_meeting(archive, "o", 2020).record.published
         await pilot.press("p", *"两张票遗失经主持人同意", "enter")
@@ -225,8 +234,10 @@ async def test_indicator_ballot_checks_ranges(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5", "enter", "k")
         await pilot.press("1", "8", "7")  # 18 fits 20 and no third digit can: advances; 7 > 5 is refused
-        grid = app.screen.grid
-        assert grid.rows[-1].ballot.points == {"b01": {"i1": 18.0}} and grid.col == 1
+        sheet = app.screen.sheet
+        await until(pilot, lambda: sheet.loaded)
+        await pilot.pause()
+        assert sheet.rows[-1].ballot.points == {"b01": {"i1": 18.0}} and sheet.col == 1
         assert "支部建设最高 5 分，不能填 7" in str(app.screen.query_one("#saved").render())
         await pilot.press("5", "2", "space", "3", "enter")
         await wait_writer(pilot, app)
@@ -268,7 +279,7 @@ async def test_correct_and_invalidate_finished_ballots_with_reasons(tmp_path):
         await pilot.press("f5", "enter", "k", *"123", "enter", *"111", "enter")
         await wait_writer(pilot, app)
         await pilot.press("up", "up", "home", "4")  # ballot 1, first cell: 好 → 差
-        assert app.screen.grid.rows[0].dirty
+        assert app.screen.sheet.rows[0].dirty
         await pilot.press("enter", *"看错行", "enter")
         await pilot.press("down", "x", *"票面涂改", "enter")
         await wait_writer(pilot, app)
@@ -366,6 +377,7 @@ async def test_compare_resolves_whole_ballot_status_by_the_pass_that_is_right(tm
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f5", "enter", "m")
         compare = app.screen
+        await until(pilot, lambda: compare.comparison is not None)
         assert [(m.serial, m.column, m.first, m.second) for m in compare.mismatches] == [
             (2, "状态", "", "无效"), (3, "", "有", "缺")]
         await pilot.press("enter")

@@ -104,7 +104,7 @@ def check(obj: Context) -> None:
     from store.service import StoreError
 
     try:
-        problems = open_service(obj, read=False).check()
+        problems = open_service(obj, read=False, recover=False).check()  # a diagnosis: moves nothing aside
     except StoreError as e:
         fail(str(e))
     for p in problems:

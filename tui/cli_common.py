@@ -26,9 +26,9 @@ class Context:
     def path(self) -> str:
         return self.archive_path or os.environ.get("SHUPING_ARCHIVE") or "."
 
-    def open(self):
+    def open(self, recover: bool = True):
         """The archive itself, for the commands whose intents are not there yet (transitional)."""
-        return open_service(self, read=False).archive
+        return open_service(self, read=False, recover=recover).archive
 
 
 def clock() -> Clock:
@@ -39,23 +39,24 @@ def clock() -> Clock:
         fail(str(e))
 
 
-def start_service(obj: Context, command_clock: Clock) -> Service:
+def start_service(obj: Context, command_clock: Clock, recover: bool = True) -> Service:
     """Open the archive through the service, not reading it yet (the screen does that in the
-    background, showing its progress); raises ``StoreError``."""
+    background, showing its progress); raises ``StoreError``. ``recover=False`` (``check``):
+    as it is, a hand edit read where it is."""
     # imported when a command runs, not when `shuping` starts: the screen's first frame does not wait for it
     from store.service import Service
 
-    return Service.open(obj.path, obj.operator, command_clock, obj.year)
+    return Service.open(obj.path, obj.operator, command_clock, obj.year, recover=recover)
 
 
-def open_service(obj: Context, read: bool = True) -> Service:
+def open_service(obj: Context, read: bool = True, recover: bool = True) -> Service:
     """The archive for one command, through the service (the only way the command line reads
     or changes it); its records read unless ``read`` is False. Failing to open or read it
     ends the command with the reason in Chinese (exit 2)."""
     from store.service import StoreError  # see start_service
 
     try:
-        service = start_service(obj, clock())
+        service = start_service(obj, clock(), recover)
         if read:
             service.load()
     except StoreError as e:

@@ -10,6 +10,7 @@ import json
 import click
 
 from store.errors import StoreError
+from store.outputs import check_output
 from tui.cli_common import Context, common, fail, open_service, year_option
 
 
@@ -41,7 +42,10 @@ def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: 
     if not output and not as_json:
         fail("请用 -o FILE.xlsx 指定输出文件，或用 --json 输出数字。")
     try:
-        snap = _open(obj, org_id).snapshot
+        service = _open(obj, org_id)
+        snap = service.snapshot
+        if output:
+            check_output(service.root, output)
         refuse_if_broken(snap, org_id)
         table = statistics(snap, org_id)
         if output:
@@ -69,6 +73,7 @@ def export_work_report(obj: Context, org_id: str, output: str) -> None:
     try:
         service = _open(obj, org_id)
         archive, snap = service.archive, service.snapshot
+        check_output(archive.root, output)
         refuse_if_broken(snap, org_id)
         text = work_report_text(archive, snap, org_id)
         path = write_report(text, output)

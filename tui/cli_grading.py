@@ -17,8 +17,12 @@ def followup_export(obj: Context, org_id: str, out: str) -> None:
     """导出一个二级党组织的反馈（.docx）和通报（.docx、.xlsx）。"""
     from store.service import StoreError
 
-    service = open_service(obj)
-    snap = service.snapshot
+    service = open_service(obj, read=False)
+    try:
+        service.check_output(out, folder=True)
+        snap = service.load()
+    except StoreError as e:
+        fail(str(e))
     if org_id not in snap.orgs:
         fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
     try:

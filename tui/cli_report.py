@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from store.errors import StoreError
+from store.outputs import check_output
 from tui.cli_common import common, fail, open_service, year_option
 
 
@@ -51,6 +52,7 @@ def export_report(obj, branch: str | None, org_id: str | None, output: str) -> N
         fail("请给出一个党支部 id，或用 --org 给出二级党组织 id（二者选一）。")
     try:
         archive = obj.open()
+        check_output(archive.root, output)
         snap = load(archive, year=obj.year)
         if branch and branch not in snap.branches:
             fail(f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")

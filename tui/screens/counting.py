@@ -3,32 +3,29 @@ projector view. Results never show before the chair publishes."""
 
 from __future__ import annotations
 
+from typing import Callable
+
+from rich.cells import cell_len
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Digits, Input, Static
 
 from schema.ballots import KEYS, MARKS, point_problem
 from schema.dates import cn_date
-from schema.kinds import BallotStatus
-from schema.reconcile import Mismatch, compare
+from schema.reconcile import WHOLE, Mismatch, mismatch_label
 from schema.tally import score_text
-from store.ballots import ballot_change, load_ballots
-from store.writer import Job
-from store.meeting import load_meeting, publish_changes, reconcile
+from store.service import StoreError
+from tui.dialogs import Dialog, reason_dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-from tui.dialogs import reason_dialog
-from tui.screens.keying import ballot_writer
 
 
 def names_of(snap, branch_ids) -> dict[str, str]:
     return {b: snap.branches[b].record.secretary or snap.branches[b].record.name for b in branch_ids if b in snap.branches}
-
-
-WHOLE = {"状态": "整张票是否有效", "票组": "评价人类别"}  # differences of the whole ballot, not of a cell
 
 
 class CompareScreen(AppScreen):
@@ -44,11 +41,12 @@ class CompareScreen(AppScreen):
     def __init__(self, org: str):
         super().__init__()
         self.org = org
+        self.comparison = None  # the two passes as read (store.intents.ballots.Comparison)
         self.mismatches: list[Mismatch] = []
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
-        yield Static(id="summary", classes="subtitle")
+        yield Static("正在读取两遍录入的票……", id="summary", classes="subtitle")
         yield DataTable(id="mismatches", cursor_type="row", zebra_stripes=True)
         yield from self.footer()
 
@@ -59,13 +57,16 @@ class CompareScreen(AppScreen):
         self.load()
         table.focus()
 
+    @work(thread=True, exclusive=True, group="compare")
     def load(self) -> None:
-        year = self.snap.year
-        archive = self.shuping.archive
-        self.meeting = load_meeting(archive, self.org, year).record
-        self.first = {s: b for s, b in load_ballots(archive, self.org, year, 1).items() if b.record.status != BallotStatus.OPEN}
-        self.second = {s: b for s, b in load_ballots(archive, self.org, year, 2).items() if b.record.status != BallotStatus.OPEN}
-        self.mismatches = compare({s: b.record for s, b in self.first.items()}, {s: b.record for s, b in self.second.items()})
+        """Both passes, once the ballots still queued are committed (never on the UI thread)."""
+        comparison = self.shuping.apply(self.shuping.service.ballots.compare, self.org)
+        if comparison is not None:
+            self.app.call_from_thread(self.show, comparison)
+
+    def show(self, comparison) -> None:
+        self.comparison = comparison
+        self.mismatches = list(comparison.mismatches)
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -73,23 +74,18 @@ class CompareScreen(AppScreen):
             table.add_row(str(m.serial), self.column_label(m.column) or "整张票", m.first or "（空）", m.second or "（空）")
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
-        if not self.meeting.double_entry:
+        first, second = len(comparison.first), len(comparison.second)
+        if not comparison.meeting.double_entry:
             text = "本次评议会未开启双录。"
         elif self.mismatches:
-            text = f"第一遍 {len(self.first)} 张，第二遍 {len(self.second)} 张，不一致 {len(self.mismatches)} 处：逐一按 Enter 确认。"
+            text = f"第一遍 {first} 张，第二遍 {second} 张，不一致 {len(self.mismatches)} 处：逐一按 Enter 确认。"
         else:
-            text = f"[green]第一遍 {len(self.first)} 张与第二遍 {len(self.second)} 张完全一致。[/]"
+            text = f"[green]第一遍 {first} 张与第二遍 {second} 张完全一致。[/]"
         self.query_one("#summary", Static).update(text)
 
     def column_label(self, column: str) -> str:
-        if column in WHOLE:
-            return WHOLE[column]
-        branch, _, indicator = column.partition("/")
-        name = names_of(self.snap, [branch]).get(branch, branch)
-        if indicator:
-            found = next((i for i in (self.meeting.frozen.indicators if self.meeting.frozen else []) if i.id == indicator), None)
-            return f"{name} · {found.name if found else indicator}"
-        return name
+        branch = column.partition("/")[0]
+        return mismatch_label(column, names_of(self.snap, [branch]), self.comparison.meeting)
 
     def on_data_table_row_selected(self, _) -> None:
         self.action_resolve()
@@ -104,53 +100,31 @@ class CompareScreen(AppScreen):
             self.notify(f"第{'一二'[missing - 1]}遍缺第 {m.serial} 号票：请回到向导按 {'kv'[missing - 1]} 进入第{'一二'[missing - 1]}遍录票，"
                         "看纸质票补录（不看另一遍）。", severity="warning", timeout=10)
             return
+        comparison = self.comparison
         if m.column in WHOLE:
-            self.app.push_screen(ResolveDialog(m, WHOLE[m.column], passes=True), lambda result: self.resolved_whole(m, result))
-            return
-        self.app.push_screen(ResolveDialog(m, self.column_label(m.column), self.indicator_max(m.column)),
-                             lambda result: self.resolved(m, result))
+            dialog = ResolveDialog(m, WHOLE[m.column], passes=True)
+        else:
+            dialog = ResolveDialog(m, self.column_label(m.column), self.indicator_max(m.column))
+        self.app.push_screen(dialog, lambda result: self.resolved(comparison, m, result))
 
     def indicator_max(self, column: str):
         _, _, indicator = column.partition("/")
-        if not indicator or not self.meeting.frozen:
+        frozen = self.comparison.meeting.frozen
+        if not indicator or not frozen:
             return None
-        return next((i for i in self.meeting.frozen.indicators if i.id == indicator), None)
+        return next((i for i in frozen.indicators if i.id == indicator), None)
 
-    def resolved(self, m: Mismatch, result: tuple[str, str] | None) -> None:
+    def resolved(self, comparison, m: Mismatch, result: tuple[str, str] | None) -> None:
         if result is None:
             return
         value, reason = result
-        branch, _, indicator = m.column.partition("/")
-        changes = []
-        for stored in (self.first[m.serial], self.second[m.serial]):
-            b = stored.record
-            if indicator:
-                points = {**b.points, branch: {**b.points.get(branch, {}), indicator: float(value)}}
-                b = b.model_copy(update={"points": points})
-            else:
-                b = b.model_copy(update={"marks": {**b.marks, branch: value}})
-            b = b.model_copy(update={"corrections": [*b.corrections, f"双录核对：{reason}"]})
-            changes.append(ballot_change(b, stored.version)[0])
-        org = self.snap.orgs[self.org].record.name
-        message = f"双录核对：{org} 第 {m.serial} 号 {self.column_label(m.column)} → {value}"
-        ballot_writer(self.app).submit(Job(changes, message, f"原因：{reason}", done=self._done))
-
-    def resolved_whole(self, m: Mismatch, result: tuple[str, str] | None) -> None:
-        """The pass that got the ballot's status or rater group right is copied onto the other."""
-        if result is None:
-            return
-        which, reason = result
-        right, wrong = (self.first, self.second) if which == "1" else (self.second, self.first)
-        source, stored = right[m.serial].record, wrong[m.serial]
-        fields = ("status", "reason") if m.column == "状态" else ("group",)
-        fixed = stored.record.model_copy(update={f: getattr(source, f) for f in fields})
-        fixed = fixed.model_copy(update={"corrections": [*fixed.corrections, f"双录核对：{reason}"]})
-        value = (m.first if which == "1" else m.second) or "有效"
-        org = self.snap.orgs[self.org].record.name
-        message = f"双录核对：{org} 第 {m.serial} 号 {WHOLE[m.column]} 以第{'一二'[int(which) - 1]}遍为准（{value}）"
-        ballot_writer(self.app).submit(Job([ballot_change(fixed, stored.version)[0]], message, f"原因：{reason}", done=self._done))
+        try:
+            self.shuping.service.ballots.resolve(comparison, m, value, reason, done=self._done)
+        except StoreError as e:
+            self.notify(str(e), title="未保存", severity="error", timeout=12)
 
     def _done(self, sha, error) -> None:
+        """On the writer thread: read both passes again."""
         if error is not None:
             self.app.call_from_thread(self.notify, str(error), title="未保存", severity="error", timeout=12)
         self.app.call_from_thread(self.load)
@@ -159,30 +133,22 @@ class CompareScreen(AppScreen):
         self.dismiss(None)
 
 
-class ResolveDialog(ModalScreen[tuple[str, str] | None]):
-    BINDINGS = [("escape", "cancel", "取消")]
-    DEFAULT_CSS = """
-    ResolveDialog { align: center middle; }
-    ResolveDialog > #box { width: 64; height: auto; border: thick $accent; background: $panel; padding: 1 2; }
-    """
+class ResolveDialog(Dialog):
+    """The right value of one cell (or which pass is right about the whole ballot) and why."""
 
     def __init__(self, m: Mismatch, label: str, indicator=None, passes: bool = False):
-        super().__init__()
+        first, second = m.first or ("有效" if passes else "（空）"), m.second or ("有效" if passes else "（空）")
+        super().__init__(f"第 {m.serial} 号票 · {label}", f"第一遍：{first} · 第二遍：{second}")
         self.m = m
-        self.label = label
         self.indicator = indicator
         self.passes = passes  # the answer is which pass is right (1 or 2), not a value
 
-    def compose(self) -> ComposeResult:
+    def body(self) -> ComposeResult:
         hint = f"0–{self.indicator.max_points:g} 分" if self.indicator else "1 好 · 2 较好 · 3 一般 · 4 差 · 0 弃权 · 9 多选"
-        first, second = self.m.first or ("有效" if self.passes else "（空）"), self.m.second or ("有效" if self.passes else "（空）")
-        with Vertical(id="box"):
-            yield Static(f"第 {self.m.serial} 号票 · {self.label}", classes="title")
-            yield Static(f"第一遍：{first} · 第二遍：{second}")
-            prompt = "看纸质票后，哪一遍对？（1 第一遍 · 2 第二遍）" if self.passes else f"看纸质票后的正确值（{hint}）"
-            yield Input(placeholder=prompt, id="value")
-            yield Input(placeholder="原因（必填，写入历史）", id="reason")
-            yield Static("", id="error", classes="error")
+        prompt = "看纸质票后，哪一遍对？（1 第一遍 · 2 第二遍）" if self.passes else f"看纸质票后的正确值（{hint}）"
+        yield Input(placeholder=prompt, id="value")
+        yield Input(placeholder="原因（必填，写入历史）", id="reason")
+        yield Static("", id="error", classes="error")
 
     def on_mount(self) -> None:
         self.query_one("#value", Input).focus()
@@ -202,6 +168,7 @@ class ResolveDialog(ModalScreen[tuple[str, str] | None]):
         return raw if raw in MARKS else None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         if event.input.id == "value":
             self.query_one("#reason", Input).focus()
             return
@@ -215,13 +182,9 @@ class ResolveDialog(ModalScreen[tuple[str, str] | None]):
         else:
             self.dismiss((value, reason))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 class ReconcileScreen(AppScreen):
     SCOPE = "计票核对"
-    DEFAULT_CSS = "ReconcileScreen #counts, ReconcileScreen #verdict { padding: 0 1 1 1; }"
     BINDINGS = register(
         SCOPE,
         [
@@ -237,7 +200,7 @@ class ReconcileScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
-        yield Static(id="counts")
+        yield Static("正在核对……", id="counts")
         yield Static(id="verdict")
         yield from self.footer()
 
@@ -247,10 +210,15 @@ class ReconcileScreen(AppScreen):
     def action_load(self) -> None:
         self.load()
 
+    @work(thread=True, exclusive=True, group="reconcile")
     def load(self) -> None:
-        m = load_meeting(self.shuping.archive, self.org, self.snap.year).record
-        names = names_of(self.snap, m.order)
-        count = reconcile(self.shuping.archive, m, names)
+        """Count the committed ballots, once those still queued are committed (never on the UI thread)."""
+        result = self.shuping.apply(self.shuping.service.meeting.reconcile, self.org)
+        if result is not None:
+            self.app.call_from_thread(self.show, result)
+
+    def show(self, result) -> None:
+        m, count = result.meeting, result.count
         due = sum(a.due for a in m.attendance)
         present = sum(a.present for a in m.attendance)
         c = m.ballots
@@ -273,51 +241,45 @@ class ReconcileScreen(AppScreen):
         self.dismiss(None)
 
 
-def start_publish(screen: AppScreen, org: str, after) -> None:
-    """Publish the tallies, or ask for the recorded reason to override a failed reconciliation."""
+def start_publish(screen: AppScreen, org: str, after: Callable[[], object]) -> None:
+    """Publish the tallies, or first ask for the recorded reason to override a failed
+    reconciliation. The counting and the commit run in a worker; the intent refuses what
+    may not be published (already published, no ballot yet)."""
     app = screen.shuping
-    snap = screen.snap
-    ballot_writer(app).flush(10)
-    stored = load_meeting(app.archive, org, snap.year)
-    m = stored.record
-    if m.published:
-        screen.notify("结果已公布。")
-        return
-    count = reconcile(app.archive, m, names_of(snap, m.order))
-    if m.frozen is None:
-        screen.notify("还没有录入任何测评票，无法公布。", severity="error")
-        return
 
-    def publish(override: str | None) -> None:
-        if count.problems and not override:
+    def check() -> None:
+        result = app.apply(app.service.meeting.reconcile, org)
+        if result is not None:
+            app.call_from_thread(ask, result)
+
+    def ask(result) -> None:
+        if result.published:
+            screen.notify("结果已公布。")
+        elif result.meeting.frozen is None:
+            screen.notify("还没有录入任何测评票，无法公布。", severity="error")
+        elif result.count.problems:
+            problems = result.count.problems
+            more = f" 等 {len(problems)} 项" if len(problems) > 1 else ""
+            app.push_screen(reason_dialog(f"核对未通过（{problems[0]}{more}）。仍要公布，请填写原因"),
+                            lambda reason: reason and publish(reason))
+        else:
+            publish("")
+
+    def publish(reason: str) -> None:
+        screen.run_worker(lambda: commit(reason), thread=True, group="publish")  # a second one is refused by the intent
+
+    def commit(reason: str) -> None:
+        name = screen.snap.orgs[org].record.name
+        try:
+            app.service.meeting.publish(org, reason)
+        except StoreError as e:
+            app.call_from_thread(app.notify, str(e), title="未公布", severity="error", timeout=12)
             return
-        reviews = {b: snap.review(b) for b in count.tallies}
-        changes, _, saved_reviews = publish_changes(app.archive, stored, reviews, count.tallies, count.valid,
-                                                    count.invalid, override or "")
-        name = snap.orgs[org].record.name
-        body = f"有效票 {count.valid} 张，无效票 {count.invalid} 张。"
-        if override:
-            body += "\n核对未通过仍公布，原因：" + override + "\n未通过的核对：\n" + "\n".join(count.problems)
+        app.take_snapshot()
+        app.call_from_thread(app.notify, f"已公布：{name}", title="已保存并提交")
+        app.call_from_thread(after)
 
-        def done(sha, error) -> None:
-            if error is not None:
-                app.call_from_thread(app.notify, str(error), title="未公布", severity="error", timeout=12)
-                return
-            app.call_from_thread(published, saved_reviews)
-
-        def published(saved_reviews) -> None:
-            app.absorb(*saved_reviews)
-            app.notify(f"已公布：{name}", title="已保存并提交")
-            after()
-
-        ballot_writer(app).submit(Job(changes, f"公布测评结果：{name}（有效票 {count.valid} 张）", body, done=done))
-
-    if count.problems:
-        first = count.problems[0]
-        more = f" 等 {len(count.problems)} 项" if len(count.problems) > 1 else ""
-        app.push_screen(reason_dialog(f"核对未通过（{first}{more}）。仍要公布，请填写原因"), publish)
-    else:
-        publish("")
+    screen.run_worker(check, thread=True, group="publish", exclusive=True)
 
 
 class ProjectorScreen(AppScreen):
@@ -332,16 +294,6 @@ class ProjectorScreen(AppScreen):
             Action("projector.back", "escape", "back", "返回", "关闭投影"),
         ],
     )
-    DEFAULT_CSS = """
-    ProjectorScreen { background: black; color: white; }
-    ProjectorScreen #board { height: auto; }
-    ProjectorScreen #big { height: 1fr; display: none; }
-    ProjectorScreen #big.-on { display: block; }
-    ProjectorScreen .big-row { height: 3; }
-    ProjectorScreen .big-row Static { width: 1fr; height: 3; content-align: left middle; text-style: bold; color: white; }
-    ProjectorScreen .big-row Digits { width: auto; color: $warning; text-style: bold; }
-    """
-
     def __init__(self, org: str):
         super().__init__()
         self.org = org
@@ -368,13 +320,16 @@ class ProjectorScreen(AppScreen):
     def on_resize(self, _) -> None:
         self.draw()
 
+    def refresh_data(self) -> None:
+        self.draw()
+
     def action_page(self, step: int) -> None:
         self.page = max(0, self.page + step)
         self.draw()
 
     def draw(self) -> None:
         snap = self.snap
-        m = load_meeting(self.shuping.archive, self.org, snap.year).record
+        m = snap.meeting(self.org).record
         org = snap.orgs[self.org].record.name
         board = self.query_one("#board", Static)
         title = Text(f"{org}\n党支部书记述职现场测评结果", style="bold bright_white", justify="center")
@@ -417,19 +372,11 @@ class ProjectorScreen(AppScreen):
         summary = Text(f"有效票 {m.ballots.valid} 张 · 无效票 {m.ballots.invalid} 张 · {cn_date(m.held)}",
                        style="bold bright_white", justify="center")
         page = Text(f"第 {self.page + 1}/{pages} 页（PgDn 翻页）", style="bright_white", justify="center") if pages > 1 else Text("")
-        from rich.console import Group
-
         board.update(Group(title, summary, Text(""), table, page))
 
     def draw_big(self, m, org: str, columns: list[str], title: Text) -> None:
         """A wide, tall screen: every secretary on one page, each score in three-line digits."""
-        from textual.containers import Horizontal
-        from textual.widgets import Digits
-
         snap = self.snap
-        from rich.cells import cell_len
-        from rich.console import Group
-
         self.query_one("#board", Static).update(Group(
             title, Text(f"有效票 {m.ballots.valid} 张 · 无效票 {m.ballots.invalid} 张 · {cn_date(m.held)}",
                         style="bold bright_white", justify="center"), Text("")))

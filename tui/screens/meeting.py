@@ -13,15 +13,15 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static, T
 from schema.dates import cn_date, parse_date
 from schema.kinds import BallotForm, MeetingStage, OrgKind, PaperKind, ReportMode
 from schema.papers import printed_drift
-from schema.reconcile import quorum_messages
+from schema.reconcile import GROUPS, quorum_messages
 from schema.records import Attendance, Meeting
-from store.archive import Stored
-from store.ballots import load_ballots
-from store.errors import StoreError
-from store.meeting import GROUPS, draw_lots, load_meeting, record_change
+from store.service import StoreError
+from tui.dialogs import ConfirmDialog, reason_dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
-from tui.dialogs import ConfirmDialog, reason_dialog
+from tui.screens.counting import CompareScreen, ProjectorScreen, ReconcileScreen, start_publish
+from tui.screens.keying import KeyingScreen
+from tui.screens.paper import PaperCountScreen, can_enter_paper
 
 STAGES = [MeetingStage.SIGN_IN, MeetingStage.REPORTS, MeetingStage.RATING, MeetingStage.COUNTING, MeetingStage.PUBLISHED]
 NEXT = {
@@ -64,7 +64,7 @@ class MeetingListScreen(AppScreen):
         row = table.cursor_row
         table.clear()
         for org_id in meeting_orgs(self.snap):
-            m = load_meeting(self.shuping.archive, org_id, self.snap.year).record
+            m = self.snap.meeting(org_id).record
             table.add_row(self.snap.orgs[org_id].record.name, cn_date(m.held), m.place or "—", m.stage.value,
                           "已公布" if m.published else "未公布", key=org_id)
         if table.row_count:
@@ -108,21 +108,17 @@ class GuideScreen(AppScreen):
             Action("guide.back", "escape", "back", "返回", "回到评议会列表"),
         ],
     )
-    DEFAULT_CSS = """
-    GuideScreen #steps { height: 1; padding: 0 1; }
-    GuideScreen #where { height: auto; padding: 0 1; }
-    GuideScreen #timer { height: 1; padding: 0 1; text-style: bold; }
-    GuideScreen #timer.-warn { color: $warning; }
-    GuideScreen #timer.-over { color: $error; }
-    GuideScreen CommentBox { height: 1fr; min-height: 4; }
-    GuideScreen #comment-state { height: 1; padding: 0 1; color: $text-muted; }
-    """
 
     def __init__(self, org: str):
         super().__init__()
         self.org = org
         self.elapsed = 0.0
         self.started: float | None = None
+        self._meeting: Meeting | None = None
+        self._keyed: tuple[int, int] | None = None  # ballots committed per pass, once counted
+        self._comment_for: str | None = None  # the speaker whose 点评 the box holds
+        self._shown_comment: str | None = None  # the 点评 as read (typing changes it)
+        self._comment_timer = None  # saves the 点评 a second after typing stops
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
@@ -138,22 +134,37 @@ class GuideScreen(AppScreen):
         self.set_interval(0.5, self.tick)
 
     def load(self) -> None:
-        from tui.screens.keying import ballot_writer
-
-        ballot_writer(self.app).flush(5)  # keying may have a change of the meeting record still queued
-        self.stored = load_meeting(self.shuping.archive, self.org, self.snap.year)
-        if not self.stored.record.order and self.stored.version is None:
-            self.stored = Stored(self.stored.record.model_copy(update={"order": default_order(self.snap, self.org)}),
-                                 self.stored.path, None)
+        """The meeting as the snapshot has it (with its queued changes); a new one lists the
+        secretaries in scope."""
+        stored = self.snap.meeting(self.org)
+        meeting = stored.record
+        if not meeting.order and stored.version is None:
+            meeting = meeting.model_copy(update={"order": default_order(self.snap, self.org)})
+        self._meeting = meeting
+        if meeting.stage in (MeetingStage.RATING, MeetingStage.COUNTING):
+            self.count_ballots()
         self.show()
 
+    @work(thread=True, exclusive=True, group="guide-count")
+    def count_ballots(self) -> None:
+        """How many ballots each pass has, once those still queued are committed."""
+        try:
+            keyed = self.shuping.service.ballots.count(self.org)
+        except StoreError:
+            return
+        self.app.call_from_thread(self._counted, keyed)
+
+    def _counted(self, keyed: tuple[int, int]) -> None:
+        if keyed != self._keyed:
+            self._keyed = keyed
+            self.show()
+
     def refresh_data(self) -> None:
-        if self.is_current:  # under the keying screen it re-reads when keying returns
-            self.load()
+        self.load()
 
     @property
     def meeting(self) -> Meeting:
-        return self.stored.record
+        return self._meeting
 
     def speaker_id(self) -> str | None:
         m = self.meeting
@@ -183,15 +194,14 @@ class GuideScreen(AppScreen):
             if m.speaker + 1 < len(m.order):
                 nxt = self.snap.branches[m.order[m.speaker + 1]].record
                 lines.append(f"下一位：{nxt.secretary}（{nxt.name}）")
-            if getattr(self, "_comment_for", None) != speaker:
+            if self._comment_for != speaker:
                 self._comment_for = speaker
                 self._shown_comment = review.meeting.comment
                 box.text = review.meeting.comment
                 self.elapsed, self.started = 0.0, None
         if m.stage in (MeetingStage.RATING, MeetingStage.COUNTING):
-            first = load_ballots(self.shuping.archive, self.org, self.snap.year, 1)
-            second = load_ballots(self.shuping.archive, self.org, self.snap.year, 2)
-            lines.append(f"已录入：第一遍 {len(first)} 张" + (f"，第二遍 {len(second)} 张" if m.double_entry else "（不双录）")
+            first, second = self._keyed if self._keyed else ("…", "…")
+            lines.append(f"已录入：第一遍 {first} 张" + (f"，第二遍 {second} 张" if m.double_entry else "（不双录）")
                          + f" · 发出 {m.ballots.issued} 张")
         lines.append(f"下一步：{NEXT[m.stage]}")
         lines.append("[dim]n 下一步 · b 上一步 · t 计时 · c 点评 · s 设置 · k/v 录票 · g 纸质计票 · m 双录 · r 核对 · p 公布 · o 投影[/]")
@@ -246,38 +256,32 @@ class GuideScreen(AppScreen):
             self.query_one(CommentBox).focus()
 
     def on_text_area_changed(self, _) -> None:
-        if self.query_one(CommentBox).text == getattr(self, "_shown_comment", None):
+        if self.query_one(CommentBox).text == self._shown_comment:
             return
         self._shown_comment = None
         self.query_one("#comment-state", Static).update("点评：保存中…")
-        self._comment_timer = getattr(self, "_comment_timer", None)
         if self._comment_timer:
             self._comment_timer.stop()
         self._comment_timer = self.set_timer(1.0, self.save_comment)
 
     def save_comment(self) -> None:
-        speaker = self._comment_for
-        text = self.query_one(CommentBox).text
-        stored = self.snap.review(speaker)
-        if stored.record.meeting.comment == text:
+        saved = self.shuping.service.meeting.save_comment(self._comment_for, self.query_one(CommentBox).text,
+                                                          done=self._comment_committed)
+        if saved is None:
             self.query_one("#comment-state", Static).update("点评：已保存")
-            return
-        review = stored.record.model_copy(update={"meeting": stored.record.meeting.model_copy(update={"comment": text})})
-        name = self.snap.branches[speaker].record.name
-        self.comment_worker(stored, review, f"点评：{name}")
+        else:
+            self.shuping.take_snapshot()
 
-    @work(thread=True, group="comment")
-    def comment_worker(self, stored, review, message: str) -> None:
-        try:
-            saved = self.shuping.archive.save(stored, review, message)
-        except StoreError as e:
-            self.app.call_from_thread(self.query_one("#comment-state", Static).update, f"[red]点评未保存：{escape(str(e))}[/]")
-            return
-        self.app.call_from_thread(self._comment_saved, saved)
+    def _comment_committed(self, sha, error) -> None:
+        """On the writer thread."""
+        self.app.call_from_thread(self._comment_saved, error)
 
-    def _comment_saved(self, saved) -> None:
-        self.shuping.absorb(saved)
-        self.query_one("#comment-state", Static).update("点评：已保存")
+    def _comment_saved(self, error) -> None:
+        if error is not None:
+            self.query_one("#comment-state", Static).update(f"[red]点评未保存：{escape(str(error))}[/]")
+            self.shuping.take_snapshot()  # the review as it is on disk
+        else:
+            self.query_one("#comment-state", Static).update("点评：已保存")
 
     # ------------------------------------------------------------------ moving through the meeting
 
@@ -286,19 +290,15 @@ class GuideScreen(AppScreen):
         self.save_meeting(meeting, message or f"评议会进入{stage.value}环节：{self.snap.orgs[self.org].record.name}")
 
     def save_meeting(self, meeting: Meeting, message: str) -> None:
-        """Show the change at once; the commit runs in a worker (queued in order)."""
-        from store.writer import Job
-        from tui.screens.keying import ballot_writer
-
-        change, self.stored = record_change(self.stored, meeting, self.shuping.archive)
-        ballot_writer(self.app).submit(Job([change], message, done=self._meeting_saved))
-        self.show()
+        """Show the change at once; the commit is queued in order behind the ballots."""
+        self.shuping.service.meeting.save(self.org, meeting, message, done=self._meeting_saved)
+        self.shuping.take_snapshot()  # redraws this screen (refresh_data) with the change
 
     def _meeting_saved(self, sha, error) -> None:
-        """On the writer thread: a failed save is shown and the screen re-reads the record."""
+        """On the writer thread: a failed save is shown and the screen shows the record on disk again."""
         if error is not None:
             self.app.call_from_thread(self.notify, str(error), title="未保存", severity="error", timeout=12)
-            self.app.call_from_thread(self.load)
+            self.shuping.take_snapshot()
 
     def action_next(self) -> None:
         m = self.meeting
@@ -334,7 +334,7 @@ class GuideScreen(AppScreen):
             self.set_stage(STAGES[max(0, STAGES.index(m.stage) - 1)] if m.stage in STAGES else MeetingStage.SETUP)
 
     def flush_comment(self) -> None:
-        timer = getattr(self, "_comment_timer", None)
+        timer = self._comment_timer
         if timer:
             timer.stop()
             self._comment_timer = None
@@ -344,8 +344,6 @@ class GuideScreen(AppScreen):
         self.app.push_screen(SetupScreen(self.org), lambda _: self.load())
 
     def action_keying(self, entry: int) -> None:
-        from tui.screens.keying import KeyingScreen
-
         if self.meeting.published:
             self.notify("结果已公布，不能再录票。", severity="warning")
             return
@@ -361,8 +359,6 @@ class GuideScreen(AppScreen):
         self.ask_if_printed_differs(PaperKind.BALLOT, go)
 
     def action_paper(self) -> None:
-        from tui.screens.paper import PaperCountScreen, can_enter_paper
-
         if can_enter_paper(self, self.org):
             self.ask_if_printed_differs(
                 PaperKind.TALLY, lambda: self.app.push_screen(PaperCountScreen(self.org), lambda _: self.load()))
@@ -378,23 +374,15 @@ class GuideScreen(AppScreen):
         self.app.push_screen(ConfirmDialog(f"打印的{kind.value}与现在不一致", text), lambda ok: go() if ok else None)
 
     def action_compare(self) -> None:
-        from tui.screens.counting import CompareScreen
-
         self.app.push_screen(CompareScreen(self.org), lambda _: self.load())
 
     def action_reconcile(self) -> None:
-        from tui.screens.counting import ReconcileScreen
-
         self.app.push_screen(ReconcileScreen(self.org), lambda _: self.load())
 
     def action_publish(self) -> None:
-        from tui.screens.counting import start_publish
-
         start_publish(self, self.org, self.load)
 
     def action_projector(self) -> None:
-        from tui.screens.counting import ProjectorScreen
-
         self.app.push_screen(ProjectorScreen(self.org))
 
     def action_back(self) -> None:
@@ -421,17 +409,6 @@ class SetupScreen(AppScreen):
             Action("setup.back", "escape", "back", "返回", "返回向导（有未保存的修改时先提醒，再按一次 Esc 放弃）"),
         ],
     )
-    CSS = """
-    SetupScreen .form-row { height: 1; margin: 0 0 0 0; }
-    SetupScreen .form-row Label { width: 24; padding: 0 1 0 0; }
-    SetupScreen Input { border: none; height: 1; padding: 0 1; background: $boost; margin: 0 1 0 0; }
-    SetupScreen Input:focus { border: none; background: $accent 30%; }
-    SetupScreen Select { height: 1; }
-    SetupScreen SelectCurrent { border: none; height: 1; padding: 0 1; }
-    SetupScreen Checkbox { border: none; height: 1; padding: 0; }
-    SetupScreen .pair Input { width: 1fr; }
-    SetupScreen OrderTable { height: auto; max-height: 16; }
-    """
 
     def __init__(self, org: str):
         super().__init__()
@@ -471,8 +448,7 @@ class SetupScreen(AppScreen):
         yield from self.footer()
 
     def on_mount(self) -> None:
-        self.stored = load_meeting(self.shuping.archive, self.org, self.snap.year)
-        m = self.stored.record
+        self.base = m = self.snap.meeting(self.org).record  # what the form was filled from
         self.order = list(m.order) or default_order(self.snap, self.org)
         self.lot_seed = m.lot_seed
         self.modes = {b: self.snap.review(b).record.meeting for b in self.order}
@@ -528,7 +504,7 @@ class SetupScreen(AppScreen):
             self.fill_order(j)
 
     def action_draw(self) -> None:
-        self.order, self.lot_seed = draw_lots(self.order)
+        self.order, self.lot_seed = self.shuping.service.meeting.draw_lots(self.order)
         self.fill_order()
         self.notify(f"已抽签确定述职顺序（种子 {self.lot_seed}，保存后记录在案）")
 
@@ -580,12 +556,12 @@ class SetupScreen(AppScreen):
             errors.append("述职时限应为 1–60 分钟")
         if warn >= minutes:
             errors.append("提前提醒的分钟数应小于述职时限")
-        counts = self.stored.record.ballots.model_copy(update={
+        counts = self.base.ballots.model_copy(update={
             "issued": number("issued", "发出票数"), "collected": number("collected", "收回票数"),
             "not_returned": number("not_returned", "未收回票数")})
         form = BallotForm(self.query_one("#form-type", Select).value)
         double = self.query_one("#double", Checkbox).value
-        old = self.stored.record
+        old = self.base
         if old.frozen and (form != old.frozen.form or double != old.double_entry):
             errors.append("已开始录票，测评票形式和双录设置不能再改")
         if form == BallotForm.INDICATORS and not self.snap.campaign.indicators:
@@ -606,43 +582,19 @@ class SetupScreen(AppScreen):
         if meeting is None:
             self.notify("有填写错误，请按提示修改后再保存。", severity="error")
             return
-        archive = self.shuping.archive
-        changes, reviews = [], []
-        moved = []
-        for position, b in enumerate(self.order, start=1):
-            stored = self.snap.review(b)
-            old = stored.record.meeting
-            part = old.model_copy(update={"mode": self.modes[b].mode, "mode_reason": self.modes[b].mode_reason,
-                                          "order": position})
-            if part != old:
-                change, saved = record_change(stored, stored.record.model_copy(update={"meeting": part}), archive)
-                changes.append(change)
-                if (part.mode, part.mode_reason) != (old.mode, old.mode_reason):
-                    reviews.append(saved)
-                else:
-                    moved.append(saved)
-        if meeting == self.stored.record and not changes:
-            self.notify("没有修改。")
-            return
-        change, saved_meeting = record_change(self.stored, meeting, archive)
-        org = self.snap.orgs[self.org].record.name
-        lots = f"；抽签种子 {meeting.lot_seed}" if meeting.lot_seed is not None and meeting.lot_seed != self.stored.record.lot_seed else ""
-        written = [self.snap.branches[r.record.branch].record.name + f" {r.record.meeting.mode.value}" for r in reviews]
-        body = "述职方式：" + "；".join(written) if written else ""
-        self.save_worker([change, *changes], f"评议会设置：{org}{lots}", body, saved_meeting, reviews + moved)
+        self.save_worker(meeting, {b: self.modes[b] for b in self.order})
 
     @work(thread=True, exclusive=True, group="save")
-    def save_worker(self, changes, message, body, saved_meeting, reviews) -> None:
-        try:
-            self.shuping.archive.commit(changes, message, body)
-        except StoreError as e:
-            self.app.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
-            return
-        self.app.call_from_thread(self._saved, saved_meeting, reviews, message)
+    def save_worker(self, meeting: Meeting, modes) -> None:
+        message = self.shuping.apply(self.shuping.service.meeting.setup, self.org, meeting, modes)
+        if message is not None:
+            self.app.call_from_thread(self._saved, message)
 
-    def _saved(self, saved_meeting, reviews, message) -> None:
-        self.stored = saved_meeting
-        self.shuping.absorb(saved_meeting, *reviews)
+    def _saved(self, message: str) -> None:
+        if not message:
+            self.notify("没有修改。")
+            return
+        self.base = self.snap.meeting(self.org).record
         self.pristine, self._discard_armed = self.form_state(), False
         self.notify(message, title="已保存并提交")
 

@@ -13,18 +13,16 @@ from schema.ballots import COUNTED
 from schema.dates import cn_date
 from schema.paper import paper_blockers, paper_problems, paper_tallies, parse_count, sheet_groups
 from schema.tally import score_text
-from store.errors import StoreError
-from store.meeting import load_meeting, publish_changes
+from store.service import StoreError
+from tui.dialogs import reason_dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 from tui.screens.counting import names_of
-from tui.dialogs import reason_dialog
-from tui.screens.keying import ballot_writer
 
 
 def can_enter_paper(screen: AppScreen, org: str) -> bool:
     """Whether the sheet can be entered; if not, say why."""
-    meeting = load_meeting(screen.shuping.archive, org, screen.snap.year).record
+    meeting = screen.snap.meeting(org).record
     blockers = paper_blockers(meeting, screen.snap.campaign.scoring)
     if blockers:
         screen.notify("；".join(blockers) + "。", title="不能录入纸质计票", severity="warning", timeout=8)
@@ -42,29 +40,13 @@ class PaperCountScreen(AppScreen):
             Action("paper.back", "escape", "back", "返回", "返回向导（有未公布的数字时先提醒，再按一次 Esc 放弃）"),
         ],
     )
-    CSS = """
-    PaperCountScreen .sheet-row { height: 1; }
-    PaperCountScreen .sheet-row .who { width: 14; }
-    PaperCountScreen .sheet-row .group { width: 13; }
-    PaperCountScreen .sheet-row .count { width: 6; margin: 0 1 0 0; }
-    PaperCountScreen .sheet-row .sum { width: 1fr; padding: 0 0 0 1; }
-    PaperCountScreen Input { border: none; height: 1; padding: 0 1; background: $boost; margin: 0 1 0 0; }
-    PaperCountScreen Input:focus { border: none; background: $accent 30%; }
-    PaperCountScreen #totals { height: 1; }
-    PaperCountScreen #totals Label { width: auto; padding: 0 1 0 1; }
-    PaperCountScreen #totals Input { width: 8; }
-    PaperCountScreen #sheet { height: 1fr; }
-    PaperCountScreen #problems { height: auto; max-height: 6; padding: 0 1; }
-    """
-
     def __init__(self, org: str):
         super().__init__()
         self.org = org
 
     def compose(self) -> ComposeResult:
         snap = self.snap
-        self.stored = load_meeting(self.shuping.archive, self.org, snap.year)
-        m = self.stored.record
+        self.meeting = m = snap.meeting(self.org).record
         self.names = names_of(snap, m.order)
         self.groups = sheet_groups(snap.campaign.scoring)
         self.lines = [(branch, group) for branch in m.order for group in self.groups]  # one row per sheet line
@@ -134,7 +116,7 @@ class PaperCountScreen(AppScreen):
         valid, invalid, rows, errors = self.read()
         scoring = self.snap.campaign.scoring
         tallies = paper_tallies(rows, scoring)
-        row_problems, count_problems = paper_problems(self.stored.record, rows, self.names, valid, invalid, scoring.quorum)
+        row_problems, count_problems = paper_problems(self.meeting, rows, self.names, valid, invalid, scoring.quorum)
         for line, (branch, group) in enumerate(self.lines):
             total = sum(rows[branch][group].values())
             mark = "" if total == valid[group] else f" ≠ {valid[group]}"
@@ -164,43 +146,30 @@ class PaperCountScreen(AppScreen):
             self.query_one(f"#c-{target}-{c}", Input).focus()
 
     def action_publish(self) -> None:
-        tallies, blocking, count_problems, valid, invalid = self.check()
+        _, blocking, count_problems, _, _ = self.check()
         if blocking:
             self.notify(f"计票单有 {len(blocking)} 处不对：{blocking[0]}", title="未公布", severity="error", timeout=10)
             return
+        valid, invalid, rows, _ = self.read()
         if count_problems:
             more = f" 等 {len(count_problems)} 项" if len(count_problems) > 1 else ""
             self.app.push_screen(reason_dialog(f"核对未通过（{count_problems[0]}{more}）。仍要公布，请填写原因"),
-                                 lambda reason: reason and self.publish(tallies, valid, invalid, reason, count_problems))
+                                 lambda reason: reason and self.publish(rows, valid, invalid, reason))
         else:
-            self.publish(tallies, valid, invalid, "", [])
-
-    def publish(self, tallies, valid: int, invalid: int, override: str, problems: list[str]) -> None:
-        archive, snap = self.shuping.archive, self.snap
-        ballot_writer(self.app).flush(10)
-        reviews = {b: snap.review(b) for b in tallies}
-        changes, _, saved_reviews = publish_changes(archive, self.stored, reviews, tallies, valid, invalid, override)
-        name = snap.orgs[self.org].record.name
-        held = cn_date(self.stored.record.held) if self.stored.record.held else "未填日期"
-        body = (f"评议会（{held}）测评票当场纸质计票；各书记得票按计票单录入。\n"
-                f"有效票 {valid} 张，无效票 {invalid} 张。")
-        if override:
-            body += "\n核对未通过仍公布，原因：" + override + "\n未通过的核对：\n" + "\n".join(problems)
-        self.save_worker(changes, f"公布测评结果：{name}（纸质计票，有效票 {valid} 张）", body, saved_reviews)
+            self.publish(rows, valid, invalid, "")
 
     @work(thread=True, exclusive=True, group="save")
-    def save_worker(self, changes, message: str, body: str, saved_reviews) -> None:
+    def publish(self, rows, valid: dict[str, int], invalid: int, reason: str) -> None:
+        """Publish the sheets as typed (the intent checks them again) as one commit."""
+        name = self.snap.orgs[self.org].record.name
         try:
-            self.shuping.archive.commit(changes, message, body)
+            self.shuping.service.meeting.publish_tally(self.org, rows, valid, invalid, reason)
         except StoreError as e:
             self.app.call_from_thread(self.notify, str(e), title="未公布", severity="error", timeout=12)
             return
-        self.app.call_from_thread(self._published, saved_reviews)
-
-    def _published(self, saved_reviews) -> None:
-        self.shuping.absorb(*saved_reviews)
-        self.notify(f"已公布：{self.snap.orgs[self.org].record.name}", title="已保存并提交")
-        self.dismiss(None)
+        self.shuping.take_snapshot()
+        self.app.call_from_thread(self.notify, f"已公布：{name}", title="已保存并提交")
+        self.app.call_from_thread(self.dismiss, None)
 
     def action_back(self) -> None:
         if self.sheet_state() != self.pristine and not self._discard_armed:

@@ -1,0 +1,274 @@
+"""Faults in many-file work: kill -9 (the whole process group) at random points of a 5,000-row
+roster import, `campaign new` and a sync with a merge; a full disk during an import and a sync.
+
+Speed-independent: each kill lands a random time after the operation started (its own
+'go' line), within how long the same operation took unkilled on this machine; only states are
+asserted — HEAD is the old or the new state, nothing between; check, verify and fsck clean;
+nothing moved aside; the operation can be redone — never how much work got done."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import store.archive
+import store.atomic
+from schema.records import Branch
+from store import layout
+from store.archive import Archive
+from store.campaigns import new_campaign
+from store.check import check_archive
+from store.errors import StoreError
+from store.roster import import_roster
+from store.snapshot import load
+from store.sync import clone, set_remote, sync
+from store.verify import verify_archive
+from tests.test_faults import _FullDisk, tiny_archive
+
+TODAY = date(2020, 12, 1)
+ORGS, PER_ORG = 50, 100  # 5,000 branches
+HEADERS = ["党支部名称", "支部编码", "成立日期", "二级党组织", "书记", "支部类型", "组织类型", "党员人数"]
+
+
+def roster(path: Path, members: int) -> Path:
+    book = openpyxl.Workbook(write_only=True)
+    ws = book.create_sheet("名册")
+    ws.append(HEADERS)
+    for o in range(ORGS):
+        for b in range(PER_ORG):
+            ws.append([f"第{o}学院第{b}党支部", f"44{o:03d}{b:04d}", date(2001, 1, 1), f"第{o}学院党委",
+                       f"书记{o}-{b}", "教工", "二级党委", members + b % 7])
+    book.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def rosters(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("rosters")
+    return roster(folder / "a.xlsx", 10), roster(folder / "b.xlsx", 30)
+
+
+def kill_during(operation, rng: random.Random, window: float) -> bool:
+    """Fork; the child runs ``operation(say)``, which calls ``say()`` once its work starts;
+    kill -9 the child's process group a random time within ``window`` after that. True when
+    the kill came before the operation finished."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        code = 0
+        try:
+            os.setpgid(0, 0)
+            operation(lambda: os.write(write, b"go\n"))
+            os.write(write, b"done\n")
+        except BaseException:  # noqa: BLE001 - the parent judges by state
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    buffer = b""
+    while b"go\n" not in buffer and (chunk := os.read(read, 64)):
+        buffer += chunk
+    time.sleep(rng.uniform(0, window))
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+    while chunk := os.read(read, 64):
+        buffer += chunk
+    os.close(read)
+    return b"done\n" not in buffer
+
+
+def timed(operation) -> float:
+    start = time.monotonic()
+    operation(lambda: None)
+    return time.monotonic() - start
+
+
+def tree(archive: Archive, rev: str = "HEAD") -> str:
+    return archive.git.run("rev-parse", f"{rev}^{{tree}}")
+
+
+def assert_sound(root: Path, trees: set[str], operator: str = "检查") -> Archive:
+    """The archive opens at one of ``trees``, clean, with nothing moved aside."""
+    archive = Archive.open(root, operator)
+    assert not archive.read_only, archive.read_only
+    assert tree(archive) in trees, "HEAD is neither the old nor the new state"
+    assert archive.git.run("status", "--porcelain") == ""
+    assert check_archive(archive) == []
+    assert not (root / layout.LOCAL_DIR / "aside").exists()
+    assert archive.git.run("fsck", "--no-dangling", "--no-progress") == ""
+    return archive
+
+
+@pytest.fixture(autouse=True)
+def _quick_locks(monkeypatch):
+    monkeypatch.setattr(store.archive, "STALE_LOCK_WAIT", 0.05)  # the kill takes the child's git with it
+
+
+# ---------------------------------------------------------------- roster import
+
+
+def test_kill_during_a_5000_row_roster_import(tmp_path, rosters):
+    root = Archive.init(tmp_path / "archive", "测试大学", "测试员").root
+
+    def importer(path):
+        def run(say):
+            import_roster(Archive.open(root, "测试员"), path, today=TODAY,
+                          progress=lambda done, total, stage: stage == "写入" and done == 0 and say())
+        return run
+
+    empty = tree(Archive.open(root, "测试员"))
+    window = timed(importer(rosters[0])) * 1.2
+    trees = {"a": tree(Archive.open(root, "测试员"))}
+    timed(importer(rosters[1]))
+    trees["b"] = tree(Archive.open(root, "测试员"))
+    assert len({empty, *trees.values()}) == 3
+    rng = random.Random(15)
+    for trial in range(3):
+        target = "ab"[trial % 2]
+        kill_during(importer(rosters[0 if target == "a" else 1]), rng, window)
+        archive = assert_sound(root, set(trees.values()))
+        if trial == 0:
+            assert [f for f in verify_archive(archive).findings] == []
+        import_roster(archive, rosters[0 if target == "a" else 1], today=TODAY)  # redo
+        assert tree(archive) == trees[target]
+
+
+def test_a_full_disk_during_a_roster_import_changes_nothing(tmp_path, rosters, monkeypatch):
+    archive = Archive.init(tmp_path / "archive", "测试大学", "测试员")
+    head = archive.head()
+    monkeypatch.setattr(store.atomic, "os", _FullDisk())
+    with pytest.raises(StoreError, match="磁盘空间已满"):
+        import_roster(archive, rosters[0], today=TODAY)
+    monkeypatch.undo()
+    reopened = Archive.open(archive.root, "测试员")
+    assert reopened.head() == head and reopened.git.run("status", "--porcelain", "--ignored") == ""
+    assert check_archive(reopened) == [] and not (archive.root / "orgs").exists() or not any((archive.root / "orgs").iterdir())
+    import_roster(reopened, rosters[0], today=TODAY)  # space again: the same command works
+    assert len(load(reopened).branches) == ORGS * PER_ORG
+
+
+# ---------------------------------------------------------------- campaign new
+
+
+def test_kill_during_campaign_new(demo_archive: Archive):
+    root = demo_archive.root
+    old = demo_archive.head()
+
+    def opener(say):
+        archive = Archive.open(root, "测试员")
+        say()
+        new_campaign(archive, 2021)
+
+    window = timed(opener) * 1.2
+    trees = {tree(demo_archive, old), tree(demo_archive)}
+    rng = random.Random(2021)
+    for _trial in range(8):
+        demo_archive.git.run("reset", "-q", "--hard", old)
+        demo_archive.git.run("clean", "-qfd", "orgs", "campaigns")
+        kill_during(opener, rng, window)
+        archive = assert_sound(root, trees)
+        if archive.head() == old:
+            new_campaign(archive, 2021)  # redo
+            assert tree(archive) in trees
+
+
+# ---------------------------------------------------------------- sync with a merge
+
+
+def _edit(archive: Archive, branch: str, **update) -> None:
+    stored = archive.read(Branch, layout.branch_path("o1", branch))
+    archive.save(stored, stored.record.model_copy(update=update), f"修改党支部：{branch}")
+
+
+def test_kill_during_a_sync_with_a_merge(tmp_path):
+    central = tmp_path / "central.git"
+    origin = tiny_archive(tmp_path / "origin")
+    subprocess.run(["git", "clone", "-q", "--bare", str(origin.root), str(central)], check=True)
+    ours = clone(str(central), tmp_path / "ours", "本地")
+    theirs = clone(str(central), tmp_path / "theirs", "远程")
+    rng = random.Random(7)
+    window = 0.0
+    for trial in range(10):
+        _edit(theirs, "b1", members=100 + trial)
+        sync(theirs)
+        _edit(ours, "b1", secretary=f"书记{trial}")  # the same record: merged key by key
+        before, remote = ours.head(), theirs.head()
+
+        def syncer(say):
+            archive = Archive.open(ours.root, "本地")
+            say()
+            sync(archive)
+
+        if trial == 0:
+            window = timed(syncer) * 1.2
+            continue
+        kill_during(syncer, rng, window)
+        # a local-path central's receive-pack dies with the group: its ref lock is the server's own leftover
+        for lock in central.rglob("*.lock"):
+            lock.unlink()
+        archive = Archive.open(ours.root, "本地")
+        head = archive.head()
+        assert head == before or archive.git.run("rev-list", "--parents", "-n1", head).split()[1:] == [before, remote]
+        assert archive.git.run("status", "--porcelain") == "" and check_archive(archive) == []
+        assert archive.git.run("fsck", "--no-dangling", "--no-progress") == ""
+        central_head = subprocess.run(["git", "-C", str(central), "rev-parse", "main"], capture_output=True,
+                                      text=True, check=True).stdout.strip()
+        assert central_head in (remote, head)
+        sync(archive)  # redo: pushes no damage
+        pushed = tomllib.loads(subprocess.run(["git", "-C", str(central), "show", f"main:{layout.branch_path('o1', 'b1')}"],
+                                              capture_output=True, text=True, check=True).stdout)
+        assert (pushed["id"], pushed["members"], pushed["secretary"]) == ("b1", 100 + trial, f"书记{trial}")
+        sync(theirs)
+
+
+def test_a_full_disk_during_a_sync_changes_nothing(tmp_path, monkeypatch):
+    central = tmp_path / "central.git"
+    origin = tiny_archive(tmp_path / "origin")
+    subprocess.run(["git", "clone", "-q", "--bare", str(origin.root), str(central)], check=True)
+    ours = clone(str(central), tmp_path / "ours", "本地")
+    theirs = clone(str(central), tmp_path / "theirs", "远程")
+    _edit(theirs, "b1", members=7)
+    sync(theirs)
+    _edit(ours, "b2", members=8)
+    before = ours.head()
+    real = type(ours.git).run
+
+    def full(self, *args, **kw):
+        if args and args[0] == "merge":
+            raise StoreError("磁盘空间已满，git merge 未能完成。请清理磁盘后重试。")
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(type(ours.git), "run", full)
+    with pytest.raises(StoreError, match="磁盘空间已满"):
+        sync(ours)
+    monkeypatch.undo()
+    reopened = Archive.open(ours.root, "本地")
+    assert reopened.head() == before and reopened.git.run("status", "--porcelain") == ""
+    sync(reopened)  # space again: the same command works
+    assert members_at(central, "b1") == 7 and members_at(central, "b2") == 8
+
+
+def members_at(central: Path, branch: str) -> int:
+    out = subprocess.run(["git", "-C", str(central), "show", f"main:{layout.branch_path('o1', branch)}"],
+                         capture_output=True, text=True, check=True).stdout
+    return tomllib.loads(out)["members"]
+
+
+def test_set_remote_is_kept(tmp_path):
+    """(clone sets the remote; set_remote is how an existing archive joins one)"""
+    archive = tiny_archive(tmp_path / "a")
+    set_remote(archive, str(tmp_path))
+    assert archive.git.run("config", "--get", "remote.origin.url") == str(tmp_path.resolve())
