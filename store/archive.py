@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Generic, Iterable, TypeVar
+from typing import Callable, Generic, Iterable, Sequence, TypeVar
 
 from schema.campaign_setup import notice_2020
 from schema.dates import cn_datetime
@@ -391,11 +391,10 @@ class Archive:
         who, when = out.split("\x1f")
         return who, _cn_time(when)
 
-    def history(self, rel: str | None = None, limit: int = 200) -> list[Commit]:
-        args = ["log", f"-n{limit}", "--format=%H%x1f%an%x1f%aI%x1f%s%x1f%b%x1e"]
-        if rel:
-            args += ["--", rel]
-        out = self.git.run(*args)
+    def history(self, rel: str | Sequence[str] | None = None, limit: int = 200) -> list[Commit]:
+        """The commits touching ``rel``: one path, or several git pathspecs (globs,
+        ``:(exclude)…``); None: the whole archive."""
+        out = self.git.run("log", f"-n{limit}", "--format=%H%x1f%an%x1f%aI%x1f%s%x1f%b%x1e", *_pathspecs(rel))
         commits = []
         for chunk in out.split("\x1e"):
             chunk = chunk.strip("\n")
@@ -405,11 +404,8 @@ class Archive:
             commits.append(Commit(sha, author, datetime.fromisoformat(when), subject, body.strip()))
         return commits
 
-    def diff(self, sha: str, rel: str | None = None) -> str:
-        args = ["show", "--format=", "--no-color", "--no-ext-diff", sha]
-        if rel:
-            args += ["--", rel]
-        return self.git.run(*args)
+    def diff(self, sha: str, rel: str | Sequence[str] | None = None) -> str:
+        return self.git.run("show", "--format=", "--no-color", "--no-ext-diff", sha, *_pathspecs(rel))
 
     def head(self) -> str:
         """The current commit id, read from the ref file (a save should not pay for another git run)."""
@@ -427,6 +423,11 @@ class Archive:
 
         ``--split`` adds a layer for the new commits only, so running it often stays cheap."""
         self.git.run("commit-graph", "write", "--reachable", "--changed-paths", "--split", timeout=600)
+
+
+def _pathspecs(rel: str | Sequence[str] | None) -> list[str]:
+    specs = [rel] if isinstance(rel, str) else list(rel or ())
+    return ["--", *specs] if specs else []
 
 
 def _decode(data: bytes, rel: str) -> str:

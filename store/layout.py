@@ -88,6 +88,20 @@ def attachment_path(org: str, year: int, sha256: str, suffix: str) -> str:
     return f"orgs/{org}/{year}/attachments/{sha256[:16]}{suffix.lower()}"
 
 
+# git pathspecs for a record's whole history (``Archive.history``); ballots stay out: each
+# keyed paper is a commit of its own and would bury everything else
+def branch_pathspecs(branch: str) -> list[str]:
+    """A branch's record, its reviews in every year and its reports, in whichever
+    organisation they were kept."""
+    return [f":(glob)orgs/*/branches/{branch}.toml", f":(glob)orgs/*/*/reviews/{branch}.toml",
+            f":(glob)orgs/*/*/reports/{branch}.md"]
+
+
+def org_pathspecs(org: str) -> list[str]:
+    """Everything under the organisation's folder but its ballots."""
+    return [f"orgs/{org}/", f":(glob,exclude)orgs/{org}/*/ballots/**"]
+
+
 _KINDS = [
     (re.compile(r"^shuping\.toml$"), "settings"),
     (re.compile(r"^access\.toml$"), "access"),

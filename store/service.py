@@ -12,23 +12,33 @@ service: ``service.grading.save(...)``, ``service.meeting.publish(...)``.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from schema.clock import Clock
+from schema.problems import Problem
 from schema.records import Record
+from store import layout
 from store.access import read_rules
 from store.archive import Archive, Change, Commit, Stored
-from store.errors import AccessError, ConflictError, FrozenError, ReadOnlyError, StoreError
+from store.check import check_archive
+from store.errors import AccessError, ConflictError, FrozenError, ReadOnlyError, StoreError, os_reason
 from store.gitrepo import Identity
 from store.intents import areas
+from store.roster import write_template
+from store.outputs import check_output
 from store.snapshot import Snapshot, load
+from store.sync import clone
 from store.tomlio import blob_version, render
+from store.verify import Report, verify_archive
+from store.verify_tags import AGAINST, compare
 from store.writer import Writer
 
 MAINTAIN_EVERY = 200  # commits between commit-graph refreshes
+RECORD_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")  # a branch's or an organisation's id
 
 
 @dataclass(frozen=True)
@@ -58,9 +68,37 @@ class Service:
 
     @classmethod
     def open(cls, root: Path | str, operator: str | Identity | None = None, clock: Clock | None = None,
-             year: int | None = None) -> Service:
-        """Open the archive for work (cleaning up after a crash) without reading it yet."""
-        return cls(Archive.open(root, operator), clock, year)
+             year: int | None = None, recover: bool = True) -> Service:
+        """Open the archive for work (cleaning up after a crash) without reading it yet;
+        ``recover=False``: as it is, for a diagnosis that must move nothing aside."""
+        return cls(Archive.open(root, operator) if recover else Archive(root, operator), clock, year)
+
+    @classmethod
+    def init(cls, root: Path | str, university: str, operator: str | Identity | None = None,
+             clock: Clock | None = None) -> Service:
+        """A new, empty archive with the campaign set up as the 2020 notice says."""
+        return cls(Archive.init(root, university, operator), clock)
+
+    @classmethod
+    def clone(cls, url: str, root: Path | str, operator: str | Identity | None = None,
+              clock: Clock | None = None) -> Service:
+        """A local copy of the central archive (a bare repository's path or an ssh URL)."""
+        return cls(clone(url, root, operator), clock)
+
+    @staticmethod
+    def roster_template(path: Path | str) -> None:
+        """Write a roster template (xlsx) to fill in and import; needs no archive."""
+        try:
+            write_template(path)
+        except OSError as e:
+            raise StoreError(f"无法写入 {path}：{os_reason(e)}") from e
+
+    @classmethod
+    def demo(cls, root: Path | str, clock: Clock | None = None) -> Service:
+        """Build the demo archive of a fictional university (operator 组织部 演示)."""
+        from store.demo import build  # only `shuping demo` needs the demo's builders: kept off start-up
+
+        return cls(build(root), clock)
 
     # ------------------------------------------------------------------ reading
 
@@ -73,6 +111,11 @@ class Service:
     @property
     def loaded(self) -> bool:
         return self._snapshot is not None
+
+    @property
+    def root(self) -> Path:
+        """The archive's folder."""
+        return self.archive.root
 
     @property
     def operator(self) -> str:
@@ -107,10 +150,11 @@ class Service:
             self.clock = self.clock.in_zone(snapshot.settings.timezone)
         return snapshot
 
-    def reload(self) -> Snapshot:
+    def reload(self) -> Snapshot | None:
         """Read the archive again as it was last loaded: after an intent that changed many records
-        at once (a roster import, a new year, a sync)."""
-        return self.load(freeze=self._freeze)
+        at once (a roster import, a new year, a sync). Not read yet (a command that changes the
+        archive without looking at it): nothing to read again."""
+        return self.load(freeze=self._freeze) if self.loaded else None
 
     def switch_year(self, year: int) -> None:
         """Open another campaign on the next ``load`` (the archive's current one stays)."""
@@ -127,11 +171,44 @@ class Service:
     def read(self, model: type, path: str) -> Stored:
         return self.archive.read(model, path)
 
-    def history(self, rel: str | None = None, limit: int = 200) -> list[Commit]:
+    def history(self, rel: str | Sequence[str] | None = None, limit: int = 200) -> list[Commit]:
+        """The commits touching ``rel``: one path, or git pathspecs (``record_pathspecs``); None: all."""
         return self.archive.history(rel, limit)
 
-    def diff(self, sha: str, rel: str | None = None) -> str:
+    def diff(self, sha: str, rel: str | Sequence[str] | None = None) -> str:
         return self.archive.diff(sha, rel)
+
+    def record_pathspecs(self, record: str) -> list[str]:
+        """What ``history`` follows for a record named by its file's path, a branch id (its
+        record, its reviews in every year, its reports) or an organisation id (its whole
+        folder); ballots stay out."""
+        root = self.archive.root
+        if "/" in record or (root / record).exists():
+            return [record]
+        if RECORD_ID.fullmatch(record):
+            if any(root.glob(f"orgs/*/branches/{record}.toml")):
+                return layout.branch_pathspecs(record)
+            if (root / layout.org_path(record)).is_file():
+                return layout.org_pathspecs(record)
+        raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
+
+    def check_output(self, output: str | Path, folder: bool = False) -> Path:
+        """Where an export may be written: never into the archive's record folders (StoreError)."""
+        return check_output(self.archive.root, output, folder)
+
+    def check(self) -> list[Problem]:
+        """Every problem in every record (``shuping check``), read afresh from the files."""
+        return check_archive(self.archive)
+
+    def verify(self, against: str | None = None) -> Report:
+        """Every result recomputed from the raw records, git's integrity and the finalisation
+        tags checked (``shuping verify``); ``against``: another copy (a path or URL) whose
+        finalisation tags and main's history must agree with this one's."""
+        report = verify_archive(self.archive)
+        if against:
+            report.ran.append(AGAINST)
+            report.findings.extend(compare(self.archive, against))
+        return report
 
     def maintain(self) -> None:
         """Keep history fast on long histories; only speed is lost if it fails."""

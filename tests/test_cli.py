@@ -164,3 +164,62 @@ def test_real_commits_are_dated_now(empty_archive):
 
     when = datetime.fromisoformat(empty_archive.git.run("log", "-1", "--format=%cI"))
     assert abs(datetime.now(timezone.utc) - when) < timedelta(minutes=5)
+
+
+def _commit(archive, path: str, text: str, message: str) -> None:
+    from store.archive import Change
+
+    _, version = archive.read_bytes(path)
+    archive.commit([Change(path, text.encode(), version)], message)
+
+
+def _subjects(result: subprocess.CompletedProcess) -> list[str]:
+    assert result.returncode == 0, result.stderr
+    return [line.split("  ", 3)[3] for line in result.stdout.splitlines()]
+
+
+def test_log_by_branch_id_covers_its_record_reviews_and_reports_but_not_ballots(demo_archive):
+    from schema.clock import Clock
+    from schema.kinds import Grade
+    from store.service import Service
+
+    service = Service(demo_archive, Clock.from_env({"SHUPING_TODAY": "2021-01-20"}))
+    service.load()
+    sheet = service.grading.worksheet("logi")
+    rows = [sheet.edit[i] for i in sheet.ids]
+    first = rows[0].model_copy(update={"grade": rows[0].grade.model_copy(update={"final": Grade.AVERAGE})})
+    service.grading.save("logi", [first, *rows[1:]])
+    grade_commit = demo_archive.history(limit=1)[0].subject
+    service.close()
+    _commit(demo_archive, "orgs/logi/2020/reports/b0061.md", "# 述职报告\n\n改过的正文。\n", "述职报告：b0061 修改")
+    _commit(demo_archive, "orgs/logi/2020/reports/b0062.md", "# 述职报告\n\n别的党支部。\n", "述职报告：b0062 修改")
+    ballot = (demo_archive.root / "orgs/chem/2020/ballots/1/0001.toml").read_text()
+    _commit(demo_archive, "orgs/logi/2020/ballots/1/0001.toml",
+            ballot.split("[marks]")[0].replace('"chem"', '"logi"') + '[marks]\n"b0061" = "好"\n', "录入测评票：logi 第 1 号")
+    archive = ["--archive", str(demo_archive.root)]
+
+    branch = _subjects(shuping("log", "b0061", *archive))
+    assert branch[:2] == ["述职报告：b0061 修改", grade_commit]
+    assert "导入党支部名册：9 个二级党组织，65 个党支部" in branch  # its branch record
+    assert not any(s.startswith("录入测评票") or "b0062" in s for s in branch)
+
+    org = _subjects(shuping("log", "logi", *archive))
+    assert org[:3] == ["述职报告：b0062 修改", "述职报告：b0061 修改", grade_commit]
+    assert not any(s.startswith("录入测评票") for s in org)
+
+    record = _subjects(shuping("log", "orgs/logi/2020/ballots/1/0001.toml", *archive))
+    assert record == ["录入测评票：logi 第 1 号"]  # a ballot asked for by its path is still shown
+
+
+def test_log_by_org_id_leaves_out_ballots_and_shows_their_diff_only_for_its_records(demo_archive):
+    archive = ["--archive", str(demo_archive.root)]
+    everything = _subjects(shuping("log", "-n", "500", *archive))
+    assert any(s.startswith("录入测评票：化学") for s in everything)
+    chem = _subjects(shuping("log", "chem", "-n", "500", *archive))
+    assert "公布测评结果：化学与材料学院党委（有效票 34 张）" in chem  # the meeting's record, not its papers
+    assert not any(s.startswith("录入测评票") for s in chem)
+    diff = shuping("log", "b0001", "--diff", "-n", "3", *archive)
+    files = {line.split(" b/")[-1] for line in diff.stdout.splitlines() if line.startswith("diff --git")}
+    assert files and all(f.endswith(("/b0001.toml", "/b0001.md")) for f in files), files
+    missing = shuping("log", "b9999", *archive)
+    assert (missing.returncode, missing.stderr) == (2, "错误：找不到记录 “b9999”：请给出文件路径、党支部 id 或二级党组织 id。\n")

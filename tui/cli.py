@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
 
-from store.errors import StoreError
 from tui import cli_zh
-from tui.cli_common import Context, common, fail, year_option
+from tui.cli_common import Context, clock, common, fail, open_service, start_service, year_option
 
 cli_zh.install()
 
@@ -32,16 +32,17 @@ def main(ctx: click.Context) -> None:
     os.umask(0o007)  # archives hold personal data: group-shared, never world-readable
     ctx.ensure_object(Context)
     if ctx.invoked_subcommand is None:
-        run_tui(ctx.obj.open, ctx.obj.year)  # opened after the first frame: the screen appears at once
+        # opened after the first frame: the screen appears at once
+        run_tui(partial(start_service, ctx.obj, clock()), ctx.obj.year)
     elif ctx.obj.year is not None and ctx.invoked_subcommand not in YEAR_COMMANDS:
         fail(f"shuping {ctx.invoked_subcommand} 不按年度工作，不接受 --year。")
 
 
-def run_tui(archive, year: int | None = None) -> None:
-    """``archive``: an open Archive, or a function opening one in the background."""
+def run_tui(service, year: int | None = None) -> None:
+    """``service``: the open archive's service, or a function opening one in the background."""
     from tui.app import ShupingApp
 
-    app = ShupingApp(archive, year=year)
+    app = ShupingApp(service, year=year)
     app.run()
     if app.return_code:
         sys.exit(app.return_code)
@@ -54,10 +55,10 @@ def run_tui(archive, year: int | None = None) -> None:
 @click.pass_obj
 def init(obj: Context, path: str, name: str) -> None:
     """新建一个空档案，含按 2020 年通知设置的年度。"""
-    from store.archive import Archive
+    from store.service import Service, StoreError
 
     try:
-        Archive.init(path, name, obj.operator)
+        Service.init(path, name, obj.operator, clock())
     except StoreError as e:
         fail(str(e))
     click.echo(f"已新建档案：{Path(path).resolve()}（{name}）")
@@ -73,26 +74,26 @@ def demo(obj: Context, path: str, no_open: bool, fresh: bool) -> None:
     """生成虚构大学的演示档案（已存在则直接打开）。"""
     import shutil
 
-    from store.archive import Archive
-    from store.demo import build
+    from store.service import Service, StoreError
 
     target = Path(path)
     if fresh and target.exists():
         shutil.rmtree(target)
+    if not no_open:
+        os.environ.setdefault("SHUPING_TODAY", DEMO_TODAY)  # the demo's story is set in January 2021
     try:
         if (target / "shuping.toml").exists():
-            archive = Archive.open(target, obj.operator or DEMO_OPERATOR)  # the demo's access.toml knows them
+            service = Service.open(target, obj.operator or DEMO_OPERATOR, clock())  # the demo's access.toml knows them
             click.echo(f"打开已有的演示档案：{target.resolve()}")
         else:
             click.echo(f"正在生成演示档案：{target.resolve()} …")
-            archive = build(target)
+            service = Service.demo(target, clock())
             if obj.operator:
-                archive = Archive.open(target, obj.operator)
+                service = Service.open(target, obj.operator, clock())
     except StoreError as e:
         fail(str(e))
     if not no_open:
-        os.environ.setdefault("SHUPING_TODAY", DEMO_TODAY)  # the demo's story is set in January 2021
-        run_tui(archive)
+        run_tui(service)
 
 
 @main.command()
@@ -100,10 +101,10 @@ def demo(obj: Context, path: str, no_open: bool, fresh: bool) -> None:
 @click.pass_obj
 def check(obj: Context) -> None:
     """校验全部记录；有问题时逐条列出（文件:行: 说明）并以 1 退出。"""
-    from store.check import check_archive
+    from store.service import StoreError
 
     try:
-        problems = check_archive(obj.open(recover=False))  # a diagnosis: moves nothing aside
+        problems = open_service(obj, read=False, recover=False).check()  # a diagnosis: moves nothing aside
     except StoreError as e:
         fail(str(e))
     for p in problems:
@@ -121,12 +122,7 @@ def check(obj: Context) -> None:
 @click.pass_obj
 def scope(obj: Context, org_id: str | None, as_json: bool) -> None:
     """每个党支部是否纳入本年度述职评议考核，以及原因。"""
-    from store.snapshot import load
-
-    try:
-        snap = load(obj.open(), year=obj.year)
-    except StoreError as e:
-        fail(str(e))
+    snap = open_service(obj).snapshot
     if org_id and org_id not in snap.orgs:
         fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
     if snap.problems:  # their branches are missing from the counts: say so, on stderr
@@ -167,31 +163,19 @@ def scope(obj: Context, org_id: str | None, as_json: bool) -> None:
 @common
 @click.pass_obj
 def log(obj: Context, record: str | None, limit: int, show_diff: bool) -> None:
-    """档案或某条记录（路径或党支部 id）的修改历史。"""
+    """档案或某条记录的修改历史：文件路径、党支部 id（其记录、各年度评议和述职报告）或二级党组织 id（其下全部记录，测评票除外）。"""
     from schema.dates import cn_datetime
+    from store.service import StoreError
 
+    service = open_service(obj, read=False)
     try:
-        archive = obj.open()
-        path = _record_path(archive, record) if record else None
-        for c in archive.history(path, limit):
+        paths = service.record_pathspecs(record) if record else None
+        for c in service.history(paths, limit):
             click.echo(f"{c.sha[:8]}  {cn_datetime(c.when)}  {c.author}  {c.subject}")
             if show_diff:
-                click.echo(archive.diff(c.sha, path))
+                click.echo(service.diff(c.sha, paths))
     except StoreError as e:
         fail(str(e))
-
-
-def _record_path(archive, record: str) -> str:
-    if (archive.root / record).exists() or "/" in record:
-        return record
-    from store.snapshot import load
-
-    snap = load(archive)
-    if record in snap.branches:
-        return snap.branches[record].path
-    if record in snap.orgs:
-        return snap.orgs[record].path
-    raise StoreError(f"找不到记录 “{record}”：请给出文件路径、党支部 id 或二级党组织 id。")
 
 
 # Commands kept in their own modules (they import `common`, `Context` and `fail` from tui.cli_common).

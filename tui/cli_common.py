@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+from schema.clock import Clock
+
+if TYPE_CHECKING:
+    from store.service import Service
 
 
 class Context:
@@ -16,12 +22,46 @@ class Context:
         self.operator = operator
         self.year: int | None = None  # a past campaign instead of the archive's current one
 
-    def open(self, recover: bool = True):
-        """The archive; ``recover=False`` (``check``): as it is, a hand edit read where it is."""
-        from store.archive import Archive
+    @property
+    def path(self) -> str:
+        return self.archive_path or os.environ.get("SHUPING_ARCHIVE") or "."
 
-        path = self.archive_path or os.environ.get("SHUPING_ARCHIVE") or "."
-        return Archive.open(path, self.operator) if recover else Archive(path, self.operator)
+    def open(self, recover: bool = True):
+        """The archive itself, for the commands whose intents are not there yet (transitional)."""
+        return open_service(self, read=False, recover=recover).archive
+
+
+def clock() -> Clock:
+    """The one clock of a command: today is $SHUPING_TODAY when set (the demo, the tests)."""
+    try:
+        return Clock.from_env(os.environ)
+    except ValueError as e:
+        fail(str(e))
+
+
+def start_service(obj: Context, command_clock: Clock, recover: bool = True) -> Service:
+    """Open the archive through the service, not reading it yet (the screen does that in the
+    background, showing its progress); raises ``StoreError``. ``recover=False`` (``check``):
+    as it is, a hand edit read where it is."""
+    # imported when a command runs, not when `shuping` starts: the screen's first frame does not wait for it
+    from store.service import Service
+
+    return Service.open(obj.path, obj.operator, command_clock, obj.year, recover=recover)
+
+
+def open_service(obj: Context, read: bool = True, recover: bool = True) -> Service:
+    """The archive for one command, through the service (the only way the command line reads
+    or changes it); its records read unless ``read`` is False. Failing to open or read it
+    ends the command with the reason in Chinese (exit 2)."""
+    from store.service import StoreError  # see start_service
+
+    try:
+        service = start_service(obj, clock(), recover)
+        if read:
+            service.load()
+    except StoreError as e:
+        fail(str(e))
+    return service
 
 
 def common(f):
@@ -56,6 +96,6 @@ def year_option(f):
                         help="年度（默认档案的当前年度；如查看或继续上一年度）")(f)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"错误：{message}", err=True)
     sys.exit(2)

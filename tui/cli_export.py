@@ -6,31 +6,20 @@ None of these needs a screen, so none imports Textual.
 from __future__ import annotations
 
 import json
-import os
-from datetime import date
 
 import click
 
 from store.errors import StoreError
 from store.outputs import check_output
-from tui.cli_common import Context, common, fail, year_option
-
-
-def today(snap) -> date:
-    from schema.dates import today as local_today
-
-    env = os.environ.get("SHUPING_TODAY")
-    return date.fromisoformat(env) if env else local_today(snap.settings.timezone)
+from tui.cli_common import Context, common, fail, open_service, year_option
 
 
 def _open(obj: Context, org_id: str | None = None):
     from store.sendup import require_org
-    from store.snapshot import load
 
-    archive = obj.open()
-    snap = load(archive, year=obj.year)
-    require_org(snap, org_id)
-    return archive, snap
+    service = open_service(obj)
+    require_org(service.snapshot, org_id)
+    return service
 
 
 @click.group()
@@ -53,9 +42,10 @@ def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: 
     if not output and not as_json:
         fail("请用 -o FILE.xlsx 指定输出文件，或用 --json 输出数字。")
     try:
-        archive, snap = _open(obj, org_id)
+        service = _open(obj, org_id)
+        snap = service.snapshot
         if output:
-            check_output(archive.root, output)
+            check_output(service.root, output)
         refuse_if_broken(snap, org_id)
         table = statistics(snap, org_id)
         if output:
@@ -81,7 +71,8 @@ def export_work_report(obj: Context, org_id: str, output: str) -> None:
     from store.work_report import export as write_report
 
     try:
-        archive, snap = _open(obj, org_id)
+        service = _open(obj, org_id)
+        archive, snap = service.archive, service.snapshot
         check_output(archive.root, output)
         refuse_if_broken(snap, org_id)
         text = work_report_text(archive, snap, org_id)
@@ -99,11 +90,8 @@ def export_work_report(obj: Context, org_id: str, output: str) -> None:
 @click.pass_obj
 def submit(obj: Context, org_id: str, scan: str) -> None:
     """上传盖章扫描件（存入档案并记录 SHA-256），标记为已报送。"""
-    from store.sendup import attach_scan
-
     try:
-        archive, snap = _open(obj, org_id)
-        submission = attach_scan(archive, snap, org_id, scan, today(snap)).submission
+        submission = _open(obj, org_id).sendup.submit_scan(org_id, scan)
     except StoreError as e:
         fail(str(e))
     assert submission.scan is not None
@@ -122,8 +110,8 @@ def status(obj: Context, as_json: bool) -> None:
     from store.sendup import checklists
 
     try:
-        archive, snap = _open(obj)
-        now = today(snap)
+        service = _open(obj)
+        archive, snap, now = service.archive, service.snapshot, service.clock.today()
         lists = checklists(archive, snap, now)
     except StoreError as e:
         fail(str(e))

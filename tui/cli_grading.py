@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from store.errors import StoreError
-from store.outputs import check_output
-from tui.cli_common import Context, common, fail, year_option
+from tui.cli_common import Context, common, fail, open_service, year_option
 
 
 @click.command("followup-export")
@@ -19,23 +15,20 @@ from tui.cli_common import Context, common, fail, year_option
 @click.pass_obj
 def followup_export(obj: Context, org_id: str, out: str) -> None:
     """导出一个二级党组织的反馈（.docx）和通报（.docx、.xlsx）。"""
-    from store.followup_export import export_all
-    from store.grading import read_org_year
-    from store.snapshot import load
+    from store.service import StoreError
 
+    service = open_service(obj, read=False)
     try:
-        archive = obj.open()
-        check_output(archive.root, out, folder=True)
-        snap = load(archive, year=obj.year)
-        if org_id not in snap.orgs:
-            fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
-        ids = sorted(b.id for b in snap.org_branches(org_id) if snap.scope(b.id).in_scope)
-        items = [(snap.branches[i].record, snap.review(i).record) for i in ids]
-        org_year = read_org_year(archive, org_id, snap.year).record
-        finalised = org_year.grading.finalised
-        for path in export_all(Path(out), snap.orgs[org_id].record, snap.year, org_year.announcement_scope, items, finalised):
-            click.echo(str(path))
-        if not finalised:
-            click.echo("注意：评定尚未定档，导出的反馈和通报标为“评定未定档，仅供核对”。", err=True)
+        service.check_output(out, folder=True)
+        snap = service.load()
     except StoreError as e:
         fail(str(e))
+    if org_id not in snap.orgs:
+        fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
+    try:
+        for path in service.followup.export(org_id, out):
+            click.echo(str(path))
+    except StoreError as e:
+        fail(str(e))
+    if not snap.org_year(org_id).record.grading.finalised:
+        click.echo("注意：评定尚未定档，导出的反馈和通报标为“评定未定档，仅供核对”。", err=True)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
-from store.errors import StoreError
-from tui.cli_common import Context, common, fail
+from tui.cli_common import Context, common, fail, open_service
 
 
 @click.group()
@@ -27,15 +24,13 @@ def meeting() -> None:
 @click.pass_obj
 def print_paper(obj: Context, org_id: str, kind: str | None, out: str, copies: int | None) -> None:
     """打印评议会用纸，并在评议会记录中记下打印时的述职顺序和测评方式。"""
-    from schema.clock import Clock
     from schema.kinds import PaperKind
-    from store.service import Service
+    from store.service import StoreError
 
     if kind is None:
         fail("请选择要打印的用纸：--ballot（测评票）、--signin（签到表）或 --tally（计票表）。")
+    service = open_service(obj)
     try:
-        service = Service(obj.open(), Clock.from_env(os.environ))
-        service.load()
         printout = service.papers.print(org_id, PaperKind(kind), out, copies or 0)
     except StoreError as e:
         fail(str(e))

@@ -6,7 +6,7 @@ import click
 
 from store.errors import StoreError
 from store.outputs import check_output
-from tui.cli_common import common, fail, year_option
+from tui.cli_common import common, fail, open_service, year_option
 
 
 
@@ -24,23 +24,16 @@ def report() -> None:
 @click.pass_obj
 def import_report(obj, branch: str, file: str) -> None:
     """把 FILE（.docx、.md 或 .txt）导入为党支部 BRANCH 的述职报告（替换原文，一次提交）。"""
-    from store import reports
-    from store.snapshot import load
-
+    service = open_service(obj)
+    if branch not in service.snapshot.branches:
+        fail(f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")
     try:
-        archive = obj.open()
-        snap = load(archive, year=obj.year)
-        if branch not in snap.branches:
-            fail(f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")
-        record = snap.branches[branch].record
-        _, doc, notices = reports.import_file(
-            archive, snap.review(branch), record, snap.campaign.report.sections, file
-        )
+        saved = service.reports.import_file(branch, file)
     except StoreError as e:
         fail(str(e))
-    for notice in notices:
+    for notice in saved.notices:
         click.echo(f"提示：{notice}")
-    click.echo(f"已导入 {record.name} 的述职报告：{doc.path}")
+    click.echo(f"已导入 {service.snapshot.branches[branch].record.name} 的述职报告：{saved.doc.path}")
 
 
 @report.command("export")

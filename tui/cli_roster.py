@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 
 import click
 
-from store.errors import StoreError, os_reason
-from tui.cli_common import Context, common, fail
-
-
-def _today(archive) -> date:
-    from schema.dates import today
-
-    env = os.environ.get("SHUPING_TODAY")
-    return date.fromisoformat(env) if env else today(archive.settings().timezone)
+from tui.cli_common import Context, common, fail, open_service
 
 
 def _progress_to_stderr():
@@ -45,19 +36,18 @@ def roster() -> None:
 @click.pass_obj
 def import_command(obj: Context, file: str, sheet: str | None, dry_run: bool) -> None:
     """导入党支部名册：全部检查无误才写入，一次提交；有错误时逐条列出并以 1 退出。"""
-    from store.roster import RosterError, import_roster
+    from store.service import StoreError
 
     try:
-        archive = obj.open()
-        plan = import_roster(archive, file, sheet, today=_today(archive), dry_run=dry_run,
-                             progress=_progress_to_stderr())
-    except RosterError as e:
-        for problem in e.problems:
-            click.echo(str(problem))
-        click.echo(f"共 {len(e.problems)} 个问题，未做任何修改。", err=True)
-        sys.exit(1)
+        plan = open_service(obj, read=False).campaign.import_roster(file, sheet, dry_run=dry_run,
+                                                                   progress=_progress_to_stderr())
     except StoreError as e:
         fail(str(e))
+    if plan.problems:
+        for problem in plan.problems:
+            click.echo(str(problem))
+        click.echo(f"共 {len(plan.problems)} 个问题，未做任何修改。", err=True)
+        sys.exit(1)
     if plan.empty:
         click.echo(f"名册与档案一致，没有变化（{len(plan.roster.rows)} 行）。")
         return
@@ -75,12 +65,12 @@ def import_command(obj: Context, file: str, sheet: str | None, dry_run: bool) ->
 @click.argument("file", type=click.Path(dir_okay=False))
 def template_command(file: str) -> None:
     """生成名册模板（表头、示例行、类型下拉列表和“说明”工作表）。"""
-    from store.roster import write_template
+    from store.service import Service, StoreError
 
     try:
-        write_template(file)
-    except OSError as e:
-        fail(f"无法写入 {file}：{os_reason(e)}")
+        Service.roster_template(file)
+    except StoreError as e:
+        fail(str(e))
     click.echo(f"已生成名册模板：{file}")
 
 
@@ -95,10 +85,10 @@ def campaign() -> None:
 @click.pass_obj
 def new_command(obj: Context, year: int) -> None:
     """由当前年度新建下一年度：沿用设置，日期顺延一年，结转上年度问题和整改事项。"""
-    from store.campaigns import new_campaign
+    from store.service import StoreError
 
     try:
-        result = new_campaign(obj.open(), year)
+        result = open_service(obj, read=False).campaign.new_year(year)
     except StoreError as e:
         fail(str(e))
     click.echo(f"已新建并提交：{result.subject}")

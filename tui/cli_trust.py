@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from store.errors import StoreError
-from tui.cli_common import Context, common, fail
+from tui.cli_common import Context, clock, common, fail, open_service
 
 
 @click.command()
@@ -17,18 +16,17 @@ from tui.cli_common import Context, common, fail
 @click.pass_obj
 def sync(obj: Context, remote: str | None, keep: str | None) -> None:
     """与远程档案同步：获取、合并、推送。同一字段两边改得不同时列出冲突，不丢失任何修改。"""
-    from store.sync import OURS, THEIRS, resolve, set_remote
-    from store.sync import sync as run_sync
+    from store.service import StoreError
 
     try:
-        archive = obj.open()
+        intents = open_service(obj, read=False).sync
         if remote:
-            set_remote(archive, remote)
-        result = run_sync(archive, progress=click.echo)
+            intents.set_remote(remote)
+        result = intents.run(progress=click.echo)
         if result.conflicts and keep:
-            side = OURS if keep == "local" else THEIRS
+            side = intents.OURS if keep == "local" else intents.THEIRS
             choices = {(c.path, f.key): side for c in result.conflicts for f in c.fields}
-            result = resolve(archive, result, choices, progress=click.echo)
+            result = intents.resolve(result, choices, progress=click.echo)
     except StoreError as e:
         fail(str(e))
     for conflict in result.conflicts:
@@ -52,16 +50,10 @@ def _shown(value) -> str:
 @click.pass_obj
 def verify(obj: Context, against: str | None) -> None:
     """从原始记录重算并核对各项结果，检查 git 完整性和定稿标签；有问题时以 1 退出。"""
-    from store.verify import verify_archive
+    from store.service import StoreError
 
     try:
-        archive = obj.open()
-        report = verify_archive(archive)
-        if against:
-            from store.verify_tags import AGAINST, compare
-
-            report.ran.append(AGAINST)
-            report.findings.extend(compare(archive, against))
+        report = open_service(obj, read=False).verify(against)
     except StoreError as e:
         fail(str(e))
     for finding in report.findings:
@@ -78,10 +70,10 @@ def verify(obj: Context, against: str | None) -> None:
 @click.pass_obj
 def clone(obj: Context, url: str, path: str) -> None:
     """从中心档案（裸仓库路径或 ssh 地址）复制一份本地档案，之后用 shuping sync 同步。"""
-    from store.sync import clone as make_clone
+    from store.service import Service, StoreError
 
     try:
-        archive = make_clone(url, path, obj.operator)
+        service = Service.clone(url, path, obj.operator, clock())
     except StoreError as e:
         fail(str(e))
-    click.echo(f"已复制到 {archive.root}；之后运行 `shuping sync -a {path}` 同步。")
+    click.echo(f"已复制到 {service.root}；之后运行 `shuping sync -a {path}` 同步。")

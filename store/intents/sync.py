@@ -5,7 +5,7 @@ from __future__ import annotations
 from store import layout
 from store.intents.base import Intents
 from store.mergedriver import OURS, THEIRS
-from store.sync import Progress, SyncResult, remote_url, resolve, sync
+from store.sync import Progress, SyncResult, remote_url, resolve, set_remote, sync
 
 
 class SyncIntents(Intents):
@@ -14,6 +14,10 @@ class SyncIntents(Intents):
     def remote(self) -> str | None:
         """Where the central archive is (a path or an ssh URL); None before it is set."""
         return remote_url(self.archive)
+
+    def set_remote(self, url: str) -> None:
+        """Remember where the central archive is, for every sync from now on."""
+        set_remote(self.archive, url)
 
     def run(self, progress: Progress | None = None) -> SyncResult:
         """Fetch, merge and push; the conflicts, if any, come back for a person to settle
