@@ -112,6 +112,8 @@ def test_unknown_org_and_bad_suffix_are_refused(known, tmp_path):
 def test_broken_meeting_record_refuses_export_saying_where(known, tmp_path):
     path = known.root / "orgs/hist/2020/meeting.toml"
     path.write_text(path.read_text().replace("issued = 20", "issued = -3"))
+    # committed by plain git (a hand edit left uncommitted is moved aside on opening, store/recovery.py)
+    known.git.run("commit", "-qam", "broken by hand")
     result = shuping("export", "stats", "-o", str(tmp_path / "t.xlsx"), "--archive", str(known.root))
     assert result.returncode == 2
     assert "orgs/hist/2020/meeting.toml" in result.stderr and "不能小于" in result.stderr
