@@ -64,25 +64,26 @@ def child_first_frame(kind: str, path: str) -> None:
         Bare().run(headless=True, size=(80, 24))
         return
 
+    from functools import partial
+
     from tui.app import ShupingApp
-    from tui.cli import Context
+    from tui.cli_common import Context, clock, start_service
     from tui.screens.dashboard import DashboardScreen
 
     shown = DashboardScreen.on_mount
-    filled = ShupingApp._set_snapshot
 
     def on_mount(screen) -> None:
         shown(screen)
         screen.call_after_refresh(lambda: print("frame", time.time(), flush=True))
 
-    def set_snapshot(app, snapshot) -> None:
-        filled(app, snapshot)
-        app.call_after_refresh(lambda: (print("data", time.time(), flush=True), app.exit()))
+    def watch_snapshot(app, snapshot) -> None:  # the app's reactive snapshot, first filled
+        if snapshot is not None:
+            app.call_after_refresh(lambda: (print("data", time.time(), flush=True), app.exit()))
 
     DashboardScreen.on_mount = on_mount
-    ShupingApp._set_snapshot = set_snapshot
-    # what `shuping --archive PATH` does, headless
-    ShupingApp(Context(path).open).run(headless=True, size=(80, 24))
+    ShupingApp.watch_snapshot = watch_snapshot
+    # what `shuping --archive PATH` does, headless: the screen opens the service in the background
+    ShupingApp(partial(start_service, Context(path), clock())).run(headless=True, size=(80, 24))
 
 
 def first_frame(kind: str, path: Path) -> dict[str, float]:
