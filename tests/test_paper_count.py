@@ -106,7 +106,12 @@ def test_paper_sheet_snapshot(snap_compare, demo_archive):
     """The demo's planned meeting (后勤集团党总支, the last in the list) has two rater groups: a sheet each."""
 
     async def open_sheet_and_type_a_row(pilot):
-        await pilot.press("f5", *["down"] * 7, "enter", "g", *"7", "tab", *"20", "tab", "tab", *"6", "tab", "1")
+        # each step waits for the screen it opens (workers load the meeting), so no key lands early
+        for keys in (["f5"], ["down"] * 7 + ["enter"], ["g"]):
+            await pilot.press(*keys)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press(*"7", "tab", *"20", "tab", "tab", *"6", "tab", "1")
 
     assert snap_compare(ShupingApp(demo_archive), terminal_size=(80, 24), run_before=open_sheet_and_type_a_row)
 
