@@ -84,3 +84,15 @@ class AppScreen(Screen):
 
     def refresh_data(self) -> None:
         """Redraw from ``self.snap``; screens that show data override this."""
+
+
+class TextEditorScreen(AppScreen):
+    """A screen editing one text through a ``schema.text_form`` form (``self.form``) in a
+    TextArea (``self.area``): Esc leaves, asking twice while there are unsaved changes."""
+
+    def action_back(self) -> None:
+        self.form.edit(self.area.text)
+        if not self.form.may("back"):
+            self.notify("有未保存的修改：按 Ctrl+S 保存，或再按一次 Esc 放弃。", severity="warning")
+            return
+        self.app.pop_screen()

@@ -31,7 +31,7 @@ from store.service import StoreError
 from tui.dialogs import Dialog, PromptDialog, required
 from tui.external_editor import EditorUnavailable, edit_externally
 from tui.keys import Action, register
-from tui.screens.base import AppScreen
+from tui.screens.base import TextEditorScreen
 from tui.screens.facts import edit_facts
 from tui.screens.history import HistoryScreen
 
@@ -45,7 +45,7 @@ ACTION_HINTS = {
 NEEDS_NOTE = (ReportAction.RETURN, ReportAction.REOPEN)
 
 
-class ReportEditorScreen(AppScreen):
+class ReportEditorScreen(TextEditorScreen):
     SCOPE = "述职报告编辑"
     BINDINGS = register(  # the footer keeps the essentials at 80 columns; F1 lists every key
         SCOPE,
@@ -309,12 +309,6 @@ class ReportEditorScreen(AppScreen):
             pathspec = self.shuping.service.reports.history_path(self.branch_id)
             self.app.push_screen(HistoryScreen(pathspec, f"{self.branch.name} 述职报告"))
 
-    def action_back(self) -> None:
-        self.form.edit(self.area.text)
-        if not self.form.may("back"):
-            self.notify("有未保存的修改：按 Ctrl+S 保存，或再按一次 Esc 放弃。", severity="warning")
-            return
-        self.app.pop_screen()
 
 
 def _day(at: str) -> date:

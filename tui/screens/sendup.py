@@ -18,7 +18,7 @@ from schema.work_report import WorkReportForm
 from store.service import StoreError
 from tui.dialogs import path_dialog
 from tui.keys import Action, register
-from tui.screens.base import AppScreen
+from tui.screens.base import AppScreen, TextEditorScreen
 from tui.screens.history import HistoryScreen
 from tui.wide_table import WideTable
 
@@ -334,7 +334,7 @@ def export_report_dialog(screen: AppScreen, org_id: str, name: str, text: str | 
                     chosen)
 
 
-class WorkReportScreen(AppScreen):
+class WorkReportScreen(TextEditorScreen):
     SCOPE = "工作情况报告"
     BINDINGS = register(
         SCOPE,
@@ -448,9 +448,3 @@ class WorkReportScreen(AppScreen):
         path = self.shuping.service.sendup.work_report_path(self.org_id)
         self.app.push_screen(HistoryScreen(path, f"{self.org_name} 工作情况报告"))
 
-    def action_back(self) -> None:
-        self.form.edit(self.area.text)
-        if not self.form.may("back"):
-            self.notify("有未保存的修改：按 Ctrl+S 保存，或再按一次 Esc 放弃。", severity="warning")
-            return
-        self.app.pop_screen()
