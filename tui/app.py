@@ -155,7 +155,35 @@ class ShupingApp(App):
             return
         if not self._leave_overlay():
             return
-        self.switch_mode(mode)
+        if mode == self.current_mode:
+            return
+        self._leave(self.screen, lambda: self.switch_mode(mode), "切换界面")
+
+    @staticmethod
+    def _leave(screen: Screen, proceed: Callable[[], object], leaving: str) -> None:
+        """``proceed`` now, or after 保存 / 放弃 / 取消 when ``screen`` holds unsaved edits."""
+        leave = getattr(screen, "leave", None)  # the app's screens (tui.screens.base.AppScreen)
+        if leave is None:
+            proceed()
+        else:
+            leave(proceed, leaving)
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit, after asking about any screen (in any mode) with unsaved edits."""
+        if type(self.screen).__name__ == "UnsavedDialog":
+            return  # already asking
+        for mode, stack in self._screen_stacks.items():
+            for screen in reversed(stack):
+                if getattr(screen, "has_unsaved", lambda: False)():
+                    if mode != self.current_mode:
+                        await self.switch_mode(mode)
+                    self._leave(screen, self.action_quit_anyway, "退出")
+                    return
+        self.exit()
+
+    def action_quit_anyway(self) -> None:
+        """Quit after the unsaved edits were saved or discarded: the next form with some asks too."""
+        self.call_later(self.action_quit)
 
     def action_help(self) -> None:
         """F1 opens help for the screen in front; F1 again closes it."""
@@ -188,8 +216,9 @@ class ShupingApp(App):
             self.push_screen(SyncScreen())
 
     def action_reload(self) -> None:
+        """Ctrl+R: read the archive again; a form's unsaved edits are saved or reset first (asked)."""
         if self.snapshot is not None:
-            self.reload()
+            self._leave(self.screen, self.reload, "重读档案")
 
     def switch_year(self, year: int) -> None:
         """Open another campaign (a past year's rectification goes on); the archive's current

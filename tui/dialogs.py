@@ -95,6 +95,20 @@ class PromptDialog(Dialog):
         self.dismiss(answer)
 
 
+class UnsavedDialog(Dialog):
+    """Leaving (or quitting, or reading again) with unsaved edits: hands back "save",
+    "discard", or None (stay, nothing lost)."""
+
+    BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s,enter", "answer('save')", "保存"), ("d", "answer('discard')", "放弃")]
+    KEYS_TEXT = "Enter/Ctrl+S 保存 · D 放弃修改 · Esc 取消（留在这里）"
+
+    def __init__(self, what: str, leaving: str = "离开"):
+        super().__init__(f"{what}有未保存的修改", f"{leaving}之前：保存这些修改，放弃它们，还是取消{leaving}？")
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)
+
+
 def reason_dialog(title: str, text: str = "") -> PromptDialog:
     """A prompt for a reason that must not be blank (kept on the record and in the history)."""
     return PromptDialog(title, text, placeholder="原因（必填，会写入记录和历史）", validate=required("原因"))
@@ -105,4 +119,4 @@ def path_dialog(title: str, default: str = "", text: str = "") -> PromptDialog:
     return PromptDialog(title, text, value=default, placeholder="文件路径", validate=required("文件路径"))
 
 
-__all__ = ["ConfirmDialog", "Dialog", "PromptDialog", "Validator", "path_dialog", "reason_dialog", "required"]
+__all__ = ["ConfirmDialog", "Dialog", "PromptDialog", "UnsavedDialog", "Validator", "path_dialog", "reason_dialog", "required"]

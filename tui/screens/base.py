@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Checkbox, Footer, Input, Select, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from tui.dialogs import ConfirmDialog, UnsavedDialog
 
 
 if TYPE_CHECKING:
@@ -56,6 +59,12 @@ class AppScreen(Screen):
     def title_bar(self) -> ComposeResult:
         yield Static(self.title_text(), classes="title", id="title", markup=False)
 
+    def show_title(self) -> None:
+        """The title line, marked 未保存 while the form holds unsaved edits."""
+        mark = "● 未保存 · " if self.has_unsaved() else ""
+        for title in self.query("#title").results(Static):
+            title.update(mark + self.title_text())
+
     def footer(self) -> ComposeResult:
         with Vertical(classes="bottom-bars"):
             yield Static(id="navbar", classes="navbar")
@@ -78,21 +87,124 @@ class AppScreen(Screen):
 
     def _catch_up(self) -> None:
         self._drawn = self.shuping.snapshot
-        for title in self.query("#title").results(Static):
-            title.update(self.title_text())  # the current campaign may have changed
         self.refresh_data()
+        self.show_title()  # the current campaign may have changed
 
     def refresh_data(self) -> None:
         """Redraw from ``self.snap``; screens that show data override this."""
 
+    # ------------------------------------------------------------------ unsaved edits
+
+    _after_save: Callable[[], object] | None = None  # what waits for the save asked for on leaving
+    _unsaved_shown = False
+    _other_seen: object = None  # the other user's version already announced
+
+    def has_unsaved(self) -> bool:
+        """Whether the screen holds edits that are not saved; forms override this."""
+        return False
+
+    def discard_unsaved(self) -> None:
+        """Drop the unsaved edits: the form shows what is stored again. Forms override this."""
+
+    def leave(self, proceed: Callable[[], object], leaving: str = "离开") -> None:
+        """Run ``proceed`` (leave the screen, switch screens, quit, read again) now or, with
+        unsaved edits, once the user has answered 保存 / 放弃 / 取消."""
+        if not self.has_unsaved():
+            proceed()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard":
+                self.discard_unsaved()
+                self.show_title()
+                proceed()
+            elif answer == "save":
+                self._after_save = proceed
+                self.action_save()  # type: ignore[attr-defined]  # every form has one
+                if not self.saving():  # refused before any commit (a wrong value, nothing changed)
+                    self._save_ended()
+
+        self.app.push_screen(UnsavedDialog(self.SCOPE, leaving), answered)
+
+    def saving(self) -> bool:
+        """Whether a save of this screen is under way (its own commit is not someone else's change)."""
+        return any(w.node is self and w.group == "save" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   for w in self.app.workers)
+
+    def _save_ended(self) -> None:
+        proceed, self._after_save = self._after_save, None
+        self.show_title()
+        if proceed is not None and not self.has_unsaved():
+            proceed()  # saved: what waited goes ahead; refused: the user stays with the edits
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "save" and event.worker.node is self and event.state in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self._save_ended()
+
+    def _edited(self) -> None:
+        unsaved = self.has_unsaved()
+        if unsaved != self._unsaved_shown:
+            self._unsaved_shown = unsaved
+            self.show_title()
+
+    def on_input_changed(self, _: Input.Changed) -> None:
+        self._edited()
+
+    def on_select_changed(self, _: Select.Changed) -> None:
+        self._edited()
+
+    def on_checkbox_changed(self, _: Checkbox.Changed) -> None:
+        self._edited()
+
+    def on_text_area_changed(self, _: TextArea.Changed) -> None:
+        self._edited()
+
+    def changed_by_other(self, version: object, path: str, what: str, show_theirs: Callable[[], object]) -> None:
+        """The record this form shows was committed by someone else: say so and who (the
+        commit's author), then show their version — asking first while edits here are unsaved."""
+        if version == self._other_seen:
+            return
+        self._other_seen = version
+        self.run_worker(lambda: self._other_author(path, what, show_theirs), thread=True, group="other")
+
+    def _other_author(self, path: str, what: str, show_theirs: Callable[[], object]) -> None:
+        commits = self.shuping.service.history(path, limit=1)
+        author = commits[0].author if commits else "其他用户"
+        self.app.call_from_thread(self._announce_other, author, what, show_theirs)
+
+    def _announce_other(self, author: str, what: str, show_theirs: Callable[[], object]) -> None:
+        if not self.has_unsaved():
+            show_theirs()
+            self.show_title()
+            if author != self.shuping.service.operator:  # one's own change made elsewhere needs no news
+                self.notify(f"{what}刚被 {author} 修改并提交，已显示最新内容。", title="记录已更新", severity="warning", timeout=10)
+            return
+
+        def answered(take: bool | None) -> None:
+            if take:
+                show_theirs()
+                self.show_title()
+
+        self.app.push_screen(ConfirmDialog(
+            f"{what}刚被 {author} 修改并提交",
+            "这里还有未保存的修改。Enter：放弃这里的修改，显示最新内容；"
+            "Esc：保留这里的修改（保存时会因记录已变而被拒绝，可先记下再按 Ctrl+R 重读）。"), answered)
+
 
 class TextEditorScreen(AppScreen):
     """A screen editing one text through a ``schema.text_form`` form (``self.form``) in a
-    TextArea (``self.area``): Esc leaves, asking twice while there are unsaved changes."""
+    TextArea (``self.area``): leaving with unsaved changes asks 保存 / 放弃 / 取消."""
+
+    def has_unsaved(self) -> bool:
+        if not self.is_mounted or not self.query("#text"):
+            return False
+        self.form.edit(self.area.text)
+        return self.form.dirty
+
+    def discard_unsaved(self) -> None:
+        self.area.load_text(self.form.baseline)
+        self.form.edit(self.form.baseline)
 
     def action_back(self) -> None:
-        self.form.edit(self.area.text)
-        if not self.form.may("back"):
-            self.notify("有未保存的修改：按 Ctrl+S 保存，或再按一次 Esc 放弃。", severity="warning")
-            return
-        self.app.pop_screen()
+        self.leave(self.app.pop_screen)

@@ -33,7 +33,6 @@ class BranchScreen(AppScreen):
         self.branch_id = branch_id
         self.stored = None  # the record the form was filled from
         self.form: BranchForm | None = None
-        self._discard_armed = False
 
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
@@ -72,13 +71,21 @@ class BranchScreen(AppScreen):
         )
 
     def refresh_data(self) -> None:
-        if self.stored and self.snap.branches.get(self.branch_id) is not self.stored and not self.dirty():
-            self.load_record()
-        elif self.stored:
-            self.show_scope()
+        if not self.stored:
+            return
+        current = self.snap.branches.get(self.branch_id)
+        if current is not None and current.version != self.stored.version and not self.saving():
+            self.changed_by_other(current.version, current.path, f"党支部记录“{current.record.name}”", self.load_record)
+        self.show_scope()
 
     def dirty(self) -> bool:
-        return self.read_widgets().dirty()
+        return self.form is not None and self.read_widgets().dirty()
+
+    def has_unsaved(self) -> bool:
+        return self.dirty()
+
+    def discard_unsaved(self) -> None:
+        self.load_record()
 
     def validate_form(self) -> Branch | None:
         branch, errors = self.read_widgets().read()
@@ -127,15 +134,8 @@ class BranchScreen(AppScreen):
     def action_history(self) -> None:
         self.app.push_screen(HistoryScreen(self.stored.path, self.stored.record.name))
 
-    def on_input_changed(self, _: Input.Changed) -> None:
-        self._discard_armed = False
-
     def action_back(self) -> None:
-        if self.dirty() and not self._discard_armed:
-            self._discard_armed = True
-            self.notify("有未保存的修改：按 Ctrl+S 保存，或再按一次 Esc 放弃。", severity="warning")
-            return
-        self.app.pop_screen()
+        self.leave(self.app.pop_screen)
 
 
 class ScopeExceptionDialog(Dialog):

@@ -204,10 +204,18 @@ class CampaignScreen(AppScreen):
             self.load_form()
             return
         current = self.snap.campaigns.get(self.snap.year)
-        if current is not self.stored and not self.read_widgets().dirty():
-            self.load_form()
-        else:
-            self.show_info()
+        if current is not None and current.version != self.stored.version and not self.saving():
+            if current.path == self.stored.path:
+                self.changed_by_other(current.version, current.path, f"{current.record.year}年度设置", self.load_form)
+            else:  # another year opened
+                self.load_form()
+        self.show_info()
+
+    def has_unsaved(self) -> bool:
+        return self.form is not None and self.read_widgets().dirty()
+
+    def discard_unsaved(self) -> None:
+        self.load_form()
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
         for section in SECTIONS:

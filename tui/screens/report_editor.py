@@ -164,10 +164,10 @@ class ReportEditorScreen(TextEditorScreen):
         nothing here is unsaved; otherwise only the state around it is redrawn."""
         if not self.form.is_open:
             return
-        if not self.writing and self.review.report != self.drawn_report and not self.form.dirty:
-            self.load_report()
-        else:
-            self.show_state()
+        if not self.writing and self.review.report != self.drawn_report:
+            stored = self.snap.review(self.branch_id)
+            self.changed_by_other(self.review.report, stored.path, f"“{self.branch.name}”的述职报告", self.load_report)
+        self.show_state()
 
     def on_text_area_changed(self, _: TextArea.Changed) -> None:
         self.show_count()
