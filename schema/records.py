@@ -58,6 +58,7 @@ class ArchiveSettings(Record):
     university: str = Field(min_length=1)
     timezone: str = "Asia/Shanghai"
     current_campaign: int
+    export_dir: str = ""  # where exports go (~ is each user's home); "": ~/shuping-exports (store.outputs)
 
 
 class Org(Record):

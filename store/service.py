@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Sequence
 
 from schema.clock import Clock
 from schema.problems import Problem
-from schema.records import Record
+from schema.records import ArchiveSettings, Record
 from store import layout
 from store.access import read_rules
 from store.archive import Archive, Change, Commit, Stored
@@ -29,7 +29,7 @@ from store.errors import AccessError, ConflictError, FrozenError, ReadOnlyError,
 from store.gitrepo import Identity
 from store.intents import areas
 from store.roster import write_template
-from store.outputs import check_output
+from store.outputs import check_output, export_folder, export_path
 from store.snapshot import Snapshot, load
 from store.sync import clone
 from store.tomlio import blob_version, render
@@ -195,6 +195,19 @@ class Service:
     def check_output(self, output: str | Path, folder: bool = False) -> Path:
         """Where an export may be written: never into the archive's record folders (StoreError)."""
         return check_output(self.archive.root, output, folder)
+
+    def export_folder(self) -> Path:
+        """The folder exports go to (the archive settings' ``export_dir``), made absolute."""
+        return export_folder(self.archive.root, self.export_setting())
+
+    def export_path(self, output: str | Path) -> Path:
+        """Where an export named ``output`` (a file name lands in ``export_folder``) is written."""
+        return export_path(self.archive.root, self.export_setting(), output)
+
+    def export_setting(self) -> str:
+        if self.loaded:
+            return self.snapshot.settings.export_dir
+        return self.archive.read(ArchiveSettings, layout.SETTINGS).record.export_dir
 
     def check(self) -> list[Problem]:
         """Every problem in every record (``shuping check``), read afresh from the files."""

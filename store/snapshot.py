@@ -65,6 +65,8 @@ class Snapshot:
                 maps["meetings"][record.org] = stored
             elif isinstance(record, OrgYear) and record.year == self.year:
                 maps["org_years"][record.org] = stored
+            elif isinstance(record, ArchiveSettings):  # the open year stays open
+                maps["settings"] = record.model_copy(update={"current_campaign": self.settings.current_campaign})
         return replace(self, **maps)
 
     @property

@@ -39,11 +39,12 @@ def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: 
     from store.sendup import refuse_if_broken, statistics
     from store.stats_export import as_json as table_json, write_xlsx
 
-    if not output and not as_json:
-        fail("请用 -o FILE.xlsx 指定输出文件，或用 --json 输出数字。")
     try:
         service = _open(obj, org_id)
         snap = service.snapshot
+        if not output and not as_json:  # the export folder set in the archive settings
+            name = snap.orgs[org_id].record.name if org_id else "全校汇总"
+            output = str(service.export_path(f"统计表-{snap.year}-{name}.xlsx"))
         if output:
             check_output(service.root, output)
         refuse_if_broken(snap, org_id)
@@ -60,11 +61,11 @@ def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: 
 
 @export.command("work-report")
 @click.option("--org", "org_id", metavar="ID", required=True, help="二级党组织 id")
-@click.option("-o", "--output", "output", metavar="FILE.docx|FILE.md", required=True, help="写入的文件（.docx 或 .md）")
+@click.option("-o", "--output", "output", metavar="FILE.docx|FILE.md", help="写入的文件（.docx 或 .md；默认写入导出文件夹）")
 @year_option
 @common
 @click.pass_obj
-def export_work_report(obj: Context, org_id: str, output: str) -> None:
+def export_work_report(obj: Context, org_id: str, output: str | None) -> None:
     """工作情况报告（已保存的文本；未保存时为按记录起草的初稿），超过 3000 字时拒绝导出。"""
     from schema.work_report import count
     from store.sendup import refuse_if_broken, work_report_text
@@ -73,6 +74,7 @@ def export_work_report(obj: Context, org_id: str, output: str) -> None:
     try:
         service = _open(obj, org_id)
         archive, snap = service.archive, service.snapshot
+        output = output or str(service.export_path(f"工作情况报告-{snap.year}-{snap.orgs[org_id].record.name}.docx"))
         check_output(archive.root, output)
         refuse_if_broken(snap, org_id)
         text = work_report_text(archive, snap, org_id)

@@ -9,7 +9,7 @@ from tui.cli_common import Context, common, fail, open_service, year_option
 
 @click.command("followup-export")
 @click.option("--org", "org_id", required=True, metavar="ID", help="二级党组织 id")
-@click.option("--out", "out", default=".", show_default=True, type=click.Path(file_okay=False), help="导出到的文件夹")
+@click.option("--out", "out", type=click.Path(file_okay=False), help="导出到的文件夹（默认：档案设置中的导出文件夹，~/shuping-exports）")
 @year_option
 @common
 @click.pass_obj
@@ -19,7 +19,7 @@ def followup_export(obj: Context, org_id: str, out: str) -> None:
 
     service = open_service(obj, read=False)
     try:
-        service.check_output(out, folder=True)
+        out = str(service.check_output(out, folder=True) if out else service.export_folder())
         snap = service.load()
     except StoreError as e:
         fail(str(e))

@@ -17,7 +17,7 @@ def meeting() -> None:
 @click.option("--ballot", "kind", flag_value="测评票", help="测评票（每个加权测评组一种）")
 @click.option("--signin", "kind", flag_value="签到表", help="签到表")
 @click.option("--tally", "kind", flag_value="计票表", help="计票表（纸质计票用）")
-@click.option("-o", "--out", "out", required=True, metavar="FILE", help="输出文件（.docx 或 .pdf）")
+@click.option("-o", "--out", "out", metavar="FILE", help="输出文件（.docx 或 .pdf；默认写入导出文件夹）")
 @click.option("--copies", type=click.IntRange(min=1), metavar="N",
               help="打印份数（测评票：发出票数，按各测评组应到人数分配）；不给则输出一份母版供复印")
 @common
@@ -31,6 +31,7 @@ def print_paper(obj: Context, org_id: str, kind: str | None, out: str, copies: i
         fail("请选择要打印的用纸：--ballot（测评票）、--signin（签到表）或 --tally（计票表）。")
     service = open_service(obj)
     try:
+        out = out or str(service.export_path(f"{kind}-{service.snapshot.year}-{org_id}.docx"))
         printout = service.papers.print(org_id, PaperKind(kind), out, copies or 0)
     except StoreError as e:
         fail(str(e))

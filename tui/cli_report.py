@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from store.errors import StoreError
-from store.outputs import check_output
+from store.outputs import check_output, export_path
 from tui.cli_common import common, fail, open_service, year_option
 
 
@@ -39,11 +39,11 @@ def import_report(obj, branch: str, file: str) -> None:
 @report.command("export")
 @click.argument("branch", required=False)
 @click.option("--org", "org_id", metavar="ID", help="导出一个二级党组织的全部述职报告")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出文件（.docx 或 .md）")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（.docx 或 .md；默认写入导出文件夹）")
 @year_option
 @common
 @click.pass_obj
-def export_report(obj, branch: str | None, org_id: str | None, output: str) -> None:
+def export_report(obj, branch: str | None, org_id: str | None, output: str | None) -> None:
     """导出党支部 BRANCH（或 --org 的全部党支部）的述职报告为 .docx 或 Markdown。"""
     from store import reports
     from store.snapshot import load
@@ -52,12 +52,16 @@ def export_report(obj, branch: str | None, org_id: str | None, output: str) -> N
         fail("请给出一个党支部 id，或用 --org 给出二级党组织 id（二者选一）。")
     try:
         archive = obj.open()
-        check_output(archive.root, output)
+        if output:
+            check_output(archive.root, output)
         snap = load(archive, year=obj.year)
         if branch and branch not in snap.branches:
             fail(f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")
         if org_id and org_id not in snap.orgs:
             fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
+        if not output:  # the export folder set in the archive settings
+            name = snap.branches[branch].record.name if branch else snap.orgs[org_id].record.name
+            output = str(export_path(archive.root, snap.settings.export_dir, f"述职报告-{snap.year}-{name}.docx"))
         ids = [branch] if branch else sorted(b.id for b in snap.org_branches(org_id))
         items = reports.export_items(archive, snap, ids)
         if not items:

@@ -10,6 +10,7 @@ with the Chinese message shown under the field (the dialog stays open).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
 from textual.app import ComposeResult
@@ -119,4 +120,59 @@ def path_dialog(title: str, default: str = "", text: str = "") -> PromptDialog:
     return PromptDialog(title, text, value=default, placeholder="文件路径", validate=required("文件路径"))
 
 
-__all__ = ["ConfirmDialog", "Dialog", "PromptDialog", "UnsavedDialog", "Validator", "path_dialog", "reason_dialog", "required"]
+class PathDialog(PromptDialog):
+    """Where to write an export: what is typed goes through ``resolve`` (a file name lands in
+    the export folder) and the full path is shown under the field as it is typed, wrapped —
+    a path never hides behind the field's 80 columns."""
+
+    def __init__(self, title: str, folder: Path, value: str, resolve: Callable[[str], Path]):
+        super().__init__(title, f"导出文件夹（可在 F9 年度设置中按 Ctrl+F 修改）：{folder}", value=value,
+                         placeholder="文件名或完整路径", validate=self._checked)
+        self.folder, self.resolve = folder, resolve
+
+    def body(self) -> ComposeResult:
+        yield from super().body()
+        yield Static("", id="full-path", classes="dialog-text", markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show(self.value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._show(event.value)
+        self.query_one("#error", Static).update("")
+
+    def _full(self, typed: str) -> Path:
+        path = Path(typed.strip()).expanduser()
+        return path if path.is_absolute() else self.folder / path
+
+    def _show(self, typed: str) -> None:
+        self.query_one("#full-path", Static).update(f"将写入：{self._full(typed)}" if typed.strip() else "")
+
+    def _checked(self, typed: str) -> str:
+        from store.service import StoreError  # the first frame does without the store
+
+        required("文件路径")(typed)
+        try:
+            return str(self.resolve(typed))
+        except StoreError as e:
+            raise ValueError(str(e)) from None
+
+
+def export_dialog(app: Any, title: str, name: str = "") -> PathDialog | None:
+    """Where to write an export: ``name`` in the export folder set in the archive settings
+    (F9), the same from every screen; no ``name``: the folder itself (for several files).
+    None (said) when the folder set cannot be used."""
+    from store.service import StoreError
+
+    try:
+        folder = app.service.export_folder()
+    except StoreError as e:
+        app.notify(str(e), title="导出文件夹不可用", severity="error", timeout=12)
+        return None
+    if name:
+        return PathDialog(title, folder, name, app.service.export_path)
+    return PathDialog(title, folder, str(folder), lambda typed: app.service.check_output(folder / typed, folder=True))
+
+
+__all__ = ["ConfirmDialog", "Dialog", "PathDialog", "PromptDialog", "UnsavedDialog", "Validator", "export_dialog", "path_dialog", "reason_dialog", "required"]

@@ -76,5 +76,21 @@ class CampaignIntents(Intents):
         _, saved = self.service.save(stored, record, org_indicators_message(self.org_name(org_id), record.year, indicators))
         return saved
 
+    def set_export_dir(self, folder: str) -> Stored | None:
+        """The archive settings' export folder (checked: never in the record folders); None
+        when unchanged."""
+        from schema.records import ArchiveSettings
+        from store import layout
+        from store.outputs import export_folder
+
+        folder = folder.strip()
+        export_folder(self.archive.root, folder)
+        stored = self.archive.read(ArchiveSettings, layout.SETTINGS)
+        if folder == stored.record.export_dir:
+            return None
+        record = stored.record.model_copy(update={"export_dir": folder})
+        _, saved = self.service.save(stored, record, f"导出文件夹：{folder or '默认（~/shuping-exports）'}")
+        return saved
+
 
 __all__ = ["CampaignIntents"]

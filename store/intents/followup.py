@@ -92,8 +92,8 @@ class FollowupIntents(Intents):
     # ------------------------------------------------------------------ exports
 
     def export_folder(self) -> Path:
-        """Where exports go unless the user says otherwise: the archive's machine-local folder."""
-        return self.archive.root / layout.LOCAL_DIR / "exports"
+        """Where exports go unless the user says otherwise: the archive settings' export folder."""
+        return self.service.export_folder()
 
     def export(self, org_id: str, folder: Path | str) -> list[Path]:
         """The organisation's feedback (.docx) and 通报 (.docx, .xlsx), titled as a draft while

@@ -29,7 +29,7 @@ from schema.quota import ROUNDING_LABELS
 from schema.records import OrgYear
 from schema.validation import check_value
 from store.service import Snapshot, StoreError
-from tui.dialogs import Dialog
+from tui.dialogs import Dialog, PromptDialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 from tui.screens.history import HistoryScreen
@@ -50,6 +50,8 @@ class CampaignScreen(AppScreen):
             Action("campaign.reference", "ctrl+l", "reference", "参考指标", "填入默认的附件1参考指标（保存后生效）", show=False),
             Action("campaign.org_indicators", "ctrl+b", "org_indicators", "本单位指标", "某个二级党组织自定的测评指标"),
             Action("campaign.history", "ctrl+g", "history", "历史", "年度设置的修改历史", show=False),
+            Action("campaign.exports", "ctrl+f", "export_dir", "导出文件夹",
+                   "各界面和命令行导出文件的默认文件夹（~ 为各人的主文件夹；留空为 ~/shuping-exports）", show=False),
         ],
     )
 
@@ -282,6 +284,32 @@ class CampaignScreen(AppScreen):
 
     def action_history(self) -> None:
         self.app.push_screen(HistoryScreen(self.stored.path, f"{self.stored.record.year}年度设置"))
+
+    def action_export_dir(self) -> None:
+        service = self.shuping.service
+        try:
+            now = str(service.export_folder())
+        except StoreError as e:
+            now = f"（不可用：{e}）"
+        self.app.push_screen(PromptDialog(
+            "导出文件夹（档案设置，对每位用户生效）",
+            f"现在：{now}\n~ 表示各人的主文件夹，如 ~/shuping-exports（留空即此默认）；不能放在档案的记录文件夹中。",
+            value=self.snap.settings.export_dir, placeholder="~/shuping-exports", validate=str.strip),
+            lambda folder: folder is not None and self.export_dir_worker(folder))
+
+    @work(thread=True, exclusive=True, group="save")
+    def export_dir_worker(self, folder: str) -> None:
+        app = self.shuping
+        try:
+            saved = app.service.campaign.set_export_dir(folder)
+        except StoreError as e:
+            app.call_from_thread(self.notify, str(e), title="未保存", severity="error", timeout=12)
+            return
+        app.take_snapshot()
+        if saved is None:
+            app.call_from_thread(self.notify, "导出文件夹没有变化。")
+        else:
+            app.call_from_thread(self.notify, f"导出文件夹：{folder or '~/shuping-exports'}", title="已保存并提交")
 
 
 # ---------------------------------------------------------------------------- roster import

@@ -17,7 +17,7 @@ from schema.records import Feedback, Interview
 from schema.rectification import progress
 from schema.worksheet import short_name
 from store.service import StoreError
-from tui.dialogs import Dialog
+from tui.dialogs import Dialog, export_dialog
 from tui.inline_edit import InlineEdit
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
@@ -153,7 +153,9 @@ class FollowupScreen(AppScreen):
             "通报范围", scope, lambda text: self.record(self.followup.set_announcement_scope, self.org_id, text))
 
     def action_export(self) -> None:
-        self.query_one("#editor", InlineEdit).ask("导出到文件夹", str(self.followup.export_folder()), self.export_worker)
+        dialog = export_dialog(self.app, f"导出反馈和通报：{self.org.name}（三个文件，写入文件夹）")
+        if dialog:
+            self.app.push_screen(dialog, lambda folder: folder and self.export_worker(folder))
 
     @work(thread=True, group="export")
     def export_worker(self, folder: str) -> None:

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Select, Static
 from schema.kinds import ReportStatus
 from schema.report import days_waiting, waiting_for
 from store.service import StoreError
-from tui.dialogs import path_dialog
+from tui.dialogs import export_dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 from tui.screens.facts import edit_facts
@@ -154,8 +154,9 @@ class ReportQueueScreen(AppScreen):
         org = self.snap.orgs[self.org_id].record
         default = f"述职报告-{self.snap.year}-{org.name}.docx"
         org_id = org.id
-        self.app.push_screen(path_dialog(f"导出述职报告：{org.name}（.docx 或 .md）", default),
-                             lambda path: path and self.export_worker(org_id, path))
+        dialog = export_dialog(self.app, f"导出述职报告：{org.name}（.docx 或 .md）", default)
+        if dialog:
+            self.app.push_screen(dialog, lambda path: path and self.export_worker(org_id, path))
 
     @work(thread=True, group="export")
     def export_worker(self, org_id: str, path: str) -> None:

@@ -16,7 +16,7 @@ from schema.stats import OrgStats, total_of
 from schema.submission import days_left
 from schema.work_report import WorkReportForm
 from store.service import StoreError
-from tui.dialogs import path_dialog
+from tui.dialogs import export_dialog, path_dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen, TextEditorScreen
 from tui.screens.history import HistoryScreen
@@ -277,8 +277,9 @@ class SendUpScreen(AppScreen):
         org_id = p.id if p else None
         name = p.name if p else "全校汇总"
         default = f"统计表-{self.snap.year}-{name}.xlsx"
-        self.app.push_screen(path_dialog(f"导出统计表（附件2）：{name}", default),
-                             lambda path: path and self.export_stats_worker(org_id, path))
+        dialog = export_dialog(self.app, f"导出统计表（附件2）：{name}", default)
+        if dialog:
+            self.app.push_screen(dialog, lambda path: path and self.export_stats_worker(org_id, path))
 
     @work(thread=True, group="export")
     def export_stats_worker(self, org_id: str | None, path: str) -> None:
@@ -330,8 +331,9 @@ def export_report_dialog(screen: AppScreen, org_id: str, name: str, text: str | 
         if path:
             screen.run_worker(lambda: write(path), thread=True, group="export")
 
-    app.push_screen(path_dialog(f"导出工作情况报告：{name}（.docx 或 .md）", f"工作情况报告-{screen.snap.year}-{name}.docx"),
-                    chosen)
+    dialog = export_dialog(app, f"导出工作情况报告：{name}（.docx 或 .md）", f"工作情况报告-{screen.snap.year}-{name}.docx")
+    if dialog:
+        app.push_screen(dialog, chosen)
 
 
 class WorkReportScreen(TextEditorScreen):
