@@ -8,6 +8,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, RichLog, Static
 
 from store.service import StoreError
+from tui.dialogs import PromptDialog, required
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
@@ -82,7 +83,11 @@ class SyncScreen(AppScreen):
     @work(thread=True, exclusive=True, group="sync")
     def run_sync(self) -> None:
         app = self.shuping
-        self.say(f"远程档案：{app.service.sync.remote() or '（未设置）'}")
+        remote = app.service.sync.remote()
+        if remote is None:
+            app.call_from_thread(self._ask_remote)
+            return
+        self.say(f"远程档案：{remote}")
         try:
             result = app.service.sync.run(progress=self.say)
         except StoreError as e:
@@ -101,6 +106,34 @@ class SyncScreen(AppScreen):
             return
         app.take_snapshot()
         app.call_from_thread(self._done, done)
+
+    def _ask_remote(self) -> None:
+        """No central archive yet: ask where it is (kept for every later sync), then sync."""
+        self.query_one("#summary", Static).update("尚未设置远程档案（中心档案）。")
+
+        def chosen(url: str | None) -> None:
+            if url is None:
+                self.busy = False
+                self.query_one("#summary", Static).update("尚未设置远程档案：按 Ctrl+Y 再次设置并同步，或在命令行用 shuping sync --remote 地址。")
+                return
+            self.set_remote_and_sync(url)
+
+        self.app.push_screen(PromptDialog(
+            "设置远程档案",
+            "本档案还没有远程档案（组织部的中心档案）。请输入它的地址：共享文件夹中裸仓库的路径，"
+            "或 ssh://服务器/路径。以后每次同步都用这个地址。",
+            placeholder="如 /srv/shuping/central.git 或 ssh://server/shuping.git", validate=required("远程档案地址")), chosen)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def set_remote_and_sync(self, url: str) -> None:
+        app = self.shuping
+        try:
+            app.service.sync.set_remote(url)
+        except StoreError as e:
+            app.call_from_thread(self._failed, str(e))
+            return
+        self.busy = False
+        app.call_from_thread(self.again)
 
     def _failed(self, message: str) -> None:
         self.busy = False
