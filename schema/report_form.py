@@ -56,6 +56,17 @@ class ReportForm(TextForm):
         """The section (1-based; 0 before the first heading) of the cursor's line."""
         return section_of_line(self.text, row, self.titles)
 
+    def outside_sections(self) -> list[int]:
+        """The lines (0-based) with text above the first section's heading: they belong to no
+        section (saving warns about them)."""
+        lines = []
+        for number, line in enumerate(self.text.splitlines()):
+            if line.startswith("## ") and section_of_line(line, 0, self.titles):
+                break
+            if line.strip():
+                lines.append(number)
+        return lines
+
     def count_line(self, row: int) -> tuple[str, bool]:
         """The status line under the text and whether its 字数 is outside the guide."""
         line, warn = length_guide(report_words(self.text), self.settings)

@@ -58,6 +58,8 @@ class ReportEditorScreen(TextEditorScreen):
             Action("report.import", "ctrl+b", "import_file", "导入", "导入 .docx、.md 或 .txt 文件替换正文（一次提交）", show=False),
             Action("report.history", "ctrl+g", "history", "历史", "这篇报告的修改和流转历史"),
             Action("report.back", "escape", "back", "返回", "返回审阅队列（未保存的修改会提示）"),
+            Action("report.top", "ctrl+home", "edge(0)", "到开头", "光标移到正文开头", show=False),
+            Action("report.bottom", "ctrl+end", "edge(1)", "到末尾", "光标移到正文末尾", show=False),
         ],
     )
 
@@ -225,6 +227,12 @@ class ReportEditorScreen(TextEditorScreen):
         if self.form.unchanged:
             self.notify("没有修改。")
             return
+        stray = self.form.outside_sections()
+        if stray:
+            first = self.area.document.get_line(stray[0]).strip()
+            self.notify(f"第 {stray[0] + 1} 行{f'等 {len(stray)} 行' if len(stray) > 1 else ''}在第一个部分的标题之前，"
+                        f"不属于任何部分（“{first[:20]}”）：请移到相应部分的标题之下。",
+                        title="正文在四个部分之外", severity="warning", timeout=15)
         self.commit(self.shuping.service.reports.save_text, self.branch_id, text, self.doc, sent=text,
                     message=text_subject(self.branch.name, text))
 
@@ -303,6 +311,12 @@ class ReportEditorScreen(TextEditorScreen):
         if path:
             self.commit(self.shuping.service.reports.import_file, self.branch_id, path, replaced=True,
                         message=f"已导入 {self.branch.name} 的述职报告", failed="未导入")
+
+    def action_edge(self, end: int) -> None:
+        """Ctrl+Home / Ctrl+End: the text's first or last character (the TextArea has neither)."""
+        area = self.area
+        area.move_cursor(area.document.end if end else (0, 0))
+        area.focus()
 
     def action_history(self) -> None:
         if self.form.is_open:
