@@ -47,3 +47,9 @@ def demo_archive(_demo_template: Path, tmp_path: Path) -> Archive:
 def git_log(archive: Archive, *args: str) -> list[str]:
     out = archive.git.run("log", "--format=%an|%s", *args)
     return out.splitlines() if out else []
+
+
+@pytest.fixture(autouse=True)
+def _exports_in_tmp(tmp_path: Path, monkeypatch) -> None:
+    """Exports a test leaves to the default folder (~/shuping-exports) land in its tmp folder, not the real home."""
+    monkeypatch.setattr("store.outputs.DEFAULT_EXPORT_DIR", str(tmp_path / "shuping-exports"))

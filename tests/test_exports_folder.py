@@ -28,6 +28,7 @@ def _set_export_dir(archive: Archive, folder: str) -> None:
 
 
 def test_the_folder_is_in_each_users_home_unless_set(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("store.outputs.DEFAULT_EXPORT_DIR", "~/shuping-exports")  # as shipped (conftest moves it)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     root = tmp_path / "archive"
     root.mkdir()

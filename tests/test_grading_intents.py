@@ -213,7 +213,7 @@ def test_feedback_interview_and_scope_messages(service: Service):
 
 
 def test_export_writes_three_documents_titled_as_a_draft_until_finalised(service: Service, tmp_path: Path):
-    assert service.followup.export_folder() == Path.home() / "shuping-exports"
+    assert service.followup.export_folder() == service.export_folder()  # the one export folder
     paths = service.followup.export("mech", tmp_path / "out")
     assert [p.name for p in paths] == ["2020-mech-反馈.docx", "2020-mech-通报.docx", "2020-mech-通报.xlsx"]
     assert Document(paths[1]).paragraphs[0].text.endswith("（评定未定档，仅供核对）")
