@@ -83,6 +83,7 @@ class CampaignScreen(AppScreen):
             yield self._error("quota")
             yield Static("述职报告", classes="section")
             yield from self._row("报告部分", Input(compact=True, id="sections", placeholder="各部分以“；”分隔"))
+            yield Static(id="sections-line", classes="line", markup=False)  # the field scrolls: every part in full here
             with Horizontal(classes="setup-row"):
                 yield Label("字数下限")
                 yield Input(compact=True, id="min_chars", classes="short")
@@ -187,6 +188,8 @@ class CampaignScreen(AppScreen):
         form = self.read_widgets()
         self.query_one("#quota-line", Static).update(form.quota_line(self.query_one("#quota_n", Input).value))
         self.query_one("#weights-sum", Static).update(form.weights_line())
+        parts = [p.strip() for p in self.query_one("#sections", Input).value.replace(";", "；").split("；") if p.strip()]
+        self.query_one("#sections-line", Static).update(" · ".join(f"{n}.{p}" for n, p in enumerate(parts, 1)))
         self.query_one("#indicator-summary", Static).update(form.indicators_line())
 
     def on_input_changed(self, _: Input.Changed) -> None:

@@ -18,6 +18,7 @@ from schema.rectification import progress
 from schema.worksheet import short_name
 from store.service import StoreError
 from tui.dialogs import Dialog, export_dialog
+from tui.cells import fit_name
 from tui.inline_edit import InlineEdit
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
@@ -81,12 +82,12 @@ class FollowupScreen(AppScreen):
             review = snap.review(branch_id).record
             grade = review.grade.final.value if review.grade.final else "·"
             fb = review.feedback
-            feedback = cn_short_date(fb.delivered, today) if fb.delivered else ("已起草" if fb.text else "未反馈")  # the day it was given
+            feedback = cell_date(fb.delivered, today) if fb.delivered else ("已起草" if fb.text else "未反馈")  # the day it was given
             missing = interview_missing(review)
             if needs_interview(review):
-                interview = Text(cn_short_date(review.interview.held, today) if review.interview.held else "缺约谈",
+                interview = Text(cell_date(review.interview.held, today) if review.interview.held else "缺约谈",
                                  style="" if review.interview.held else "bold red")
-                deadline = Text(cn_short_date(review.interview.deadline, today) if review.interview.deadline else "缺期限",
+                deadline = Text(cell_date(review.interview.deadline, today) if review.interview.deadline else "缺期限",
                                 style="" if review.interview.deadline else "bold red")
             else:
                 interview, deadline = Text("—"), Text("—")
@@ -94,7 +95,7 @@ class FollowupScreen(AppScreen):
                 missing_here.append(short_name(branch.name, self.org.name))
             p = progress(review.tasks, today)
             tasks = f"{p.done}/{p.total}" if p.total else "—"
-            table.add_row(short_name(branch.name, self.org.name), branch.secretary, grade, feedback, interview,
+            table.add_row(fit_name(short_name(branch.name, self.org.name), 14), branch.secretary, grade, feedback, interview,
                           deadline, Text(tasks, style="bold red" if p.overdue else ""), key=branch_id)
         if row is not None and row < table.row_count:
             table.move_cursor(row=row)
@@ -168,6 +169,12 @@ class FollowupScreen(AppScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def cell_date(d, today) -> str:
+    """A date in a 12-cell column: 6月30日 this year; another year's as 2020-12-30 (its
+    2020年12月30日 would be cut)."""
+    return cn_short_date(d, today) if d.year == today.year else d.isoformat()
 
 
 class FeedbackDialog(Dialog):

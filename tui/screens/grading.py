@@ -20,6 +20,7 @@ from schema.kinds import Grade
 from schema.worksheet import COLUMNS, DEPARTS, MISSING_REASON, GradingWorksheet, Notice, Prompt
 from store.service import StoreError
 from tui.dialogs import ConfirmDialog, Dialog, reason_dialog
+from tui.cells import fit_name
 from tui.inline_edit import InlineEdit
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
@@ -112,7 +113,7 @@ class GradingScreen(AppScreen):
             self.query_one("#org", Static).update("没有纳入考核的党支部。")
             return
         for row in sheet.rows():
-            table.add_row(row.name, row.report, row.rating, row.daily, row.inspection, row.composite, row.rank,
+            table.add_row(fit_name(row.name, HEADERS["name"][1]), row.report, row.rating, row.daily, row.inspection, row.composite, row.rank,
                           row.suggested, Text(row.final, style=FLAG_STYLES.get(row.flag, "")), row.reason, key=row.branch)
         keys = [s.branch for s in sheet.order]
         if current in keys:
@@ -127,16 +128,20 @@ class GradingScreen(AppScreen):
         branch_id = self.current_id()
         self.query_one("#detail", Static).update(self.sheet.detail(branch_id) if self.sheet and branch_id else "")
 
+    hint = ""  # what the last key said that is not a refusal (“…请按 r 填写理由”)
+
     def show_message(self) -> None:
         message = self.query_one("#message", Static)
-        text = self.sheet.message if self.sheet else ""
+        refusal = self.sheet.message if self.sheet else ""
+        text = refusal or self.hint
         message.update(text)
         message.set_class(bool(text), "-shown")
+        message.set_class(not refusal, "-hint")
 
     def tell(self, notice: Notice | Prompt | None) -> None:
-        """Say what the worksheet said (a refusal is also on the message line) and redraw."""
-        if isinstance(notice, Notice):
-            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=notice.timeout)
+        """Say what the worksheet said, on the screen's own message line (a refusal in red): a
+        notification would cover the table and that line for seconds."""
+        self.hint = notice.text if isinstance(notice, Notice) else ""
         self.draw()
 
     def current_id(self) -> str | None:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
+
+MIN_MESSAGE = 20  # the 说明 column never gets narrower: below it the table scrolls sideways
+
+
+def wrapped(text: str, width: int) -> Text:
+    """``text`` folded to ``width`` cells (a path or a message is never cut)."""
+    return Text("\n").join(Text(text).wrap(Console(width=width), width)) if text else Text("")
 
 
 class ProblemsScreen(AppScreen):
@@ -23,15 +33,34 @@ class ProblemsScreen(AppScreen):
         yield from self.footer()
 
     def on_mount(self) -> None:
-        self.query_one("#problems", DataTable).add_columns("文件", "行", "键", "说明")
         self.refresh_data()
+
+    def on_resize(self) -> None:
+        self.refresh_data()
+
+    def widths(self) -> list[int]:
+        """文件, 行, 键 as wide as their longest (the file at most half the window), 说明 what is left
+        (at least MIN_MESSAGE, below which the table scrolls sideways); every cell wraps to its width."""
+        problems = self.snap.problems
+        room = self.app.size.width - 4 * 2 - 4
+        longest = [max([cell_len(h), *(cell_len(str(v)) for v in values)])
+                   for h, values in (("文件", [p.file for p in problems]), ("行", [p.line or "" for p in problems]),
+                                     ("键", [p.key for p in problems]))]
+        longest[0] = min(longest[0], max(12, room // 2))
+        longest[2] = min(longest[2], max(6, room // 5))
+        return [*longest, max(MIN_MESSAGE, room - sum(longest))]
 
     def refresh_data(self) -> None:
         problems = self.snap.problems
         table = self.query_one("#problems", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        widths = self.widths()
+        for label, width in zip(("文件", "行", "键", "说明"), widths):
+            table.add_column(label, key=label, width=width)
         for p in problems:
-            table.add_row(p.file, p.line or "", p.key, p.message)
+            cells = [v if cell_len(str(v)) <= w else wrapped(str(v), w)
+                     for v, w in zip((p.file, p.line or "", p.key, p.message), widths)]
+            table.add_row(*cells, height=max(str(c).count("\n") + 1 for c in cells))
         self.query_one("#summary", Static).update(
             f"{len(problems)} 处错误：这些记录未能读取，修正文件后按 r 重读（或运行 shuping check）。"
             if problems else "所有记录都已正常读取。"

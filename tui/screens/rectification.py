@@ -21,6 +21,7 @@ from schema.rectification import DONE, Progress, days_overdue, is_overdue, next_
 from schema.worksheet import short_name
 from store.service import StoreError
 from tui.dialogs import Dialog
+from tui.cells import fit_name
 from tui.inline_edit import InlineEdit
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
@@ -160,7 +161,7 @@ class RectificationScreen(AppScreen):
             branch = snap.branches[row.branch].record
             org_name = snap.orgs[branch.org].record.name
             deadline, status = cells[row.key]
-            table.add_row(short_name(branch.name, org_name), t.problem, t.source.value, t.owner or "—",
+            table.add_row(fit_name(short_name(branch.name, org_name), self.fixed()[0][2]), t.problem, t.source.value, t.owner or "—",
                           deadline, status, key=row.key)
         keys = [r.key for r in self.rows]
         if selected and selected.key in keys:
