@@ -182,3 +182,40 @@ async def test_a_change_by_someone_else_asks_before_dropping_edits(demo_archive:
         await pilot.press("enter")  # take theirs
         await _settle(pilot)
         assert f9.query_one("#good_max").value == "20" and not f9.has_unsaved()
+
+
+@run_async
+async def test_the_feedback_form_asks_before_closing_with_edits(demo_archive: Archive):
+    from textual.widgets import TextArea
+
+    from tui.app import ShupingApp
+    from tui.dialogs import UnsavedDialog
+    from tui.screens.followup import FeedbackDialog
+
+    app = ShupingApp(demo_archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("f6", "v", "enter"):
+            await pilot.press(key)
+            await _settle(pilot)
+        form = app.screen
+        assert isinstance(form, FeedbackDialog)
+        await pilot.press("escape")  # nothing typed: closes at once
+        await _settle(pilot)
+        assert not isinstance(app.screen, FeedbackDialog)
+        await pilot.press("enter")
+        await _settle(pilot)
+        form = app.screen
+        form.query_one("#text", TextArea).text = "反馈：请加强理论学习。"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("escape")  # 取消: the text stays
+        await pilot.pause()
+        assert app.screen is form and form.query_one("#text", TextArea).text == "反馈：请加强理论学习。"
+        await pilot.press("ctrl+q")  # quitting asks too; 保存 saves, then quits
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("enter")
+        await _settle(pilot)
+    assert app.return_code == 0
+    assert git_log(demo_archive, "-1")[0].startswith("测试员|反馈：")

@@ -179,6 +179,12 @@ class ShupingApp(App):
                         await self.switch_mode(mode)
                     self._leave(screen, self.action_quit_anyway, "退出")
                     return
+        saving = [w for w in self.workers if w.group == "save" and not w.is_finished]
+        if saving:  # a save asked for on the way out: its commit first (a refusal is its own news)
+            try:
+                await self.workers.wait_for_complete(saving)
+            except Exception:  # noqa: BLE001  (failed or cancelled: said by the worker itself)
+                pass
         self.exit()
 
     def action_quit_anyway(self) -> None:

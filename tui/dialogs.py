@@ -13,10 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 Validator = Callable[[str], Any]
 
@@ -39,6 +40,8 @@ class Dialog(ModalScreen):
     CLOSE_ON_NAV = False  # may hold typing: the F-keys wait until it is answered or cancelled
     BINDINGS = [("escape", "cancel", "取消")]
     KEYS_TEXT = "Enter 确定 · Esc 取消"
+    ASK_ON_CANCEL = False  # a form (feedback, 约谈): Esc or Ctrl+Q with edits asks 保存 / 放弃 / 取消
+    _pristine: list | None = None
 
     def __init__(self, title: str, text: str = ""):
         super().__init__(classes="dialog")
@@ -57,6 +60,39 @@ class Dialog(ModalScreen):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    # ------------------------------------------------------------------ a form's unsaved edits
+
+    def _values(self) -> list:
+        return [w.text if isinstance(w, TextArea) else w.value for w in self.query("Input, TextArea")]
+
+    @on(events.Mount)
+    def _remember_values(self) -> None:
+        self._pristine = self._values() if self.ASK_ON_CANCEL else None
+
+    def has_unsaved(self) -> bool:
+        return self._pristine is not None and self.is_mounted and self._values() != self._pristine
+
+    def leave(self, proceed: Callable[[], object], leaving: str = "关闭") -> None:
+        """``proceed`` now, or with edits once 保存 (``action_confirm``, which closes the dialog
+        when the values are right) / 放弃 / 取消 is answered."""
+        if not self.has_unsaved():
+            proceed()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard":
+                self._pristine = None
+                proceed()
+            elif answer == "save":
+                self.action_confirm()  # type: ignore[attr-defined]  # every form dialog has one
+                if self.app.screen is not self:  # saved and closed: what waited goes ahead
+                    proceed()
+
+        self.app.push_screen(UnsavedDialog(self.title_text, leaving), answered)
+
+    def action_close_form(self) -> None:
+        self.leave(lambda: self.dismiss(None) if self.is_current else None)
 
 
 class ConfirmDialog(Dialog):

@@ -180,8 +180,9 @@ def cell_date(d, today) -> str:
 class FeedbackDialog(Dialog):
     """The feedback text (drafted from the grade, comments and problems) and the day it was given."""
 
-    BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "保存")]
+    BINDINGS = [("escape", "close_form", "取消"), ("ctrl+s", "confirm", "保存")]
     KEYS_TEXT = "Ctrl+S 保存 · Esc 取消"
+    ASK_ON_CANCEL = True
 
     def __init__(self, name: str, text: str, delivered, today):
         super().__init__(f"反馈意见 · {name}")
@@ -215,8 +216,9 @@ INTERVIEW_FIELDS = [
 class InterviewDialog(Dialog):
     """The 约谈 record of a 一般/差 branch's secretary and the rectification deadline."""
 
-    BINDINGS = [("escape", "cancel", "取消"), ("ctrl+s", "confirm", "保存")]
+    BINDINGS = [("escape", "close_form", "取消"), ("ctrl+s", "confirm", "保存")]
     KEYS_TEXT = "Ctrl+S 保存 · Esc 取消 · Tab 下一项"
+    ASK_ON_CANCEL = True
 
     def __init__(self, name: str, interview: Interview):
         super().__init__(f"约谈提醒 · {name}")

@@ -475,6 +475,10 @@ class SetupScreen(AppScreen):
         self._discard_armed = False
         self.pristine = self.form_state()
 
+    def has_unsaved(self) -> bool:
+        """For Ctrl+Q and the F-keys (tui.screens.base.AppScreen.leave): edits not yet saved."""
+        return hasattr(self, "pristine") and self.form_state() != self.pristine
+
     def form_state(self):
         """What Esc would throw away: the form as read (or its raw text while it has errors), and the modes."""
         meeting, errors = self.read_form()
