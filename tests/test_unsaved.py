@@ -219,3 +219,25 @@ async def test_the_feedback_form_asks_before_closing_with_edits(demo_archive: Ar
         await _settle(pilot)
     assert app.return_code == 0
     assert git_log(demo_archive, "-1")[0].startswith("测试员|反馈：")
+
+
+@run_async
+async def test_f6_grades_not_saved_ask_before_switching(demo_archive: Archive):
+    from tui.app import ShupingApp
+    from tui.dialogs import UnsavedDialog
+
+    app = ShupingApp(demo_archive)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("f6", "n", "n", "a"):
+            await pilot.press(key)
+            await _settle(pilot)
+        assert _title(app).startswith("● 未保存 · 评定")
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("d")
+        await _settle(pilot)
+        assert app.current_mode == "rectification"
+        await pilot.press("f6")
+        await _settle(pilot)
+        assert not app.screen.has_unsaved() and not _title(app).startswith("● 未保存")

@@ -123,6 +123,15 @@ class GradingScreen(AppScreen):
         self.query_one("#dist", Static).update(Text.assemble(*((text, PART_STYLES.get(style, "")) for text, style in sheet.summary())))
         self.show_detail()
         self.show_message()
+        self.show_title()
+
+    def has_unsaved(self) -> bool:
+        return self.sheet is not None and bool(self.sheet.dirty_ids())
+
+    def discard_unsaved(self) -> None:
+        if self.sheet is not None:
+            self.sheet = self.grading.worksheet(self.sheet.org.id, self.snap)
+            self.draw()
 
     def show_detail(self) -> None:
         branch_id = self.current_id()
