@@ -14,6 +14,7 @@ from textual.widgets import Select
 from store.archive import Archive
 from tests.conftest import OPERATOR
 from tui.app import ShupingApp
+from tui.dialogs import UnsavedDialog
 from tui.keys import GLOBAL, NAV_PREFIX, REGISTRY
 from tui.screens.dashboard import DashboardScreen
 
@@ -80,7 +81,7 @@ class Walker:
             if self.app.screen is home:
                 break
             if home in self.app.screen_stack or len(self.app.screen_stack) > 1:
-                await self.press("escape")
+                await self.press(self.out_key())
             else:
                 await self.press(opener)
                 if opener not in NAV_KEYS:  # a new help or sync screen
@@ -101,7 +102,11 @@ class Walker:
         for _ in range(6):
             if len(self.app.screen_stack) == 1:
                 break
-            await self.press("escape")
+            await self.press(self.out_key())
+
+    def out_key(self) -> str:
+        """Esc, but on the 保存 / 放弃 / 取消 question (the walk typed into a form) 放弃: Esc there stays."""
+        return "d" if isinstance(self.app.screen, UnsavedDialog) else "escape"
 
 
 def test_enter_on_the_dashboard_opens_the_organisations_branches_from_a_cold_start(demo_archive: Archive):
