@@ -85,7 +85,7 @@ def test_the_help_screen_lists_the_same_keys(demo_archive):
     async def run() -> None:
         app = ShupingApp(demo_archive)
         async with app.run_test(size=(80, 24)) as pilot:
-            for key in ("f2", "f3", "f6", "f7", "f9"):
+            for key in ("f6", "f9"):
                 await pilot.press(key)
                 await pilot.pause()
                 scope = app.screen.SCOPE

@@ -46,36 +46,18 @@ async def test_f9_marks_unsaved_and_asks_before_switching(demo_archive: Archive)
         await pilot.press("f9")
         await _settle(pilot)
         assert not _title(app).startswith("● 未保存")
-
-
-@run_async
-async def test_ctrl_q_with_unsaved_edits_saves_then_quits(demo_archive: Archive):
-    from tui.app import ShupingApp
-    from tui.dialogs import UnsavedDialog
-
-    app = ShupingApp(demo_archive)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await _open_f9_and_edit(pilot)
-        await pilot.press("f2")  # the edits stay in F9's screen, out of sight …
+        f9.query_one("#good_max").value = "25"
         await pilot.pause()
-        await pilot.press("d")
-        await pilot.pause()
-        await pilot.press("f9")
-        await _settle(pilot)
-        pilot.app.screen.query_one("#good_max").value = "25"
-        await pilot.pause()
-        await pilot.press("ctrl+q")
+        await pilot.press("ctrl+r")  # reading again asks too; 放弃 resets the form
         await pilot.pause()
         assert isinstance(app.screen, UnsavedDialog)
-        assert "退出之前" in str(app.screen.query_one(".dialog-text").render())
-        await pilot.press("enter")  # 保存
+        await pilot.press("d")
         await _settle(pilot)
-    assert app.return_code == 0
-    assert git_log(demo_archive, "-1") == ["测试员|修改年度设置：2020年度（“好”名额 30%（向下取整） → 25%（向下取整））"]
+        assert f9.query_one("#good_max").value == "30" and not _title(app).startswith("● 未保存")
 
 
 @run_async
-async def test_ctrl_q_asks_for_a_form_in_another_screen_and_a_refused_save_stays(demo_archive: Archive):
+async def test_ctrl_q_asks_for_a_form_in_another_screen_refuses_a_bad_save_then_saves_and_quits(demo_archive: Archive):
     from tui.app import ShupingApp
     from tui.dialogs import UnsavedDialog
 
@@ -93,28 +75,15 @@ async def test_ctrl_q_asks_for_a_form_in_another_screen_and_a_refused_save_stays
         await _settle(pilot)
         assert app.is_running and app.screen is f9  # refused: nothing saved, nothing quit
         assert "0–100%" in str(f9.query_one("#quota-error").render())
+        assert demo_archive.head() == head
+        f9.query_one("#good_max").value = "25"
         await pilot.press("ctrl+q")
         await pilot.pause()
-        await pilot.press("d")
+        assert "退出之前" in str(app.screen.query_one(".dialog-text").render())
+        await pilot.press("enter")  # 保存: committed, then the app quits
         await _settle(pilot)
-    assert app.return_code == 0 and demo_archive.head() == head
-
-
-@run_async
-async def test_ctrl_r_resets_the_form_after_asking(demo_archive: Archive):
-    from tui.app import ShupingApp
-    from tui.dialogs import UnsavedDialog
-
-    app = ShupingApp(demo_archive)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await _open_f9_and_edit(pilot)
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        assert isinstance(app.screen, UnsavedDialog)
-        await pilot.press("d")
-        await _settle(pilot)
-        assert app.screen.query_one("#good_max").value == "30"
-        assert not _title(app).startswith("● 未保存")
+    assert app.return_code == 0
+    assert git_log(demo_archive, "-1") == ["测试员|修改年度设置：2020年度（“好”名额 30%（向下取整） → 25%（向下取整））"]
 
 
 @run_async
@@ -148,8 +117,9 @@ def _other_operator_saves(archive: Archive, good_max: float) -> None:
 
 
 @run_async
-async def test_a_change_by_someone_else_names_them_and_refreshes(demo_archive: Archive):
+async def test_a_change_by_someone_else_names_them_and_asks_before_dropping_edits(demo_archive: Archive):
     from tui.app import ShupingApp
+    from tui.dialogs import ConfirmDialog
 
     app = ShupingApp(demo_archive)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -161,18 +131,10 @@ async def test_a_change_by_someone_else_names_them_and_refreshes(demo_archive: A
         await _settle(pilot)
         assert app.screen.query_one("#good_max").value == "20"
         assert any("李四" in n.message and "年度设置" in n.message for n in app._notifications)
-
-
-@run_async
-async def test_a_change_by_someone_else_asks_before_dropping_edits(demo_archive: Archive):
-    from tui.app import ShupingApp
-    from tui.dialogs import ConfirmDialog
-
-    app = ShupingApp(demo_archive)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await _open_f9_and_edit(pilot, "25")
-        f9 = app.screen
-        _other_operator_saves(demo_archive, 0.2)
+        f9 = app.screen  # now with edits here: asked first
+        f9.query_one("#good_max").value = "25"
+        await pilot.pause()
+        _other_operator_saves(demo_archive, 0.15)
         app.reload()
         await _settle(pilot)
         await _settle(pilot)
@@ -181,7 +143,7 @@ async def test_a_change_by_someone_else_asks_before_dropping_edits(demo_archive:
         assert f9.query_one("#good_max").value == "25"  # not yet dropped
         await pilot.press("enter")  # take theirs
         await _settle(pilot)
-        assert f9.query_one("#good_max").value == "20" and not f9.has_unsaved()
+        assert f9.query_one("#good_max").value == "15" and not f9.has_unsaved()
 
 
 @run_async
