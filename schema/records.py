@@ -58,6 +58,7 @@ class ArchiveSettings(Record):
     university: str = Field(min_length=1)
     timezone: str = "Asia/Shanghai"
     current_campaign: int
+    official_format: bool = True  # .docx for paper in 公文 format (GB/T 9704-2012); false: Word's defaults
 
 
 class Org(Record):

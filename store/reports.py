@@ -284,52 +284,24 @@ def export_markdown(items: list[ExportItem], titles: list[str]) -> str:
     return "\n\n".join(parts)
 
 
-def export_docx(items: list[ExportItem], titles: list[str], target: Path | str) -> None:
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
+def export_docx(items: list[ExportItem], titles: list[str], target: Path | str, official: bool = True) -> None:
+    """One report a page on: its title (Heading 1, shaped as a 公文 title), the byline, the
+    sections (Heading 2, the first level) and their sub-headings."""
+    from store.official_docx import Paper
 
-    document = docx.Document()
-    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
-        style = document.styles[style_name]
-        style.font.name = "宋体" if style_name == "Normal" else "黑体"
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), style.font.name)
+    paper = Paper(official, title="Heading 1", heading1="Heading 2", heading2="Heading 3", heading3="Heading 4")
     for n, item in enumerate(items):
         if n:
-            document.add_page_break()
-        document.add_heading(title_of(item), level=1).alignment = WD_ALIGN_PARAGRAPH.CENTER
-        document.add_paragraph(byline_of(item)).alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _markdown_into(document, _normalised(item.text, titles))
-    _save_file(lambda path: document.save(str(path)), Path(target))
+            paper.page_break()
+        paper.title(title_of(item))
+        paper.paragraph(byline_of(item), centre=True)
+        paper.markdown(_normalised(item.text, titles), top=2)
+    paper.save(Path(target))
 
 
 def _normalised(text: str, titles: list[str]) -> str:
     """The report with its sections in the campaign's order and headings."""
     return parse_report(text, titles).render(titles)
-
-
-def _markdown_into(document, text: str) -> None:
-    paragraph: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            document.add_paragraph("".join(line.strip() for line in paragraph))
-            paragraph.clear()
-
-    for line in text.splitlines():
-        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
-        bullet = re.match(r"^\s*[-*]\s+(.*)$", line)
-        if heading:
-            flush()
-            document.add_heading(heading.group(2).strip(), level=min(len(heading.group(1)), 3))
-        elif bullet:
-            flush()
-            document.add_paragraph(bullet.group(1).strip(), style="List Bullet")
-        elif not line.strip():
-            flush()
-        else:
-            paragraph.append(line)
-    flush()
 
 
 def write_markdown(items: list[ExportItem], titles: list[str], target: Path | str) -> None:
@@ -345,11 +317,12 @@ def _save_file(write, target: Path) -> None:
         raise StoreError(f"无法写入 {target}：{os_reason(e)}") from e
 
 
-def export(items: list[ExportItem], titles: list[str], target: Path | str) -> None:
-    """Write ``items`` as .docx or Markdown, chosen by the target's extension."""
+def export(items: list[ExportItem], titles: list[str], target: Path | str, official: bool = True) -> None:
+    """Write ``items`` as .docx (in 公文 format unless ``official`` is off) or Markdown, chosen
+    by the target's extension."""
     suffix = Path(target).suffix.lower()
     if suffix == ".docx":
-        export_docx(items, titles, target)
+        export_docx(items, titles, target, official)
     elif suffix in (".md", ".markdown"):
         write_markdown(items, titles, target)
     else:

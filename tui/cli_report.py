@@ -62,7 +62,7 @@ def export_report(obj, branch: str | None, org_id: str | None, output: str) -> N
         items = reports.export_items(archive, snap, ids)
         if not items:
             fail("没有可导出的述职报告（报告尚未撰写或导入）。")
-        reports.export(items, snap.campaign.report.sections, output)
+        reports.export(items, snap.campaign.report.sections, output, snap.settings.official_format)
     except StoreError as e:
         fail(str(e))
     click.echo(f"已导出 {len(items)} 篇述职报告：{output}")

@@ -124,7 +124,7 @@ class ReportIntents(Intents):
         if not items:
             raise StoreError("本单位还没有撰写的述职报告，没有可导出的内容。")
         target = Path(path).expanduser()
-        reports.export(items, self.titles, target)
+        reports.export(items, self.titles, target, snap.settings.official_format)
         return Exported(len(items), target.resolve())
 
 
