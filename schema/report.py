@@ -252,6 +252,9 @@ def fact_sentences(facts: BranchFacts, today: date) -> list[str]:
 # ---------------------------------------------------------------- last year's problems (section 4)
 
 
+NO_TASK = "未列整改任务"  # the status shown for a carried problem no task was made of
+
+
 @dataclass(frozen=True)
 class LastYearItem:
     text: str
@@ -261,7 +264,7 @@ class LastYearItem:
 def last_year_items(review: Review, previous: Review | None = None) -> list[LastYearItem]:
     """Problems this branch was told about last year, to be answered in the last section:
     those carried on this year's review, and the previous campaign's tasks and 点评."""
-    items = [LastYearItem(c.text, c.source or "上年度") for c in review.carried]
+    items = [LastYearItem(c.text, f"{c.source or '上年度'}，{c.status or NO_TASK}") for c in review.carried]
     if previous is not None:
         year = f"{previous.year}年度"
         for task in previous.tasks:

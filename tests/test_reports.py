@@ -341,7 +341,7 @@ async def _test_section_four_shows_the_previous_campaigns_problems(demo_archive:
         fourth = parse_report(text, TITLES).sections[3]
         carried = load(demo_archive).review(NOT_STARTED).record.carried  # named on this year's review
         for problem in carried:
-            assert f"{problem.text}（{problem.source}）" in fourth
+            assert f"{problem.text}（{problem.source}，{problem.status or '未列整改任务'}）" in fourth
         assert "党员发展工作程序不够规范（2019年度整改任务，已完成）" in fourth
         assert "支部活动形式单一，对青年教师的引领不够（2019年度述职点评）" in fourth
         assert fourth.count(ANSWER_PROMPT) == len(carried) + 2
