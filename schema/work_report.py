@@ -164,13 +164,13 @@ def _weak_branch(result: BranchResult) -> list[str]:
     secretary = f"书记：{branch.secretary}，" if branch.secretary else ""
     lines = [f"### {branch.name}（{secretary}考核结果：{review.grade.final.value}）", ""]
     reasons = [r for r in (review.grade.reason, review.meeting.comment, review.interview.points) if r.strip()]
-    lines.append(f"主要原因：{reasons[0].strip().rstrip('。')}。" if reasons else "主要原因：（待补充）")
+    lines += [f"主要原因：{reasons[0].strip().rstrip('。')}。" if reasons else "主要原因：（待补充）", ""]
     interview = review.interview
     if interview.held is not None:
         by = f"由{interview.by}" if interview.by else ""
-        lines.append(f"约谈提醒：{cn_date(interview.held)}{by}进行约谈提醒。")
+        lines += [f"约谈提醒：{cn_date(interview.held)}{by}进行约谈提醒。", ""]
     else:
-        lines.append("约谈提醒：尚未约谈。")
+        lines += ["约谈提醒：尚未约谈。", ""]
     if review.tasks:
         lines.append("下一步整改：")
         for task in review.tasks:
@@ -180,6 +180,7 @@ def _weak_branch(result: BranchResult) -> list[str]:
             lines.append(f"- {detail}{owner}{deadline}（{task.status.value}）。")
     else:
         lines.append("下一步整改：尚未列出整改任务。")
+    lines.append("")
     lines.append(f"整改期限：{cn_date(interview.deadline)}。" if interview.deadline is not None else "整改期限：尚未确定。")
     lines.append("")
     return lines

@@ -11,6 +11,7 @@ Every run names its East Asian font itself, so that no theme font (Calibri, 等�
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,7 @@ MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right
 LINES, CHARS = 22, 28  # per page, per line
 LINE_PT = 28.95  # exact line spacing: 22 lines fill the 225 mm text block
 TITLE_PT, BODY_PT, PAGE_NO_PT = 22, 16, 14  # 2号, 3号, 4号
+CONDENSE_TWIPS = -6  # the body's character spacing, 1/20 pt (see _condense)
 PAGE_NO_BELOW_MM = 7  # the page number's line sits 7 mm below the text block
 
 # role → (East Asian font, the font named for Latin text: a common one, also the fallback)
@@ -62,10 +64,10 @@ def line_pitch() -> int:
 def char_space() -> int:
     """docGrid charSpace: how much each character's pitch differs from the body's font size,
     in 1/4096 pt, so that 28 characters fill the line (28 × 16 pt is wider than the 156 mm
-    line: -841, as in the usual 公文 templates). Word and WPS fit the characters to this
-    pitch; LibreOffice gives a character wider than its pitch two cells (14 a line)."""
+    line: -842, as in the usual 公文 templates). Word's page setup shows 22 × 28 from it; the
+    text itself is not snapped to it (see ``_condense``)."""
     pitch_pt = text_width_twips() / 20 / CHARS
-    return round((pitch_pt - BODY_PT) * 4096)
+    return math.floor((pitch_pt - BODY_PT) * 4096)  # down: 28 must fit
 
 
 def date_text(on: date | None) -> str:
@@ -127,8 +129,9 @@ class Paper:
         self._paragraph_style(self.styles["heading2"], SUBHEADING_FONT, BODY_PT, indent=True)
         self._paragraph_style(self.styles["heading3"], BODY_FONT, BODY_PT, indent=True, bold=True)
         self._paragraph_style("List Bullet", BODY_FONT, BODY_PT, indent=True)
-        for name in (self.styles["title"], "Footer"):
+        for name in ("Normal", self.styles["title"], "Footer"):
             _off_grid(doc.styles[name])
+        _condense(doc.styles["Normal"])
         bullet = doc.styles["List Bullet"].element.pPr
         if bullet is not None and bullet.numPr is not None:
             bullet.remove(bullet.numPr)  # no bullets in a 公文: each item is a paragraph
@@ -159,6 +162,7 @@ class Paper:
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         pf.line_spacing = Pt(LINE_PT)
         pf.first_line_indent = Pt(BODY_PT * 2) if indent else Pt(0)
+        pf.widow_control = False  # every full page has its 22 lines
         if align is not None:
             pf.alignment = align
         rpr = style.element.get_or_add_rPr()
@@ -231,7 +235,8 @@ class Paper:
         if centre or flush:
             p.paragraph_format.first_line_indent = Pt(0)
 
-    def table(self, headers: tuple[str, ...] | list[str], rows: list[tuple]) -> None:
+    def table(self, headers: tuple[str, ...] | list[str], rows: list[tuple], widths_mm: tuple[float, ...] = ()) -> None:
+        """A ruled table; ``widths_mm``: its columns' widths (default: equal)."""
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, headers):
@@ -239,6 +244,11 @@ class Paper:
         for row in rows:
             for cell, value in zip(table.add_row().cells, row):
                 cell.text = str(value)
+        if widths_mm:
+            table.autofit = False
+            for column, width in zip(table.columns, widths_mm):
+                for cell in column.cells:
+                    cell.width = Mm(width)
         if self.official:
             for row in table.rows:
                 for cell in row.cells:
@@ -338,8 +348,21 @@ def _set_fonts(rpr, font: tuple[str, str]) -> None:
     fonts.set(qn("w:hint"), "eastAsia")
 
 
+def _condense(style) -> None:
+    """28 characters of 3号 (16 pt) are 448 pt, the line 442.25 pt. Condensed by 0.3 pt they
+    fit (439.6 pt; at 0.25 pt LibreOffice still breaks after 27). The character grid alone
+    does not do it everywhere: LibreOffice gives a 16 pt character on a 15.8 pt grid two
+    cells (14 characters a line)."""
+    rpr = style.element.get_or_add_rPr()
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(CONDENSE_TWIPS))
+    rpr.append(spacing)
+    _reorder(rpr)
+
+
 def _off_grid(style) -> None:
-    """The title (2号) and the page number keep their own size: not snapped to the grid."""
+    """Not snapped to the character grid: the title (2号) and the page number keep their own
+    size, the body its condensed characters (``_condense``)."""
     ppr = style.element.get_or_add_pPr()
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
