@@ -178,7 +178,8 @@ class Paper:
         """“— 1 —”: odd pages on the right, even pages on the left, one character in."""
         self.doc.settings.odd_and_even_pages_header_footer = True
         section = self.doc.sections[0]
-        for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        sides = ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT))
+        for footer, align in sides:
             footer.is_linked_to_previous = False
             p = footer.paragraphs[0]
             p.alignment = align

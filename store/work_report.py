@@ -4,6 +4,7 @@ export as Markdown or Word (refused over the 3000 字 limit)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from schema import work_report
@@ -84,7 +85,7 @@ def export(text: str, target: Path | str, official: bool = True, signature: Sign
     return target
 
 
-def signature(snap: Snapshot, org_id: str, on) -> Signature:
+def signature(snap: Snapshot, org_id: str, on: date | None) -> Signature:
     """The block that ends the report: the organisation and the day it is exported."""
     return Signature(snap.orgs[org_id].record.name, on)
 

@@ -27,7 +27,8 @@ def _weak_with_point_only(year: int = 2020) -> Review:
 
 
 def _every_status(year: int = 2020) -> Review:
-    tasks = [Task(id=f"t{n}", problem=f"问题{status.value}", status=status) for n, status in enumerate(TaskStatus, start=1)]
+    tasks = [Task(id=f"t{n}", problem=f"问题{status.value}", status=status)
+             for n, status in enumerate(TaskStatus, start=1)]
     return Review(branch="p07", org="phys", year=year, grade=GradeDecision(final=Grade.POOR), tasks=tasks)
 
 
@@ -81,7 +82,8 @@ def test_new_year_carries_the_point_and_every_task(next_year):
     snap = load(next_year)
     assert snap.year == 2021
     assert [(c.text, c.status) for c in snap.review("p06").record.carried] == [(POINT, "")]
-    assert [(c.text, c.status) for c in snap.review("p07").record.carried] == [(f"问题{s.value}", s.value) for s in TaskStatus]
+    every = [(f"问题{s.value}", s.value) for s in TaskStatus]
+    assert [(c.text, c.status) for c in snap.review("p07").record.carried] == every
 
 
 def test_section_four_of_the_new_report_lists_each_with_its_status(next_year):

@@ -64,7 +64,8 @@ def _text(p) -> str:
     return "".join(p.itertext())
 
 
-def _check_official(path: Path, title_style: str = "Title", heading1: str = "Heading1", heading2: str = "Heading2") -> list:
+def _check_official(path: Path, title_style: str = "Title", heading1: str = "Heading1",
+                    heading2: str = "Heading2") -> list:
     """Everything the standard fixes, read from the file; returns the body's paragraphs."""
     doc = _xml(path, "word/document.xml")
     sect = doc.find(".//w:body/w:sectPr", NS)
@@ -83,7 +84,8 @@ def _check_official(path: Path, title_style: str = "Title", heading1: str = "Hea
     assert 22 * 579 <= height < 23 * 579
 
     styles = _xml(path, "word/styles.xml")
-    expected = {"Normal": FONTS["Normal"], title_style: FONTS["Title"], heading1: FONTS["Heading1"], heading2: FONTS["Heading2"]}
+    expected = {"Normal": FONTS["Normal"], title_style: FONTS["Title"], heading1: FONTS["Heading1"],
+                heading2: FONTS["Heading2"]}
     for style_id, (east, size) in expected.items():
         style = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
         fonts = style.find("w:rPr/w:rFonts", NS)

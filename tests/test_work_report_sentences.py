@@ -47,7 +47,7 @@ def draft(reviews: list[Review], meeting: Meeting | None = None, scope: str = ""
 
 def seven(per_branch: dict[int, dict] | None = None) -> list[Review]:
     """Seven graded branches: 2 好, 3 较好, 1 一般, 1 差 (the quota allows 2)."""
-    grades = [Grade.GOOD, Grade.GOOD, Grade.FAIRLY_GOOD, Grade.FAIRLY_GOOD, Grade.FAIRLY_GOOD, Grade.AVERAGE, Grade.POOR]
+    grades = [Grade.GOOD] * 2 + [Grade.FAIRLY_GOOD] * 3 + [Grade.AVERAGE, Grade.POOR]
     return [review(n, g, **(per_branch or {}).get(n, {})) for n, g in enumerate(grades, start=1)]
 
 
@@ -181,7 +181,8 @@ def test_no_meeting_claims_no_reports_or_ballots():
 
 def test_meeting_held_counts_who_reported():
     meeting = Meeting(org="chem", year=2020, held=date(2021, 1, 15), place="化学楼", chair="党委书记",
-                      attendance=[Attendance(group="委员", due=7, present=6)], order=["c01", "c02", "c03"], published=True)
+                      attendance=[Attendance(group="委员", due=7, present=6)], order=["c01", "c02", "c03"],
+                      published=True)
     text = draft(seven(), meeting)
     assert "2021年1月15日，在化学楼召开二级党委委员会扩大会议（述职评议会），由党委书记主持。应参会7人，实到6人" in text
     assert "7个党支部中，实际述职3个，其中现场述职3个、书面述职0个，4个未述职。" in text
