@@ -78,16 +78,12 @@ def next_year(empty_archive):
     return archive
 
 
-def test_new_year_carries_the_point_and_every_task(next_year):
+def test_new_year_carries_them_and_section_four_lists_each_with_its_status(next_year):
     snap = load(next_year)
     assert snap.year == 2021
     assert [(c.text, c.status) for c in snap.review("p06").record.carried] == [(POINT, "")]
     every = [(f"问题{s.value}", s.value) for s in TaskStatus]
     assert [(c.text, c.status) for c in snap.review("p07").record.carried] == every
-
-
-def test_section_four_of_the_new_report_lists_each_with_its_status(next_year):
-    snap = load(next_year)
     titles = snap.campaign.report.sections
     for branch_id, expected in (
         ("p06", [f"{POINT}（2020年度约谈提醒，{NO_TASK}）"]),
