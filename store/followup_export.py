@@ -49,7 +49,7 @@ def announcement_docx(path: Path, org: Org, year: int, scope: str, items: list[t
     if scope:
         paper.paragraph(f"通报范围：{scope}")
     paper.paragraph(f"经{org.name}综合评定，{year}年度党支部书记述职评议考核结果如下：")
-    paper.table(HEADERS, announcement_rows(items), widths_mm=(16, 86, 30, 24))
+    paper.table(HEADERS, announcement_rows(items), widths_mm=(18, 78, 30, 30))
     paper.signature(Signature(org.name, on))
     return paper.save(path)
 

@@ -45,6 +45,7 @@ PAGE_NO_FONT = ("宋体", "宋体")
 ALT_NAMES = {"方正小标宋简体": "宋体", "仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体"}
 PLAIN_FONT = ("宋体", "宋体")  # the East Asian font of a plain (not 公文) document
 
+DATE_INDENT_CHARS = 4  # 成文日期右空四字
 BLANK_DATE = "　　　　年　　月　　日"  # a date to be written in by hand
 
 
@@ -248,6 +249,7 @@ class Paper:
         if widths_mm:
             table.autofit = False
             for column, width in zip(table.columns, widths_mm):
+                column.width = Mm(width)  # the grid LibreOffice lays out by; Word reads the cells'
                 for cell in column.cells:
                     cell.width = Mm(width)
         if self.official:
@@ -258,14 +260,18 @@ class Paper:
                         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def signature(self, signature: Signature) -> None:
-        """The organisation and the date, right-aligned, after a blank line."""
+        """The organisation and the date, right-aligned, after a blank line. In 公文 format the
+        date stands four characters in from the right and the organisation is centred over it
+        (GB/T 9704 7.3.5.1: the seal covers both)."""
         self.doc.add_paragraph()
-        for text in (signature.org, date_text(signature.on)):
+        day = date_text(signature.on)
+        indents = (DATE_INDENT_CHARS + (_width(day) - _width(signature.org)) / 2, DATE_INDENT_CHARS)
+        for text, indent in zip((signature.org, day), indents):
             p = self.doc.add_paragraph(text)
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.paragraph_format.first_line_indent = Pt(0)
             if self.official:
-                p.paragraph_format.right_indent = Pt(BODY_PT * 2)
+                p.paragraph_format.right_indent = Pt(BODY_PT * max(indent, 0))
 
     def page_break(self) -> None:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -331,6 +337,11 @@ class Paper:
             if self.doc.styles[name].style_id == style_id:
                 return font
         return BODY_FONT
+
+
+def _width(text: str) -> float:
+    """Width in characters of the body: digits and Latin letters are half a character."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1 for c in text)
 
 
 def _inline(text: str) -> str:

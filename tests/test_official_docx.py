@@ -133,6 +133,11 @@ def _signed(paragraphs, org: str, day: str) -> None:
     assert [_text(p) for p in filled[-2:]] == [org, day]
     for p in filled[-2:]:
         assert p.find("w:pPr/w:jc", NS).get(f"{W}val") == "right"
+    # the date four characters in from the right, the organisation centred over it
+    org_indent, date_indent = (int(p.find("w:pPr/w:ind", NS).get(f"{W}right")) for p in filled[-2:])
+    assert date_indent == 4 * 320
+    centre = lambda indent, text: indent + sum(160 if ord(c) < 0x2E80 else 320 for c in text) / 2  # noqa: E731
+    assert abs(centre(org_indent, org) - centre(date_indent, day)) <= 1
 
 
 def test_work_report_is_in_official_format(service: Service, tmp_path: Path):
