@@ -219,6 +219,20 @@ def _with(c: Candidate, section: int | None) -> Candidate:
     return Candidate(c.para, c.text, c.form, c.number, section)
 
 
+def parse_mapping(text: str) -> dict[str, int]:
+    """“2=3，述个人履职=1” → {"2": 3, "述个人履职": 1}: a heading (its number in the listing, or
+    part of its text) → a section number, 0 for a sub-heading."""
+    mapping: dict[str, int] = {}
+    for item in re.split(r"[,，;；\s]+", text.strip()):
+        if not item:
+            continue
+        key, sep, target = item.rpartition("=")
+        if not sep or not key.strip() or not target.strip().isdigit():
+            raise MappingError(f"“{item}”应写作 标题序号或标题文字=部分编号，如 2=3（0 表示作为小标题）。")
+        mapping[key.strip()] = int(target)
+    return mapping
+
+
 def apply_map(candidates: list[Candidate], mapping: dict[str, int], titles: list[str]) -> list[Candidate]:
     """The user's mapping laid over the found one. Keys: a heading's number in the listing
     (1-based) or (part of) its text; values: a section number (1-based), 0 for a sub-heading.
