@@ -173,7 +173,7 @@ class Indicator(Model):
 
 # the key words an imported report's headings are matched by, for the notice's four sections
 DEFAULT_SECTION_KEYWORDS = {
-    "个人履职": ["履职", "职责", "尽责", "个人"],
+    "个人履职": ["履职", "职责", "尽责"],
     "支部建设情况和成效": ["支部建设", "组织生活", "成效", "组织建设", "三会一课", "党建工作"],
     "思想政治工作": ["思想政治", "思政", "联系师生", "联系服务", "意识形态"],
     "存在问题及下一步思路举措": ["问题", "不足", "整改", "举措", "下一步", "打算", "思路"],
