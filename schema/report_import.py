@@ -62,7 +62,7 @@ class Candidate:
 
     para: int  # index into the paragraphs
     text: str
-    form: tuple  # (style level, bold, numbering kind): headings of one level share it
+    form: tuple  # (style level, bold, numbering kind): the headings of one level share it
     number: int | None
     section: int | None
 
@@ -145,7 +145,9 @@ def _candidate(n: int, para: Para, settings: ReportSettings) -> Candidate | None
         ok = len(text) <= 20 and not text.endswith(_SENTENCE_END) and max(scores(text, settings)) > 0
     if not ok:
         return None
-    return Candidate(n, text, (para.level, para.bold and not para.level, kind), number, None)
+    # a Heading style is a level by itself; bold and plain lines are told apart by their numbering
+    form = (para.level, False, "") if para.level else (0, para.bold, kind)
+    return Candidate(n, text, form, number, None)
 
 
 # ---------------------------------------------------------------- the mapping
@@ -169,6 +171,12 @@ def map_headings(paras: list[Para], settings: ReportSettings) -> tuple[list[Cand
 
     ranked = sorted(groups.values(), key=named, reverse=True)
     chosen = ranked[0]
+    # in one Heading style, numbered headings of another kind than most section headings are
+    # sub-headings written in the same style (二、… then （一）…)
+    kinds = [numbering(c.text)[0] for c in chosen if max(scores(c.text, settings))]
+    dominant = max(set(kinds), key=kinds.count) if kinds else ""
+    if dominant:
+        chosen = [c for c in chosen if numbering(c.text)[0] in ("", dominant)]
     doubts: list[str] = []
     if named(chosen)[0] == 0:
         numbered = [c for c in chosen if c.number is not None]

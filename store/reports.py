@@ -222,26 +222,23 @@ def _docx_paras(source: Path, images: dict[str, bytes], images_dir: str) -> list
     # files): map the style ids once and read each paragraph's id from its XML
     names = {style.style_id: style.name for style in document.styles}
     bold_styles = {style.style_id for style in document.styles if getattr(style, "font", None) and style.font.bold}
+    outlines = {style.style_id: _outline(style.element.pPr, qn) for style in document.styles}
     paras: list[Para] = []
-    for element in document.element.body.iterchildren():
+    for element in _body_elements(document.element.body, qn):
         if element.tag == qn("w:tbl"):
             paras.append(Para(_table_markdown(element), markdown=True))
-            continue
-        if element.tag != qn("w:p"):
             continue
         ppr = element.pPr
         style_id = ppr.style if ppr is not None and ppr.style else ""
         style = names.get(style_id, "")
         m = re.match(r"^(?:heading|标题)\s*(\d)$", style, re.IGNORECASE)
         level = int(m.group(1)) if m else (1 if style == "Title" else 0)
-        outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
-        if not level and outline is not None and (outline.get(qn("w:val")) or "9").isdigit():
-            level = int(outline.get(qn("w:val"))) + 1 if int(outline.get(qn("w:val"))) < 9 else 0
+        level = level or _outline(ppr, qn) or outlines.get(style_id, 0)
         runs = [r for r in element.iter(qn("w:r")) if "".join(t.text or "" for t in r.iter(qn("w:t"))).strip()]
-        bold = bool(runs) and all(_run_bold(r, qn) or style_id in bold_styles for r in runs)
+        bold = bool(runs) and all(_run_bold(r, qn, bold_styles) or style_id in bold_styles for r in runs)
         text = "".join(t.text or "" for t in element.iter(qn("w:t")))
         paras.append(Para(text, level, bold))
-        for n, blip in enumerate(element.iter(qn("a:blip"))):
+        for blip in element.iter(qn("a:blip")):
             part = document.part.related_parts.get(blip.get(qn("r:embed")))
             if part is None:
                 continue
@@ -254,10 +251,33 @@ def _docx_paras(source: Path, images: dict[str, bytes], images_dir: str) -> list
     return paras
 
 
-def _run_bold(run, qn) -> bool:
+def _body_elements(body, qn):
+    """The body's paragraphs and tables in order, including those inside content controls."""
+    for element in body.iterchildren():
+        if element.tag in (qn("w:p"), qn("w:tbl")):
+            yield element
+        elif element.tag == qn("w:sdt"):
+            content = element.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _body_elements(content, qn)
+
+
+def _outline(ppr, qn) -> int:
+    """A paragraph's (or style's) outline level as a heading level, 0 for body text."""
+    outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+    value = outline.get(qn("w:val")) if outline is not None else None
+    return int(value) + 1 if value and value.isdigit() and int(value) < 9 else 0
+
+
+def _run_bold(run, qn, bold_styles: set[str]) -> bool:
     rpr = run.find(qn("w:rPr"))
-    b = rpr.find(qn("w:b")) if rpr is not None else None
-    return b is not None and b.get(qn("w:val")) not in ("0", "false")
+    if rpr is None:
+        return False
+    b = rpr.find(qn("w:b"))
+    if b is not None:
+        return b.get(qn("w:val")) not in ("0", "false")
+    style = rpr.find(qn("w:rStyle"))
+    return style is not None and style.get(qn("w:val")) in bold_styles
 
 
 def _table_markdown(table) -> str:
@@ -340,8 +360,7 @@ def import_file(
         if existing != data:
             extra.append(Change(rel, data, version))
     message = f"导入述职报告：{branch.name}（{Path(source).name}，字数 {report_words(imported.text)}）"
-    notices = imported.notices + ([f"导入映射：{line}" for line in imported.mapping_lines(settings.sections)]
-                                  if not imported.certain or mapping else [])
+    notices = imported.notices + [f"导入映射：{line}" for line in imported.mapping_lines(settings.sections)]
     saved, doc = save(archive, stored, review, doc, imported.text, message, "\n".join(notices), extra)
     return saved, doc, imported.notices
 

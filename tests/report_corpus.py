@@ -178,6 +178,27 @@ def _no_keywords(d) -> None:
     _sections(d, ["一、工作回顾", "二、主要做法", "三、典型经验", "四、今后打算"], _plain)
 
 
+def _outline_levels(d) -> None:
+    """Headings in a custom style that is a heading only by its outline level; section 2 inside a content control."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    style = d.styles.add_style("部分标题", WD_STYLE_TYPE.PARAGRAPH)
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), "0")
+    style.element.get_or_add_pPr().append(outline)
+    for n, (heading, body) in enumerate(zip(["关于本人一年来履行党支部书记职责的基本情况汇报", "二、支部建设情况和成效", "三、思想政治工作", "四、存在问题"], BODIES)):
+        first = d.add_paragraph(heading, style="部分标题")
+        second = d.add_paragraph(body)
+        if n == 1:
+            sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+            sdt.append(content)
+            first._p.addprevious(sdt)
+            content.append(first._p)
+            content.append(second._p)
+
+
 def _text_file(name: str, text: str, suffix: str) -> Callable[[Path], Path]:
     def build(folder: Path) -> Path:
         path = folder / f"{name}{suffix}"
@@ -217,6 +238,7 @@ def layouts(folder: Path) -> list[Layout]:
         Layout("intro", _docx("intro", _intro), BODIES,
                notices=("第一个部分标题之前的 2 段文字保留在报告开头（各部分之前），请在编辑器中确认。",)),
         Layout("no-keywords", _docx("no-keywords", _no_keywords), BODIES, certain=False),
+        Layout("outline-levels", _docx("outline-levels", _outline_levels), BODIES),
         Layout("txt", _text_file("plain", txt, ".txt"), BODIES),
         Layout("md", _text_file("bold-md", md, ".md"), BODIES),
     ]

@@ -58,7 +58,7 @@ def test_the_corpus_has_a_dozen_layouts_and_more(corpus):
 
 @pytest.mark.parametrize("name", [
     "notice", "duty", "bold", "arabic", "paren-cn", "front-matter", "signature", "subheadings", "table", "image",
-    "full-width", "reordered", "missing", "intro", "no-keywords", "txt", "md"])
+    "full-width", "reordered", "missing", "intro", "no-keywords", "outline-levels", "txt", "md"])
 def test_each_layout_lands_in_the_right_sections(corpus, name):
     layout_, path = corpus[name]
     imported = reports.read_import(path, SETTINGS)
@@ -98,6 +98,14 @@ def test_key_words_decide_and_order_breaks_a_tie():
              Para("四、支部建设存在问题", 2), Para(S4)]
     imported = assemble(paras, SETTINGS)
     assert imported.certain and parse_report(imported.text, TITLES).sections == BODIES
+
+
+def test_sub_headings_in_the_section_headings_style_stay_inside():
+    paras = [Para("一、个人履职", 2), Para("（一）学习", 2), Para(S1), Para("二、支部建设", 2), Para("（一）加强组织生活", 2),
+             Para(S2), Para("三、思想政治", 2), Para(S3), Para("四、问题", 2), Para(S4)]
+    imported = assemble(paras, SETTINGS)
+    assert imported.certain, imported.doubts
+    assert parse_report(imported.text, TITLES).sections == [f"### （一）学习\n\n{S1}", f"### （一）加强组织生活\n\n{S2}", S3, S4]
 
 
 def test_two_headings_naming_one_section_are_uncertain():
