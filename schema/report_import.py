@@ -164,10 +164,12 @@ def map_headings(paras: list[Para], settings: ReportSettings) -> tuple[list[Cand
     for c in found:
         groups.setdefault(c.form, []).append(c)
 
-    def named(group: list[Candidate]) -> tuple[int, int]:
+    def named(group: list[Candidate]) -> tuple[int, int, int]:
+        """How well a group reads as the section headings: sections named, then not many more
+        members than sections (sub-headings come in numbers), then the key words matched."""
         best = [max(scores(c.text, settings)) for c in group]
         sections = {max(range(len(titles)), key=lambda i, s=scores(c.text, settings): s[i]) for c, b in zip(group, best) if b}
-        return len(sections), sum(best)
+        return len(sections), -max(0, len(group) - len(titles)), sum(best)
 
     ranked = sorted(groups.values(), key=named, reverse=True)
     chosen = ranked[0]

@@ -227,6 +227,7 @@ def _docx_paras(source: Path, images: dict[str, bytes], images_dir: str) -> list
     for element in _body_elements(document.element.body, qn):
         if element.tag == qn("w:tbl"):
             paras.append(Para(_table_markdown(element), markdown=True))
+            paras.extend(_images(document, element, images, images_dir, qn))
             continue
         ppr = element.pPr
         style_id = ppr.style if ppr is not None and ppr.style else ""
@@ -238,17 +239,22 @@ def _docx_paras(source: Path, images: dict[str, bytes], images_dir: str) -> list
         bold = bool(runs) and all(_run_bold(r, qn, bold_styles) or style_id in bold_styles for r in runs)
         text = "".join(t.text or "" for t in element.iter(qn("w:t")))
         paras.append(Para(text, level, bold))
-        for blip in element.iter(qn("a:blip")):
-            part = document.part.related_parts.get(blip.get(qn("r:embed")))
-            if part is None:
-                continue
-            data = part.blob
-            digest = hashlib.sha256(data).hexdigest()
-            suffix = Path(str(part.partname)).suffix.lower() or ".png"
-            name = f"{digest[:16]}{suffix}"
-            images[name] = data
-            paras.append(Para(f"![图片{len(images)}]({images_dir}{name})", markdown=True))
+        paras.extend(_images(document, element, images, images_dir, qn))
     return paras
+
+
+def _images(document, element, images: dict[str, bytes], images_dir: str, qn) -> list[Para]:
+    """The pictures in a paragraph or table, collected into ``images`` and linked one paragraph each."""
+    links = []
+    for blip in element.iter(qn("a:blip")):
+        part = document.part.related_parts.get(blip.get(qn("r:embed")))
+        if part is None:
+            continue
+        data = part.blob
+        name = f"{hashlib.sha256(data).hexdigest()[:16]}{Path(str(part.partname)).suffix.lower() or '.png'}"
+        images[name] = data
+        links.append(Para(f"![图片{len(images)}]({images_dir}{name})", markdown=True))
+    return links
 
 
 def _body_elements(body, qn):

@@ -21,7 +21,7 @@ from store.archive import Archive
 from store.service import Service, StoreError
 from store.snapshot import load
 from tests.conftest import OPERATOR, TODAY, git_log
-from tests.report_corpus import BODIES, S1, S2, S3, S4, layouts
+from tests.report_corpus import BODIES, S1, S2, S3, S4, layouts, png
 from tui.app import ShupingApp
 from tui.dialogs import ConfirmDialog, PromptDialog
 
@@ -191,6 +191,21 @@ def test_images_become_attachments_in_the_same_commit(service: Service, corpus):
     assert rel.startswith(layout.org_year_dir("logi", 2020) + "/attachments/")
     changed = service.archive.git.run("show", "--name-only", "--format=", "HEAD").split()
     assert rel in changed and saved.doc.path in changed
+
+
+def test_a_picture_in_a_table_is_linked_after_the_table(tmp_path):
+    import docx
+
+    picture = tmp_path / "p.png"
+    picture.write_bytes(png())
+    document = docx.Document()
+    document.add_heading("一、个人履职", level=2)
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    cell.paragraphs[0].add_run().add_picture(str(picture))
+    document.save(str(tmp_path / "t.docx"))
+    imported = reports.read_import(tmp_path / "t.docx", SETTINGS)
+    first = parse_report(imported.text, TITLES).sections[0]
+    assert first.startswith("|   |\n| --- |\n\n![图片1](") and "1 张图片已存为附件并在正文中链接。" in imported.notices
 
 
 def test_export_then_import_gives_back_the_same_sections(service: Service, tmp_path):
