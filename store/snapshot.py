@@ -12,6 +12,7 @@ import gc
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -106,7 +107,14 @@ class Snapshot:
         return scope_of(branch, org, self.campaign, exception)
 
     def org_branches(self, org_id: str) -> list[Branch]:
-        return [b.record for b in self.branches.values() if b.record.org == org_id]
+        return list(self._branches_by_org.get(org_id, ()))
+
+    @cached_property
+    def _branches_by_org(self) -> dict[str, list[Branch]]:
+        found: dict[str, list[Branch]] = {}
+        for stored in self.branches.values():
+            found.setdefault(stored.record.org, []).append(stored.record)
+        return found
 
     def scope_counts(self) -> dict[str, ScopeCounts]:
         counts = {org_id: ScopeCounts() for org_id in self.orgs}
