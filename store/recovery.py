@@ -128,6 +128,8 @@ def remove_stale_locks(archive: Archive, wait: float, done: Recovery) -> None:
 def repair_index(archive: Archive, done: Recovery) -> None:
     """A half-written index (git writes it through a lock, but a disk can still cut it) is
     rebuilt from HEAD; the working tree is left for the rules."""
+    if _index_intact(archive.git.git_dir / "index"):
+        return  # the usual case, without a `git status` (which rehashes every file after a copy or clone)
     try:
         archive.git.run("status", "--porcelain", "--untracked-files=no")
         return
@@ -138,6 +140,19 @@ def repair_index(archive: Archive, done: Recovery) -> None:
     if archive._head_or_none():
         archive.git.run("reset", "-q")
     done.undone.append("索引文件损坏，已按最后一次提交重建")
+
+
+def _index_intact(index: Path) -> bool:
+    """Whether the index is absent or whole: git's signature, and the SHA-1 of its content in
+    its last 20 bytes (what git itself checks when it reads it). An all-zero trailer
+    (``index.skipHash``) or another hash: not known here, git judges."""
+    try:
+        data = index.read_bytes()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return len(data) > 32 and data[:4] == b"DIRC" and hashlib.sha1(data[:-20]).digest() == data[-20:]
 
 
 def settle_journal(archive: Archive, done: Recovery) -> None:

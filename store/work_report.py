@@ -8,10 +8,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
 
 from schema import work_report
 from schema.records import OrgYear
@@ -93,6 +89,10 @@ def export(text: str, target: Path | str) -> Path:
 
 def docx_bytes(markdown: str) -> bytes:
     """A Word document in the house style of official papers: 黑体/楷体 headings, 仿宋 body."""
+    from docx import Document  # python-docx: imported when a report is exported, not on opening the archive
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
@@ -140,6 +140,9 @@ def _inline(text: str) -> str:
 
 
 def _font(style, name: str, size: int, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
     style.font.name = name
     style.font.size = Pt(size)
     style.font.bold = bold
