@@ -90,6 +90,101 @@ def kill_during(operation, rng: random.Random, window: float) -> bool:
     return b"done\n" not in buffer
 
 
+# ---------------------------------------------------------------- kills at stages
+
+def _steps(step) -> None:
+    """Call ``step()`` before every change a process makes to the disk or asks git for: a file
+    renamed into place, removed or linked (an object), a folder removed, a git command run.
+    Installed in a forked child only."""
+    import store.gitrepo
+
+    for name in ("replace", "rename", "unlink", "link", "rmdir"):
+        real = getattr(os, name)
+        setattr(os, name, lambda *a, _real=real, **kw: (step(), _real(*a, **kw))[1])
+    run = store.gitrepo.GitRepo.run
+    store.gitrepo.GitRepo.run = lambda self, *a, **kw: (step(), run(self, *a, **kw))[1]
+
+
+def kill_at_stage(operation, stage: int | None) -> int | None:
+    """Fork; the child runs ``operation(arm)`` and is killed (SIGKILL, its whole process group,
+    git children included) just before its ``stage``-th step (``_steps``) after ``arm()``;
+    ``stage=None``: never. Returns how many steps the operation took, or None when it was
+    killed. Deterministic: the same stage is the same point of the work on any machine."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        code = 0
+        try:
+            os.setpgid(0, 0)
+            count, armed = [0], [False]
+
+            def step():
+                if armed[0]:
+                    if count[0] == stage:
+                        os.killpg(0, signal.SIGKILL)
+                    count[0] += 1
+
+            _steps(step)
+            operation(lambda: armed.__setitem__(0, True))
+            os.write(write, f"{count[0]}\n".encode())
+        except BaseException:  # noqa: BLE001 - the parent judges by state
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    out = b""
+    while chunk := os.read(read, 64):
+        out += chunk
+    os.close(read)
+    _, status = os.waitpid(pid, 0)
+    wait_for_group(pid)
+    if os.WIFSIGNALED(status):
+        return None
+    assert os.WEXITSTATUS(status) == 0, "the operation failed unkilled"
+    return int(out)
+
+
+def wait_for_group(pgid: int, limit: float = 30) -> None:
+    """Until no process of the killed group is left (SIGKILL is delivered at once, but a process
+    in the middle of a system call finishes it before it goes): what it leaves is then final."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:
+            return
+        time.sleep(0.01)
+
+
+SAMPLE = None if os.environ.get("SHUPING_FAULT_ALL") else 6  # stages killed per operation in the suite
+
+
+def stages(total: int, sample: int | None, rng: random.Random) -> list[int]:
+    """Every stage of ``total``, or the first, the last and a seeded sample of the others."""
+    if sample is None or total <= sample:
+        return list(range(total))
+    return sorted({0, total - 1, *rng.sample(range(1, total - 1), sample - 2)})
+
+
+def all_or_nothing(root: Path, before: str, paths: set[str], subject: str, operator: str = "检查") -> Archive:
+    """Reopened (recovering), the archive is sound and its HEAD is ``before`` or one commit on it
+    that changes exactly ``paths`` with ``subject``: the operation whole, or not at all."""
+    archive = Archive.open(root, operator)
+    head = archive.head()
+    if head != before:
+        assert archive.git.run("rev-parse", "HEAD^") == before, "more than the operation's one commit"
+        assert archive.history(limit=1)[0].subject == subject, "a commit other than the operation's"
+        assert set(archive.git.run("diff", "--name-only", before, head).splitlines()) == paths, "part of the change"
+    assert archive.git.run("status", "--porcelain") == ""
+    assert check_archive(archive) == []
+    assert not (root / layout.LOCAL_DIR / "aside").exists()
+    assert archive.git.run("fsck", "--no-dangling", "--no-progress") == ""
+    return archive
+
+
 def timed(operation) -> float:
     start = time.monotonic()
     operation(lambda: None)
@@ -274,3 +369,61 @@ def test_set_remote_is_kept(tmp_path):
     archive = tiny_archive(tmp_path / "a")
     set_remote(archive, str(tmp_path))
     assert archive.git.run("config", "--get", "remote.origin.url") == str(tmp_path.resolve())
+
+
+# ---------------------------------------------------------------- publishing a meeting, a paper tally
+
+def _publishing(tmp_path, publish, keyed: int) -> None:
+    """Kill ``publish(service)`` at every stage of its many-file commit; reopened, the archive
+    holds the whole result or none of it, and publishing again gives the same files."""
+    from store.service import Service
+    from tests.meeting_archive import meeting_archive
+    from tests.test_meeting_intents import key
+
+    root = meeting_archive(tmp_path / "a", secretaries=4, ballots=keyed or 10, double_entry=False).root
+    service = Service(Archive.open(root, "测试员"))
+    service.load()
+    for serial in range(1, keyed + 1):
+        key(service, serial, {f"b0{n}": "好较好一般差"[(serial + n) % 4] for n in range(1, 5)})
+    service.flush()
+    service.close()
+    before = Archive.open(root, "测试员").head()
+
+    def run(arm):
+        service = Service(Archive.open(root, "测试员"))
+        service.load()
+        arm()
+        publish(service)
+        service.close()
+
+    kill_at_stage(run, None)  # once before counting: the first run also fills caches
+    done = Archive.open(root, "测试员")
+    done.git.run("reset", "-q", "--hard", before)
+    total = kill_at_stage(run, None)
+    paths = set(done.git.run("diff", "--name-only", before, "HEAD").splitlines())
+    subject = done.history(limit=1)[0].subject
+    expected = {p: (root / p).read_bytes() for p in paths}
+    assert total and len(paths) == 5  # the meeting and four reviews, one commit
+    for stage in stages(total, SAMPLE, random.Random(total)):
+        done.git.run("reset", "-q", "--hard", before)
+        kill_at_stage(run, stage)
+        archive = all_or_nothing(root, before, paths, subject)
+        if archive.head() == before:
+            kill_at_stage(run, None)  # redo
+            archive = all_or_nothing(root, before, paths, subject)
+        assert archive.head() != before
+        for p, data in expected.items():
+            if "meeting.toml" not in p:  # (the meeting records when it was published)
+                assert (root / p).read_bytes() == data, p
+
+
+def test_kill_at_every_stage_of_publishing_a_meeting(tmp_path):
+    _publishing(tmp_path, lambda service: service.meeting.publish("o"), keyed=3)
+
+
+def test_kill_at_every_stage_of_publishing_a_paper_tally(tmp_path):
+    sheets = {f"b0{n}": {"": {"好": 6, "较好": 3, "一般": n - 1, "弃权": 1 - (n - 1) % 2 if n < 3 else 0}} for n in range(1, 5)}
+    sheets = {b: {"": {k: v for k, v in c[""].items() if v}} for b, c in sheets.items()}
+    for b, c in sheets.items():  # each row adds up to the 10 valid ballots
+        c[""]["较好"] += 10 - sum(c[""].values())
+    _publishing(tmp_path, lambda service: service.meeting.publish_tally("o", sheets, {"": 10}, 0), keyed=0)
