@@ -10,7 +10,6 @@ from schema.records import RECORD_TYPES
 from store import layout
 from store.archive import Archive
 from store.errors import StoreError
-from store.recovery import aside_problems
 from store.snapshot import Snapshot, load
 
 
@@ -29,7 +28,7 @@ def check_archive(archive: Archive, snapshot: Snapshot | None = None) -> list[Pr
     if snapshot is None:
         snapshot = load(archive)
     problems.extend(snapshot.problems)  # the files it read, and the cross-record problems
-    problems.extend(aside_problems(archive.root))
+    problems.extend(snapshot.aside)
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))
 
 

@@ -26,6 +26,7 @@ from store import layout
 from store.archive import Archive, Stored
 from store.cache import LoadCache, OrgPart
 from store.errors import StoreError, os_reason
+from store.recovery import aside_problems
 from store.tomlio import blob_version
 
 
@@ -44,6 +45,7 @@ class Snapshot:
     archive_year: int = 0  # the archive's current campaign; ``year`` differs when a past year is open
     meetings: Mapping[str, Stored[Meeting]] = field(default_factory=dict)  # current campaign, by org id (saved ones)
     org_years: Mapping[str, Stored[OrgYear]] = field(default_factory=dict)  # current campaign, by org id (saved ones)
+    aside: tuple[Problem, ...] = ()  # files recovery moved aside instead of committing (store.recovery), for F10
 
     def __post_init__(self) -> None:
         for name in ("campaigns", "orgs", "branches", "reviews", "meetings", "org_years"):
@@ -263,7 +265,8 @@ def _load_all(archive: Archive, progress, cache: bool, year: int | None = None) 
                 problems.append(Problem(review.path, f"党支部 “{branch_id}” 不存在", key="branch"))
             del reviews[branch_id]
     return Snapshot(settings, campaigns, orgs, branches, reviews, problems,
-                    archive_year=settings_stored.record.current_campaign, meetings=meetings, org_years=org_years)
+                    archive_year=settings_stored.record.current_campaign, meetings=meetings, org_years=org_years,
+                    aside=tuple(aside_problems(root)))
 
 
 def _holds_files(folder: str) -> bool:
