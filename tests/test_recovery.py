@@ -254,3 +254,19 @@ def test_files_moved_aside_are_listed_in_f10(demo_archive: Archive):
     assert [r[0] for r in rows] == [p.file for p in check_archive(reopened)]
     assert len(rows) == 1 and rows[0][0].startswith(ASIDE) and rows[0][0].endswith("/" + rel)
     assert "TOML 语法错误" in rows[0][3] and "已移到一旁" in summary
+
+
+def test_locks_a_killed_git_leaves_are_removed(demo_archive: Archive, monkeypatch):
+    """(a merge killed in the middle left ORIG_HEAD.lock, and the next sync's merge failed on it)"""
+    import store.archive
+
+    monkeypatch.setattr(store.archive, "STALE_LOCK_WAIT", 0.05)
+    git_dir = demo_archive.git.git_dir
+    left = ["index.lock", "HEAD.lock", "ORIG_HEAD.lock", "MERGE_HEAD.lock", "config.lock", "refs/heads/main.lock"]
+    for name in left:
+        (git_dir / name).write_text("")
+    (git_dir / "packed-refs.lock").write_text("")  # a detached gc may still hold it
+    removed = Archive.open(demo_archive.root, "测试员").recover()  # (open removed them: nothing left now)
+    assert removed.removed_locks == [] and not any((git_dir / name).exists() for name in left)
+    assert (git_dir / "packed-refs.lock").exists()
+    (git_dir / "packed-refs.lock").unlink()
