@@ -18,7 +18,8 @@ import signal
 import subprocess
 import time
 import tomllib
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import openpyxl
@@ -26,6 +27,7 @@ import pytest
 
 import store.archive
 import store.atomic
+from schema.clock import Clock
 from schema.records import Branch
 from store import layout
 from store.archive import Archive
@@ -396,6 +398,14 @@ def test_set_remote_is_kept(tmp_path):
 
 # ---------------------------------------------------------------- publishing a meeting, a paper tally
 
+class _FixedClock(Clock):
+    """Publishing records its time: fixed, every run writes the same files, so that the stages
+    (which count the objects written) are the same in every run."""
+
+    def now(self) -> datetime:
+        return datetime(2021, 1, 15, 10, 0, tzinfo=ZoneInfo(self.tz))
+
+
 def _publishing(tmp_path, publish, keyed: int) -> None:
     """Kill ``publish(service)`` at every stage of its many-file commit; reopened, the archive
     holds the whole result or none of it, and publishing again gives the same files."""
@@ -413,7 +423,7 @@ def _publishing(tmp_path, publish, keyed: int) -> None:
     before = Archive.open(root, "测试员").head()
 
     def run(arm):
-        service = Service(Archive.open(root, "测试员"))
+        service = Service(Archive.open(root, "测试员"), _FixedClock())
         service.load()
         arm()
         publish(service)
