@@ -9,7 +9,7 @@ from pathlib import Path
 from schema.progress import OrgProgress
 from schema.records import Submission
 from schema.stats import StatsTable
-from store import sendup, stats_export, work_report
+from store import sendup, work_report
 from store.intents.base import Intents
 from store.work_report import WorkReportSaved
 
@@ -72,6 +72,8 @@ class SendUpIntents(Intents):
         it is drawn from is broken."""
         sendup.require_org(self.snapshot, org)
         sendup.refuse_if_broken(self.snapshot, org)
+        from store import stats_export  # openpyxl: kept off opening the archive
+
         return stats_export.write_xlsx(sendup.statistics(self.snapshot, org), Path(path).expanduser())
 
     def export_work_report(self, org_id: str, path: Path | str, text: str | None = None) -> Path:

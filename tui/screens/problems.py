@@ -1,4 +1,5 @@
-"""Records that could not be read, with where and why; the rest of the app still works."""
+"""Records that could not be read, with where and why, and the files recovery moved aside; the
+rest of the app still works."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class ProblemsScreen(AppScreen):
     def widths(self) -> list[int]:
         """文件, 行, 键 as wide as their longest (the file at most half the window), 说明 what is left
         (at least MIN_MESSAGE, below which the table scrolls sideways); every cell wraps to its width."""
-        problems = self.snap.problems
+        problems = [*self.snap.problems, *self.snap.aside]
         room = self.app.size.width - 4 * 2 - 4
         longest = [max([cell_len(h), *(cell_len(str(v)) for v in values)])
                    for h, values in (("文件", [p.file for p in problems]), ("行", [p.line or "" for p in problems]),
@@ -51,17 +52,18 @@ class ProblemsScreen(AppScreen):
         return [*longest, max(MIN_MESSAGE, room - sum(longest))]
 
     def refresh_data(self) -> None:
-        problems = self.snap.problems
+        problems, aside = self.snap.problems, self.snap.aside
         table = self.query_one("#problems", DataTable)
         table.clear(columns=True)
         widths = self.widths()
         for label, width in zip(("文件", "行", "键", "说明"), widths):
             table.add_column(label, key=label, width=width)
-        for p in problems:
+        for p in [*problems, *aside]:
             cells = [v if cell_len(str(v)) <= w else wrapped(str(v), w)
                      for v, w in zip((p.file, p.line or "", p.key, p.message), widths)]
             table.add_row(*cells, height=max(str(c).count("\n") + 1 for c in cells))
-        self.query_one("#summary", Static).update(
-            f"{len(problems)} 处错误：这些记录未能读取，修正文件后按 r 重读（或运行 shuping check）。"
-            if problems else "所有记录都已正常读取。"
-        )
+        summary = (f"{len(problems)} 处错误：这些记录未能读取，修正文件后按 r 重读（或运行 shuping check）。"
+                   if problems else "所有记录都已正常读取。")
+        if aside:
+            summary += f"另有 {len(aside)} 个文件是上次中断时留下、未能提交的修改，已移到一旁（未提交、未丢失），请核对后处理。"
+        self.query_one("#summary", Static).update(summary)
