@@ -15,9 +15,9 @@ from tui.screens.base import AppScreen
 MIN_MESSAGE = 20  # the 说明 column never gets narrower: below it the table scrolls sideways
 
 
-def wrapped(text: str, width: int) -> Text:
-    """``text`` folded to ``width`` cells (a path or a message is never cut)."""
-    return Text("\n").join(Text(text).wrap(Console(width=width), width)) if text else Text("")
+def wrapped(text: str, width: int) -> list[Text]:
+    """``text``'s lines folded to ``width`` cells (a path or a message is never cut)."""
+    return list(Text(text).wrap(Console(width=width), width)) if text else [Text("")]
 
 
 class ProblemsScreen(AppScreen):
@@ -59,9 +59,8 @@ class ProblemsScreen(AppScreen):
         for label, width in zip(("文件", "行", "键", "说明"), widths):
             table.add_column(label, key=label, width=width)
         for p in [*problems, *aside]:
-            cells = [v if cell_len(str(v)) <= w else wrapped(str(v), w)
-                     for v, w in zip((p.file, p.line or "", p.key, p.message), widths)]
-            table.add_row(*cells, height=max(str(c).count("\n") + 1 for c in cells))
+            cells = (p.file, p.line or "", p.key, p.message)  # the table wraps them in rows this high
+            table.add_row(*cells, height=max(len(wrapped(str(v), w)) for v, w in zip(cells, widths)))
         summary = (f"{len(problems)} 处错误：这些记录未能读取，修正文件后按 r 重读（或运行 shuping check）。"
                    if problems else "所有记录都已正常读取。")
         if aside:
