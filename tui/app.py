@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -24,6 +24,7 @@ from tui.keymap import load_keymap
 from tui.palette import Palette
 from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY, key_display, keys_label, keys_of
 from tui.messages import LoadProgress
+from tui.typeahead import TypeAhead
 from tui.screens.dashboard import DashboardScreen
 
 # Textual's own words the user sees, in Chinese: the open list of a drop-down names its Esc
@@ -80,6 +81,7 @@ class ShupingApp(App):
         if today:
             self._clock = replace(self._clock, fixed_today=today)
         self.year = year  # the campaign open: None follows the archive's current one
+        self._typeahead = TypeAhead(self, super().on_event)
         if self._opener is None:
             self._attach(source)  # type: ignore[arg-type]
 
@@ -132,6 +134,12 @@ class ShupingApp(App):
         self.call_from_thread(setattr, self, "snapshot", snapshot)
         self.call_from_thread(self.notify_read_only)
         self.call_from_thread(self.maintain)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._typeahead.key(event)  # keys typed after Tab/Enter wait for the focus to move
+        else:
+            await super().on_event(event)
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup=True) -> None:
         """Every message is plain text: they quote records, paths and store errors

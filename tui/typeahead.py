@@ -1,0 +1,83 @@
+"""Type-ahead across fields: keys typed right after Tab or Enter in a text field go to the
+field that has focus next.
+
+Textual routes each key to the widget focused when the app takes it from the terminal; the
+Tab (or the Enter whose ``Input.Submitted`` moves focus) is handled later, after it has
+bubbled through the widgets' queues, so keys typed within a few milliseconds landed in the
+field being left. The app hands such keys here: they wait until focus has moved, or until
+the screen has handled everything the Tab/Enter set off without moving it, and then go on
+in the order typed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+from textual import events
+from textual.widgets import Input
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+MOVES = frozenset({"tab", "shift+tab", "enter"})
+ROUNDS = 16  # queue drains of the screen's widgets: a Tab or Enter settles in well under ten
+LONGEST = 2.0  # seconds: never hold a key longer, whatever happens to the screen
+
+
+class TypeAhead:
+    def __init__(self, app: App, route: Callable[[events.Key], Awaitable[None]]):
+        self.app = app
+        self.route = route  # hands one key to the focused widget, as Textual does
+        self.held: deque[events.Key] = deque()
+        self.origin = None  # the field being left while keys are held
+        self.since = 0.0
+        self.rounds = 0
+
+    async def key(self, event: events.Key) -> None:
+        """A key from the terminal: routed now, or held behind a Tab/Enter still on its way."""
+        if self.origin is not None:
+            self.held.append(event)
+            return
+        await self._route(event)
+
+    async def _route(self, event: events.Key) -> None:
+        focused = self.app.focused
+        await self.route(event)
+        if event.key in MOVES and isinstance(focused, Input):
+            self.origin, self.since, self.rounds = focused, time.monotonic(), 0
+            self._next_round()
+
+    def _next_round(self) -> None:
+        """Wait for every widget of the screen (and the app) to handle what is queued now."""
+        try:
+            nodes = [self.app, *self.app.screen.walk_children(with_self=True)]
+        except Exception:  # no screen (the app is closing)
+            nodes = [self.app]
+        pending = len(nodes)
+
+        def drained() -> None:
+            nonlocal pending
+            pending -= 1
+            if pending == 0:
+                self.app.call_later(self._settle)
+
+        for node in nodes:
+            if not node.call_later(drained):
+                pending -= 1
+        if pending == 0:
+            self.app.call_later(self._settle)
+
+    async def _settle(self) -> None:
+        self.rounds += 1
+        moved = self.app.focused is not self.origin
+        if not moved and self.rounds < ROUNDS and time.monotonic() - self.since < LONGEST:
+            self._next_round()
+            return
+        self.origin = None
+        while self.held and self.origin is None:
+            await self._route(self.held.popleft())
+
+
+__all__ = ["TypeAhead"]
