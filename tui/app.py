@@ -108,6 +108,7 @@ class ShupingApp(App):
 
     def on_mount(self) -> None:
         load_keymap(self)
+        self.screen_change_signal.subscribe(self, self._drop_toasts, immediate=True)
         if self._opener:
             self.load_progress = "正在打开档案……"
             self.switch_mode("dashboard")
@@ -145,6 +146,15 @@ class ShupingApp(App):
         """Every message is plain text: they quote records, paths and store errors
         (“在 access.toml 的 [operators] 中登记”), which markup would silently eat."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _drop_toasts(self, _screen) -> None:
+        """A toast belongs to the screen it was raised on: it does not follow to the next one,
+        except an error (something was not saved), which stays for its time. One raised by the
+        key that changes the screen (“已保存”, then close) is still queued here and is shown."""
+        for notification in list(self._notifications):
+            if notification.severity != "error":
+                self._unnotify(notification, refresh=False)
+        self._refresh_notifications()
 
     def notify_read_only(self) -> None:
         """Say once, on opening, why nothing can be saved here (read-only files, no git, an

@@ -399,6 +399,10 @@ class OrderTable(DataTable):
     ]
 
 
+def field_error(row: str) -> Static:
+    return Static("", id=f"{row}-error", classes="field-error -empty", markup=False)
+
+
 class SetupScreen(AppScreen):
     SCOPE = "评议会设置"
     BINDINGS = register(
@@ -417,34 +421,40 @@ class SetupScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
         yield Static(id="frozen", classes="warning")
+        yield Static(id="error", classes="error")
         with VerticalScroll(id="form"):
             for key, label in [("held", "日期"), ("place", "地点"), ("chair", "主持人"), ("observers", "列席")]:
                 with Horizontal(classes="form-row"):
                     yield Label(label)
-                    yield Input(id=key, placeholder={"held": "如 2021-01-30", "observers": "多人用、分隔"}.get(key, ""))
+                    yield Input(id=key, placeholder={"held": "如 2021-01-30 或 2021年1月30日", "observers": "多人用、分隔"}.get(key, ""))
+                if key == "held":
+                    yield field_error("held")
             for n, group in enumerate(GROUPS):
                 with Horizontal(classes="form-row pair"):
                     yield Label(f"{group} 应到/实到")
                     yield Input(id=f"due{n}", type="integer")
                     yield Input(id=f"present{n}", type="integer")
+                yield field_error(f"att{n}")
             with Horizontal(classes="form-row"):
                 yield Label("测评票形式")
                 yield Select([(f.value, f.value) for f in BallotForm], id="form-type", allow_blank=False)
             with Horizontal(classes="form-row"):
                 yield Label("双录核对")
                 yield Checkbox("第二位录入员盲录一遍", id="double")
+            yield field_error("form-type")
             with Horizontal(classes="form-row pair"):
                 yield Label("述职限时/提前提醒")
                 yield Input(id="minutes", type="integer")
                 yield Input(id="warn", type="integer")
+            yield field_error("timing")
             with Horizontal(classes="form-row pair"):
                 yield Label("票数 发出/收回/未收")
                 yield Input(id="issued", type="integer")
                 yield Input(id="collected", type="integer")
                 yield Input(id="not_returned", type="integer")
+            yield field_error("counts")
             yield Static("述职顺序（u 上移 · d 下移 · m 现场/书面 · l 抽签）", classes="subtitle")
             yield OrderTable(id="order", cursor_type="row")
-            yield Static(id="error", classes="error")
         yield from self.footer()
 
     def on_mount(self) -> None:
@@ -472,7 +482,7 @@ class SetupScreen(AppScreen):
             self.query_one("#frozen", Static).update(
                 "已开始录票：测评票形式、双录和述职名单已冻结（顺序与方式仍可调整）。")
         self.query_one("#held", Input).focus()
-        self._discard_armed = False
+        self._discard_armed = self._errors_shown = False
         self.pristine = self.form_state()
 
     def form_state(self):
@@ -524,10 +534,14 @@ class SetupScreen(AppScreen):
 
         self.app.push_screen(reason_dialog(f"{self.snap.branches[branch].record.name} 书面述职：请填写原因"), done)
 
-    def read_form(self) -> tuple[Meeting | None, list[str]]:
-        errors: list[str] = []
+    def read_form(self) -> tuple[Meeting | None, dict[str, list[str]]]:
+        """The meeting the form describes, or the errors by the row they are shown under."""
+        errors: dict[str, list[str]] = {}
 
-        def number(key: str, label: str) -> int:
+        def error(row: str, text: str) -> None:
+            errors.setdefault(row, []).append(text)
+
+        def number(key: str, label: str, row: str) -> int:
             raw = self.query_one(f"#{key}", Input).value.strip() or "0"
             try:
                 value = int(raw)
@@ -535,7 +549,7 @@ class SetupScreen(AppScreen):
                     raise ValueError
                 return value
             except ValueError:
-                errors.append(f"{label}应为非负整数，现为“{raw}”")
+                error(row, f"{label}应为非负整数，现为“{raw}”")
                 return 0
 
         held_raw = self.query_one("#held", Input).value.strip()
@@ -543,29 +557,29 @@ class SetupScreen(AppScreen):
         try:
             held = parse_date(held_raw)
         except ValueError as e:
-            errors.append(f"日期：{e}")
+            error("held", str(e))
         attendance = []
         for n, group in enumerate(GROUPS):
-            due, present = number(f"due{n}", f"{group}应到人数"), number(f"present{n}", f"{group}实到人数")
+            due, present = number(f"due{n}", "应到人数", f"att{n}"), number(f"present{n}", "实到人数", f"att{n}")
             if present > due:
-                errors.append(f"{group}实到 {present} 人多于应到 {due} 人")
+                error(f"att{n}", f"实到 {present} 人多于应到 {due} 人")
             attendance.append(Attendance(group=group, due=due, present=present))
         observers = [s.strip() for s in self.query_one("#observers", Input).value.replace(",", "、").replace("，", "、").split("、") if s.strip()]
-        minutes, warn = number("minutes", "述职时限"), number("warn", "提醒时间")
+        minutes, warn = number("minutes", "述职时限", "timing"), number("warn", "提醒时间", "timing")
         if not 1 <= minutes <= 60:
-            errors.append("述职时限应为 1–60 分钟")
+            error("timing", "述职时限应为 1–60 分钟")
         if warn >= minutes:
-            errors.append("提前提醒的分钟数应小于述职时限")
+            error("timing", "提前提醒的分钟数应小于述职时限")
         counts = self.base.ballots.model_copy(update={
-            "issued": number("issued", "发出票数"), "collected": number("collected", "收回票数"),
-            "not_returned": number("not_returned", "未收回票数")})
+            "issued": number("issued", "发出票数", "counts"), "collected": number("collected", "收回票数", "counts"),
+            "not_returned": number("not_returned", "未收回票数", "counts")})
         form = BallotForm(self.query_one("#form-type", Select).value)
         double = self.query_one("#double", Checkbox).value
         old = self.base
         if old.frozen and (form != old.frozen.form or double != old.double_entry):
-            errors.append("已开始录票，测评票形式和双录设置不能再改")
+            error("form-type", "已开始录票，测评票形式和双录设置不能再改")
         if form == BallotForm.INDICATORS and not self.snap.campaign.indicators:
-            errors.append("本年度未设置测评指标（F9 年度设置），不能用指标票")
+            error("form-type", "本年度未设置测评指标（F9 年度设置），不能用指标票")
         if errors:
             return None, errors
         meeting = old.model_copy(update={
@@ -574,13 +588,35 @@ class SetupScreen(AppScreen):
             "observers": observers, "order": list(self.order), "lot_seed": self.lot_seed, "ballots": counts,
             "form": form, "double_entry": double, "speech_minutes": minutes, "warn_minutes": max(0, warn),
         })
-        return meeting, []
+        return meeting, {}
+
+    def show_errors(self, errors: dict[str, list[str]]) -> None:
+        """Each error under its row, and how many at the top; the first row with one is scrolled
+        into sight (the form scrolls at 80×24)."""
+        first = None
+        for box in self.query(".field-error").results(Static):
+            row = box.id.removesuffix("-error")
+            box.update("；".join(errors.get(row, [])))
+            box.set_class(row not in errors, "-empty")
+            if row in errors and first is None:
+                first = box
+        count = sum(len(e) for e in errors.values())
+        self.query_one("#error", Static).update(f"有 {count} 处填写错误（已标在该栏下方），未保存。" if count else "")
+        if first is not None:
+            self.call_after_refresh(self.query_one("#form", VerticalScroll).scroll_to_widget, first, animate=False)
+
+    def on_input_changed(self, _) -> None:
+        """Shown errors go away as they are corrected."""
+        if self._errors_shown:
+            _, errors = self.read_form()
+            self._errors_shown = bool(errors)
+            self.show_errors(errors)
 
     def action_save(self) -> None:
         meeting, errors = self.read_form()
-        self.query_one("#error", Static).update("\n".join(errors))
+        self._errors_shown = bool(errors)
+        self.show_errors(errors)
         if meeting is None:
-            self.notify("有填写错误，请按提示修改后再保存。", severity="error")
             return
         self.save_worker(meeting, {b: self.modes[b] for b in self.order})
 
