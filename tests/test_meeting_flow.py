@@ -82,15 +82,19 @@ def test_guide_snapshot_after_each_step(snap_compare, tmp_path, stage):
 
 
 @sync
-async def test_guide_asks_before_keying_when_nobody_signed_in(tmp_path):
+async def test_guide_asks_before_keying_when_nobody_signed_in_and_toasts_stay_on_their_screen(tmp_path):
     archive = meeting_archive(tmp_path / "a", secretaries=3, ballots=4)
     stored = load_meeting(archive, "o", 2020)
     with_meeting(archive, attendance=[a.model_copy(update={"present": 0}) for a in stored.record.attendance])
     app = ShupingApp(archive)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_guide(pilot)
+        await pilot.press("t")  # outside 述职: “计时和点评用于述职环节……”
+        app.notify("写入失败", severity="error")
+        await until(pilot, lambda: len(app._notifications) == 2)
         await pilot.press("k")
         await until(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
+        assert [n.message for n in app._notifications] == ["写入失败"]  # only an error follows to the next screen
         assert app.screen.text.startswith("还没有签到（实到人数为 0）") and app.screen.text.endswith("仍要录票吗？")
         await pilot.press("escape")
         assert type(app.screen).__name__ == "GuideScreen"
@@ -166,19 +170,6 @@ async def test_setup_errors_beside_their_field_and_on_screen_at_80x24(tmp_path):
         await pilot.press("ctrl+s")
         await until(pilot, lambda: load_meeting(app.archive, "o", 2020).record.held == date(2021, 1, 16))
         assert str(setup.query_one("#error").render()) == ""
-
-
-@sync
-async def test_toasts_do_not_follow_to_the_next_screen_but_errors_stay(tmp_path):
-    app = ShupingApp(meeting_archive(tmp_path / "a", secretaries=3, ballots=4))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_guide(pilot)
-        await pilot.press("t")  # outside 述职: “计时和点评用于述职环节……”
-        app.notify("写入失败", severity="error")
-        await until(pilot, lambda: len(app._notifications) == 2)
-        await pilot.press("s")
-        await until(pilot, lambda: type(app.screen).__name__ == "SetupScreen")
-        assert [n.message for n in app._notifications] == ["写入失败"]
 
 
 @sync
