@@ -146,7 +146,7 @@ async def test_ballots_printed_from_the_guide_in_the_speaking_order_then_a_new_o
 
 
 @sync
-async def test_setup_errors_beside_their_field_and_on_screen_at_80x24(tmp_path):
+async def test_setup_errors_beside_their_field_and_on_screen_at_80x24_then_printing_from_the_setup(tmp_path):
     app = ShupingApp(meeting_archive(tmp_path / "a", secretaries=12, ballots=40))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_guide(pilot)
@@ -170,6 +170,18 @@ async def test_setup_errors_beside_their_field_and_on_screen_at_80x24(tmp_path):
         await pilot.press("ctrl+s")
         await until(pilot, lambda: load_meeting(app.archive, "o", 2020).record.held == date(2021, 1, 16))
         assert str(setup.query_one("#error").render()) == ""
+        await app.workers.wait_for_complete()
+
+        await pilot.press("ctrl+t")  # printing from the set-up: before 签到, the sign-in sheet is offered
+        await until(pilot, lambda: type(app.screen).__name__ == "PromptDialog")
+        assert app.screen.query_one("#answer").value == "1"
+        await pilot.press("enter")
+        await until(pilot, lambda: getattr(app.screen, "title_text", "").startswith("打印签到表"))
+        app.screen.query_one("#answer").value = str(tmp_path / "签到表.docx")
+        await pilot.press("enter")
+        await until(pilot, lambda: load_meeting(app.archive, "o", 2020).record.printed)
+        assert any("签到表" in p.text for p in Document(tmp_path / "签到表.docx").paragraphs)
+        assert load_meeting(app.archive, "o", 2020).record.printed[-1].kind.value == "签到表"
 
 
 @sync
