@@ -7,7 +7,8 @@ from schema.kinds import BallotStatus
 from schema.records import Ballot
 from store.ballots import ballot_change
 from tests.meeting_archive import meeting_archive
-from tests.test_meeting_tui import sync, type_fast, until
+from store.ballots import load_ballots
+from tests.test_meeting_tui import sync, type_fast, until, wait_writer
 from tui.app import ShupingApp
 
 
@@ -51,3 +52,7 @@ async def test_resolve_dialog_value_and_reason_typed_ahead_over_enter(tmp_path):
         await type_fast(pilot, ["2", "enter", *keys("核对纸质票")])
         await until(pilot, lambda: dialog.query_one("#reason").value == "核对纸质票")
         assert dialog.query_one("#value").value == "2"
+        await type_fast(pilot, ["enter", "escape"])  # the dialog closes on Enter: Esc goes to the screen under it
+        await until(pilot, lambda: type(app.screen).__name__ == "GuideScreen")
+        await wait_writer(pilot, app)
+    assert [b.record.marks["b02"] for b in (load_ballots(archive, "o", 2020, e)[1] for e in (1, 2))] == ["较好", "较好"]

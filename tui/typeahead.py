@@ -11,8 +11,8 @@ in the order typed.
 
 from __future__ import annotations
 
-import time
 from collections import deque
+from functools import partial
 from typing import TYPE_CHECKING, Awaitable, Callable
 
 from textual import events
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MOVES = frozenset({"tab", "shift+tab", "enter"})
 ROUNDS = 16  # queue drains of the screen's widgets: a Tab or Enter settles in well under ten
-LONGEST = 2.0  # seconds: never hold a key longer, whatever happens to the screen
+LONGEST = 1.0  # seconds: never hold a key longer, whatever happens to the screen
 
 
 class TypeAhead:
@@ -32,8 +32,9 @@ class TypeAhead:
         self.route = route  # hands one key to the focused widget, as Textual does
         self.held: deque[events.Key] = deque()
         self.origin = None  # the field being left while keys are held
-        self.since = 0.0
+        self.hold = 0  # which hold the rounds and the timer belong to
         self.rounds = 0
+        self.timer = None
 
     async def key(self, event: events.Key) -> None:
         """A key from the terminal: routed now, or held behind a Tab/Enter still on its way."""
@@ -46,10 +47,13 @@ class TypeAhead:
         focused = self.app.focused
         await self.route(event)
         if event.key in MOVES and isinstance(focused, Input):
-            self.origin, self.since, self.rounds = focused, time.monotonic(), 0
-            self._next_round()
+            self.hold += 1
+            self.origin, self.rounds = focused, 0
+            # a widget removed meanwhile never answers its round: the timer lets the keys go regardless
+            self.timer = self.app.set_timer(LONGEST, partial(self._release, self.hold))
+            self._next_round(self.hold)
 
-    def _next_round(self) -> None:
+    def _next_round(self, hold: int) -> None:
         """Wait for every widget of the screen (and the app) to handle what is queued now."""
         try:
             nodes = [self.app, *self.app.screen.walk_children(with_self=True)]
@@ -61,21 +65,28 @@ class TypeAhead:
             nonlocal pending
             pending -= 1
             if pending == 0:
-                self.app.call_later(self._settle)
+                self.app.call_later(self._settle, hold)
 
         for node in nodes:
             if not node.call_later(drained):
                 pending -= 1
         if pending == 0:
-            self.app.call_later(self._settle)
+            self.app.call_later(self._settle, hold)
 
-    async def _settle(self) -> None:
+    async def _settle(self, hold: int) -> None:
+        if hold != self.hold or self.origin is None:
+            return
         self.rounds += 1
-        moved = self.app.focused is not self.origin
-        if not moved and self.rounds < ROUNDS and time.monotonic() - self.since < LONGEST:
-            self._next_round()
+        if self.app.focused is self.origin and self.rounds < ROUNDS:
+            self._next_round(hold)
+        else:
+            await self._release(hold)
+
+    async def _release(self, hold: int) -> None:
+        if hold != self.hold or self.origin is None:
             return
         self.origin = None
+        self.timer.stop()
         while self.held and self.origin is None:
             await self._route(self.held.popleft())
 
