@@ -33,6 +33,13 @@ async def test_setup_form_fields_typed_ahead_over_tab(tmp_path):
         assert [setup.query_one(f"#{f}").value for f in ("held", "place", "chair")] == ["2021-01-15", "行政楼", "王书记"]
         assert app.focused.id == "chair"
 
+        setup.query_one("#minutes").value = ""
+        setup.query_one("#double").focus()  # from a checkbox too
+        await pilot.pause()
+        await type_fast(pilot, ["tab", "8", "tab", "2"])
+        await until(pilot, lambda: setup.query_one("#warn").value.endswith("2"))
+        assert setup.query_one("#minutes").value == "8" and app.focused.id == "warn"
+
 
 @sync
 async def test_resolve_dialog_value_and_reason_typed_ahead_over_enter(tmp_path):

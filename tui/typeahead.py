@@ -1,5 +1,5 @@
-"""Type-ahead across fields: keys typed right after Tab or Enter in a text field go to the
-field that has focus next.
+"""Type-ahead across fields: keys typed right after Tab (from any field but a text area) or
+Enter in a text field go to the field that has focus next.
 
 Textual routes each key to the widget focused when the app takes it from the terminal; the
 Tab (or the Enter whose ``Input.Submitted`` moves focus) is handled later, after it has
@@ -16,14 +16,22 @@ from functools import partial
 from typing import TYPE_CHECKING, Awaitable, Callable
 
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 if TYPE_CHECKING:
     from textual.app import App
 
-MOVES = frozenset({"tab", "shift+tab", "enter"})
+TABS = frozenset({"tab", "shift+tab"})
 ROUNDS = 16  # queue drains of the screen's widgets: a Tab or Enter settles in well under ten
 LONGEST = 1.0  # seconds: never hold a key longer, whatever happens to the screen
+
+
+def moves_focus(key: str, focused) -> bool:
+    """Tab from a field (a text area keeps its Tab), or Enter in a text field (the form or
+    dialog may move on when it is submitted)."""
+    if key in TABS:
+        return focused is not None and not isinstance(focused, TextArea)
+    return key == "enter" and isinstance(focused, Input)
 
 
 class TypeAhead:
@@ -46,7 +54,7 @@ class TypeAhead:
     async def _route(self, event: events.Key) -> None:
         focused = self.app.focused
         await self.route(event)
-        if event.key in MOVES and isinstance(focused, Input):
+        if moves_focus(event.key, focused):
             self.hold += 1
             self.origin, self.rounds = focused, 0
             # a widget removed meanwhile never answers its round: the timer lets the keys go regardless
