@@ -7,6 +7,7 @@ from schema.problems import Problem
 from schema.records import RECORD_TYPES
 from store import layout
 from store.archive import Archive
+from store.errors import StoreError
 from store.recovery import aside_problems
 from store.snapshot import load
 
@@ -24,8 +25,14 @@ def check_archive(archive: Archive) -> list[Problem]:
         _, found = archive.try_read(RECORD_TYPES[kind], rel)
         problems.extend(found)
         seen.add(rel)
-    snapshot = load(archive)
-    # cross-record problems (the per-file ones were collected above already)
-    problems.extend(p for p in snapshot.problems if p not in problems)
+    try:
+        snapshot = load(archive)
+    except StoreError:
+        if not problems:
+            raise
+        # the settings or the year's campaign cannot be read: their own problems are listed above
+    else:
+        # cross-record problems (the per-file ones were collected above already)
+        problems.extend(p for p in snapshot.problems if p not in problems)
     problems.extend(aside_problems(archive.root))
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable
 
+from schema.problems import RecordError
 from schema.records import Meeting, OrgYear, Tally
 from store import layout
 from store.archive import Archive
@@ -92,6 +93,8 @@ def verify_archive(archive: Archive) -> Report:
             report.findings.extend(fn(context))
         except StoreError as e:
             report.findings.append(Finding(name, "", f"无法完成检查：{e}"))
+        except RecordError as e:  # a record the check needed could not be read: named, and the other checks go on
+            report.findings.extend(Finding(name, p.file, f"无法完成检查：{p}") for p in e.problems)
     return report
 
 
