@@ -18,7 +18,7 @@ from schema.records import Branch, Meeting, Review, Submission
 from schema.scope import scope_of
 from schema.stats import OrgStats, StatsTable, org_stats, table_of
 from schema.submission import Checklist, checklist
-from store import attachments, layout
+from store import attachments, incomplete, layout
 from store.archive import Archive, Change, Stored
 from store.errors import StoreError, os_reason
 from store.snapshot import Snapshot
@@ -94,20 +94,22 @@ def work_report_text(archive: Archive, snap: Snapshot, org_id: str) -> str:
 
 def require_org(snap: Snapshot, org_id: str | None) -> None:
     if org_id is not None and org_id not in snap.orgs:
+        path = layout.org_path(org_id)
+        own = [str(p) for p in snap.problems if p.file == path]
+        if own:  # its folder is there, its record cannot be read
+            raise StoreError(f"二级党组织 “{org_id}” 的记录 {path} 无法读取，请先修正（shuping check）：\n" + "\n".join(own))
         raise StoreError(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
 
 
 def broken(snap: Snapshot, org_id: str | None = None) -> list[Problem]:
-    """The meeting and organisation-year records the figures come from that could not be read."""
-    return [p for p in snap.problems if layout.kind_of(p.file) in ("meeting", "org_year")
-            and (org_id is None or layout.org_of(p.file) == org_id)]
+    """The records the figures are counted from that could not be read."""
+    return incomplete.unreadable(snap, org_id)
 
 
-def refuse_if_broken(snap: Snapshot, org_id: str | None = None) -> None:
-    """Figures drawn from a record that could not be read would be wrong: say where, export nothing."""
-    bad = broken(snap, org_id)
-    if bad:
-        raise StoreError("以下记录有错误，修正后才能导出：\n" + "\n".join(str(p) for p in bad))
+def refuse_if_broken(snap: Snapshot, org_id: str | None = None, allow: bool = False, hint: str = "") -> list[Problem]:
+    """Figures drawn without a record that could not be read would be wrong: say where, export
+    nothing — unless ``allow`` (the output is then marked incomplete); returns those records' problems."""
+    return incomplete.refuse(snap, org_id, allow, hint)
 
 
 # ---------------------------------------------------------------- what is due, how far each has come
