@@ -144,6 +144,31 @@ def progress(archive: Archive, snap: Snapshot, today: date) -> list[OrgProgress]
 # ---------------------------------------------------------------- the stamped scan
 
 
+def whole_scan(source: Path, suffix: str) -> None:
+    """A scan is a whole file of its type, not just its first bytes: a PDF that pypdf opens with
+    at least one page, an image that Pillow verifies and decodes to the end."""
+    kind = suffix[1:].upper()
+    try:
+        if suffix == ".pdf":
+            from pypdf import PdfReader
+
+            pages = len(PdfReader(source, strict=False).pages)
+            if pages == 0:
+                raise StoreError(f"{source.name} 是 PDF 文件，但没有任何页面。请重新扫描后再上传。未做任何修改。")
+        else:
+            from PIL import Image
+
+            with Image.open(source) as image:
+                image.verify()  # the chunks and their checksums
+            with Image.open(source) as image:
+                image.load()  # every pixel: a truncated file fails here
+    except StoreError:
+        raise
+    except Exception as e:  # noqa: BLE001 — the libraries raise many kinds on a damaged file; each means the same to the user
+        raise StoreError(f"{source.name} 不是完整的 {kind} 文件（已损坏、不完整或只是改了扩展名）：{e}。"
+                         "请重新扫描或导出后再上传。未做任何修改。") from None
+
+
 @dataclass(frozen=True)
 class ScanStored:
     submission: Submission
@@ -165,6 +190,7 @@ def attach_scan(archive: Archive, snap: Snapshot, org_id: str, source: Path | st
         raise StoreError(f"无法读取 {source}：{os_reason(e)}") from e
     if not head.startswith(SIGNATURES[suffix]):
         raise StoreError(f"{source.name} 的内容不是 {suffix[1:].upper()} 文件，请检查是否选错了文件。")
+    whole_scan(source, suffix)
     attachment, change = attachments.prepare(archive, org_id, snap.year, source, today)
     stored = snap.org_year(org_id)
     submission = Submission(submitted=today, scan=attachment)
@@ -181,6 +207,6 @@ def attach_scan(archive: Archive, snap: Snapshot, org_id: str, source: Path | st
 
 
 __all__ = [
-    "SIGNATURES", "ScanStored", "attach_scan", "branches_by_org", "broken", "checklists", "draft", "in_scope_reviews",
+    "SIGNATURES", "ScanStored", "whole_scan", "attach_scan", "branches_by_org", "broken", "checklists", "draft", "in_scope_reviews",
     "meeting_of", "progress", "refuse_if_broken", "require_org", "statistics", "stats", "work_report_text",
 ]
