@@ -20,6 +20,10 @@ MAX_RATIO = 100  # uncompressed / compressed, for members over RATIO_FROM; Offic
 RATIO_FROM = 2**20  # small members compress as they like
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: what Office writes when a file has a password
 APPS = {"xlsx": "Excel", "docx": "Word"}
+NOT_OFFICE = {  # not a zip at all
+    "xlsx": "无法读取 {name}：不是有效的 xlsx 文件。请用 Excel 另存为 .xlsx。未做任何修改。",
+    "docx": "无法读取 Word 文件 {name}：文件已损坏或不是 .docx 格式。未做任何修改。",
+}
 
 
 def _mib(n: int) -> str:
@@ -44,8 +48,7 @@ def check_office_file(path: Path | str, kind: str) -> None:
         with zipfile.ZipFile(path) as z:
             members = z.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError):
-        raise StoreError(f"无法读取 {path.name}：不是有效的 .{kind} 文件（已损坏或不是 {app} 文件）。请用 {app} 另存为 .{kind}。"
-                         "未做任何修改。") from None
+        raise StoreError(NOT_OFFICE[kind].format(name=path.name)) from None
     except OSError as e:
         raise StoreError(f"无法读取 {path}：{os_reason(e)}") from None
     refuse = f"{path.name} 不像正常的 {app} 文件，未导入（未做任何修改）："
