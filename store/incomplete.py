@@ -82,11 +82,12 @@ def _mark_docx(path: Path, text: str) -> None:
     doc = Document(str(path))
     title = next((p for p in doc.paragraphs if p.text.strip()), None)
     if title is None:
-        doc.paragraphs[0].add_run(text) if doc.paragraphs else doc.add_paragraph(text)
+        doc.add_paragraph(text)
     else:
+        first = title.runs[0] if title.runs else None
         run = title.add_run(text)
-        if title.runs[:-1]:
-            run.font.size, run.font.name = title.runs[0].font.size, title.runs[0].font.name
+        if first is not None:  # in the title's own font
+            run.font.size, run.font.name, run.font.bold = first.font.size, first.font.name, first.font.bold
     buffer = io.BytesIO()
     doc.save(buffer)
     atomic_write(path, buffer.getvalue())
