@@ -92,6 +92,7 @@ def export_work_report(obj: Context, org_id: str, output: str, allow_incomplete:
     from store.incomplete import mark_text
     from store.sendup import refuse_if_broken, work_report_text
     from store.work_report import export as write_report
+    from store.work_report import signature
 
     try:
         service = _open(obj, org_id)
@@ -99,7 +100,8 @@ def export_work_report(obj: Context, org_id: str, output: str, allow_incomplete:
         check_output(archive.root, output)
         unreadable = refuse_if_broken(snap, org_id, allow_incomplete, HINT)
         text = work_report_text(archive, snap, org_id)
-        path = write_report(mark_text(text, unreadable), output)
+        signed = signature(snap, org_id, service.clock.today())
+        path = write_report(mark_text(text, unreadable), output, snap.settings.official_format, signed)
     except StoreError as e:
         fail(str(e), 1 if isinstance(e, IncompleteError) else 2)
     _warn_incomplete(unreadable)
