@@ -53,6 +53,8 @@ _MERGE_FILES = ("MERGE_HEAD", "MERGE_MSG", "MERGE_MODE", "AUTO_MERGE")
 _REPORT = re.compile(r"^orgs/([^/]+)/(\d{4})/reports/([^/]+)\.md$")
 _ATTACHMENT = re.compile(r"^orgs/[^/]+/\d{4}/attachments/([0-9a-f]{16})\.[a-z0-9]+$")
 _CONTEXT = ("access", "settings", "campaign", "org", "org_year")
+_GIT_LOCKS = ("index", "HEAD", "ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD", "AUTO_MERGE", "CHERRY_PICK_HEAD", "REVERT_HEAD",
+              "config", "shallow")  # git's locks in its folder (shuping.lock there is the archive's own)
 _WORK_REPORT = re.compile(r"^orgs/[^/]+/\d{4}/work-report\.md$")
 
 
@@ -111,9 +113,10 @@ class Journal:
 
 
 def remove_stale_locks(archive: Archive, wait: float, done: Recovery) -> None:
-    """What a killed git leaves (not packed-refs.lock: a detached `git gc` may hold it)."""
+    """What a killed git leaves: index.lock, HEAD.lock, ORIG_HEAD.lock (a merge), config.lock, a
+    ref's lock... (not packed-refs.lock: a detached `git gc` may hold it)."""
     git_dir = archive.git.git_dir
-    locks = [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("next-index-*.lock")]
+    locks = [git_dir / f"{name}.lock" for name in _GIT_LOCKS] + list(git_dir.glob("next-index-*.lock"))
     locks += list((git_dir / "refs").rglob("*.lock"))
     # the git a killed process started may still be finishing its commit: give it a moment
     deadline = time.monotonic() + wait
@@ -128,6 +131,8 @@ def remove_stale_locks(archive: Archive, wait: float, done: Recovery) -> None:
 def repair_index(archive: Archive, done: Recovery) -> None:
     """A half-written index (git writes it through a lock, but a disk can still cut it) is
     rebuilt from HEAD; the working tree is left for the rules."""
+    if _index_intact(archive.git.git_dir / "index"):
+        return  # the usual case, without a `git status` (which rehashes every file after a copy or clone)
     try:
         archive.git.run("status", "--porcelain", "--untracked-files=no")
         return
@@ -138,6 +143,19 @@ def repair_index(archive: Archive, done: Recovery) -> None:
     if archive._head_or_none():
         archive.git.run("reset", "-q")
     done.undone.append("索引文件损坏，已按最后一次提交重建")
+
+
+def _index_intact(index: Path) -> bool:
+    """Whether the index is absent or whole: git's signature, and the SHA-1 of its content in
+    its last 20 bytes (what git itself checks when it reads it). An all-zero trailer
+    (``index.skipHash``) or another hash: not known here, git judges."""
+    try:
+        data = index.read_bytes()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return len(data) > 32 and data[:4] == b"DIRC" and hashlib.sha1(data[:-20]).digest() == data[-20:]
 
 
 def settle_journal(archive: Archive, done: Recovery) -> None:

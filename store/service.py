@@ -200,11 +200,12 @@ class Service:
         """Every problem in every record (``shuping check``), read afresh from the files."""
         return check_archive(self.archive)
 
-    def verify(self, against: str | None = None) -> Report:
+    def verify(self, against: str | None = None, full: bool = False) -> Report:
         """Every result recomputed from the raw records, git's integrity and the finalisation
         tags checked (``shuping verify``); ``against``: another copy (a path or URL) whose
-        finalisation tags and main's history must agree with this one's."""
-        report = verify_archive(self.archive)
+        finalisation tags and main's history must agree with this one's; ``full``: every git
+        object hashed again (``store.verify_git``)."""
+        report = verify_archive(self.archive, full)
         if against:
             report.ran.append(AGAINST)
             report.findings.extend(compare(self.archive, against))

@@ -12,6 +12,7 @@ import gc
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -25,6 +26,7 @@ from store import layout
 from store.archive import Archive, Stored
 from store.cache import LoadCache, OrgPart
 from store.errors import StoreError, os_reason
+from store.recovery import aside_problems
 from store.tomlio import blob_version
 
 
@@ -43,6 +45,7 @@ class Snapshot:
     archive_year: int = 0  # the archive's current campaign; ``year`` differs when a past year is open
     meetings: Mapping[str, Stored[Meeting]] = field(default_factory=dict)  # current campaign, by org id (saved ones)
     org_years: Mapping[str, Stored[OrgYear]] = field(default_factory=dict)  # current campaign, by org id (saved ones)
+    aside: tuple[Problem, ...] = ()  # files recovery moved aside instead of committing (store.recovery), for F10
 
     def __post_init__(self) -> None:
         for name in ("campaigns", "orgs", "branches", "reviews", "meetings", "org_years"):
@@ -106,7 +109,14 @@ class Snapshot:
         return scope_of(branch, org, self.campaign, exception)
 
     def org_branches(self, org_id: str) -> list[Branch]:
-        return [b.record for b in self.branches.values() if b.record.org == org_id]
+        return list(self._branches_by_org.get(org_id, ()))
+
+    @cached_property
+    def _branches_by_org(self) -> dict[str, list[Branch]]:
+        found: dict[str, list[Branch]] = {}
+        for stored in self.branches.values():
+            found.setdefault(stored.record.org, []).append(stored.record)
+        return found
 
     def scope_counts(self) -> dict[str, ScopeCounts]:
         counts = {org_id: ScopeCounts() for org_id in self.orgs}
@@ -259,7 +269,8 @@ def _load_all(archive: Archive, progress, cache: bool, year: int | None = None) 
                 problems.append(Problem(review.path, f"党支部 “{branch_id}” 不存在", key="branch"))
             del reviews[branch_id]
     return Snapshot(settings, campaigns, orgs, branches, reviews, problems,
-                    archive_year=settings_stored.record.current_campaign, meetings=meetings, org_years=org_years)
+                    archive_year=settings_stored.record.current_campaign, meetings=meetings, org_years=org_years,
+                    aside=tuple(aside_problems(root)))
 
 
 def _holds_files(folder: str) -> bool:

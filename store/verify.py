@@ -20,9 +20,10 @@ from typing import Callable, Iterable
 from schema.problems import RecordError
 from schema.records import Meeting, OrgYear, Tally
 from store import layout
-from store.archive import Archive
+from store.archive import Archive, Stored
 from store.errors import StoreError
 from store.snapshot import Snapshot, load
+from store.verify_git import ObjectCheck
 
 FINALISE_TAGS = "refs/tags/finalise/"
 CHECK_MODULES: list[str] = ["store.verify_recompute", "store.verify_tags"]  # other modules with @check functions, imported by verify_archive
@@ -41,6 +42,8 @@ class Finding:
 @dataclass
 class Context:
     archive: Archive
+    full: bool = False  # git's objects: `git fsck --full` rather than the quick checks (store.verify_git)
+    objects: ObjectCheck | None = None  # started first, so that it runs while the records are checked
 
     @cached_property
     def snapshot(self) -> Snapshot:
@@ -50,9 +53,25 @@ class Context:
         """Every readable record of ``model`` whose path matches the glob ``pattern``."""
         for path in sorted(self.archive.root.glob(pattern)):
             rel = path.relative_to(self.archive.root).as_posix()
-            stored, _ = self.archive.try_read(model, rel)  # unreadable ones are the record check's
+            stored = self._loaded.get(rel)
+            if stored is None or not isinstance(stored.record, model):
+                stored, _ = self.archive.try_read(model, rel)  # unreadable ones are the record check's
             if stored:
                 yield stored
+
+    @cached_property
+    def _loaded(self) -> dict[str, Stored]:
+        """The records the snapshot read (the open year's), by path: not parsed twice."""
+        snap = self.snapshot
+        return {s.path: s for m in (snap.orgs, snap.branches, snap.reviews, snap.meetings, snap.org_years) for s in m.values()}
+
+    @cached_property
+    def reviews_by_org(self) -> dict[str, dict[str, Stored]]:
+        """The open year's reviews: organisation id → branch id → review."""
+        found: dict[str, dict[str, Stored]] = {}
+        for branch, stored in self.snapshot.reviews.items():
+            found.setdefault(stored.record.org, {})[branch] = stored
+        return found
 
 
 Check = Callable[[Context], Iterable[Finding]]
@@ -82,19 +101,23 @@ class Report:
         return "\n".join(lines)
 
 
-def verify_archive(archive: Archive) -> Report:
+def verify_archive(archive: Archive, full: bool = False) -> Report:
     for module in CHECK_MODULES:
         importlib.import_module(module)
-    context = Context(archive)
+    context = Context(archive, full, ObjectCheck.start(archive.git, full))
     report = Report()
-    for name, fn in CHECKS:
-        report.ran.append(name)
+    found: dict[int, list[Finding]] = {}
+    # the check waiting for the background work runs last; the report keeps the registered order
+    for i, (name, fn) in sorted(enumerate(CHECKS), key=lambda c: c[1][1] is git_objects_are_sound):
         try:
-            report.findings.extend(fn(context))
+            found[i] = list(fn(context))
         except StoreError as e:
-            report.findings.append(Finding(name, "", f"无法完成检查：{e}"))
+            found[i] = [Finding(name, "", f"无法完成检查：{e}")]
         except RecordError as e:  # a record the check needed could not be read: named, and the other checks go on
-            report.findings.extend(Finding(name, p.file, f"无法完成检查：{p}") for p in e.problems)
+            found[i] = [Finding(name, p.file, f"无法完成检查：{p}") for p in e.problems]
+    for i, (name, _) in enumerate(CHECKS):
+        report.ran.append(name)
+        report.findings.extend(found[i])
     return report
 
 
@@ -105,20 +128,16 @@ def verify_archive(archive: Archive) -> Report:
 def records_are_valid(ctx: Context) -> Iterable[Finding]:
     from store.check import check_archive
 
-    for p in check_archive(ctx.archive):
+    for p in check_archive(ctx.archive, ctx.snapshot):
         where = f"{p.file}:{p.line}" if p.line else p.file
         yield Finding("记录校验", where, f"{'[' + p.key + '] ' if p.key and not p.line else ''}{p.message}")
 
 
 @check("git 对象完整")
 def git_objects_are_sound(ctx: Context) -> Iterable[Finding]:
-    try:
-        out = ctx.archive.git.run("fsck", "--no-progress", "--no-dangling", "--full", timeout=600)
-        lines = [line for line in out.splitlines() if line.strip()]
-    except StoreError as e:
-        lines = str(e).splitlines() or ["git fsck 失败"]
-    for line in lines:
-        yield Finding("git 对象完整", ".git", f"git fsck：{line}")
+    objects = ctx.objects or ObjectCheck.start(ctx.archive.git, ctx.full)
+    for where, message in objects.findings():
+        yield Finding("git 对象完整", where, message)
 
 
 @check("定稿未被改写")

@@ -30,7 +30,7 @@ GRADING = "评定重算"
 
 def _reviews(ctx: Context, org: str, year: int) -> dict[str, Stored[Review]]:
     if year == ctx.snapshot.year:
-        return {b: s for b, s in ctx.snapshot.reviews.items() if s.record.org == org}
+        return dict(ctx.reviews_by_org.get(org, {}))
     return {s.record.branch: s for s in ctx.records(Review, f"{layout.org_year_dir(org, year)}/reviews/*.toml")}
 
 

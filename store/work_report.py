@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schema import work_report
 from schema.records import OrgYear
@@ -13,9 +14,11 @@ from store import layout
 from store.archive import Archive, Change, Stored
 from store.atomic import atomic_write
 from store.errors import StoreError
-from store.official_docx import Paper, Signature
 from store.snapshot import Snapshot
 from store.tomlio import blob_version, render
+
+if TYPE_CHECKING:  # python-docx (~0.3 s) is imported when a report is exported, not on opening the archive
+    from store.official_docx import Signature
 
 
 def saved_text(archive: Archive, org_year: OrgYear) -> tuple[str | None, str | None]:
@@ -87,12 +90,16 @@ def export(text: str, target: Path | str, official: bool = True, signature: Sign
 
 def signature(snap: Snapshot, org_id: str, on: date | None) -> Signature:
     """The block that ends the report: the organisation and the day it is exported."""
+    from store.official_docx import Signature
+
     return Signature(snap.orgs[org_id].record.name, on)
 
 
 def docx_bytes(markdown: str, official: bool = True, signature: Signature | None = None) -> bytes:
     """The report as a Word document: ``#`` the title, ``##`` first-level headings, ``###``
     second-level ones; the organisation and the date at the end."""
+    from store.official_docx import Paper
+
     paper = Paper(official)
     paper.markdown(markdown, top=2)
     if signature is not None:

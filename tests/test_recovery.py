@@ -223,3 +223,50 @@ def test_exports_refuse_to_write_into_the_records(demo_archive: Archive, command
     assert result.returncode != 0 and "不能放在档案的记录文件夹中" in result.stderr
     assert demo_archive.head() == head
     assert demo_archive.git.run("status", "--porcelain", "--ignored", "--untracked-files=all") == before
+
+
+def test_files_moved_aside_are_listed_in_f10(demo_archive: Archive):
+    """F10 lists what recovery moved aside, read through the service's snapshot."""
+    import asyncio
+
+    from tui.app import ShupingApp
+
+    rel = "orgs/chem/branches/b0003.toml"
+    path = demo_archive.root / rel
+    path.write_bytes(path.read_bytes().replace(b'secretary = "', b'secretary = ', 1))
+    reopened = Archive.open(demo_archive.root, "测试员")  # moves the broken file aside
+    assert aside_files(reopened)
+
+    async def look() -> list[tuple]:
+        app = ShupingApp(reopened)
+        async with app.run_test(size=(100, 30)) as pilot:
+            while app.snapshot is None:
+                await pilot.pause()
+            await pilot.press("f10")
+            while type(app.screen).__name__ != "ProblemsScreen":
+                await pilot.pause()
+            await pilot.pause()
+            table = app.screen.query_one("#problems")
+            summary = str(app.screen.query_one("#summary").render())
+            return [table.get_row_at(i) for i in range(table.row_count)], summary
+
+    rows, summary = asyncio.run(look())
+    assert [r[0] for r in rows] == [p.file for p in check_archive(reopened)]
+    assert len(rows) == 1 and rows[0][0].startswith(ASIDE) and rows[0][0].endswith("/" + rel)
+    assert "TOML 语法错误" in rows[0][3] and "已移到一旁" in summary
+
+
+def test_locks_a_killed_git_leaves_are_removed(demo_archive: Archive, monkeypatch):
+    """(a merge killed in the middle left ORIG_HEAD.lock, and the next sync's merge failed on it)"""
+    import store.archive
+
+    monkeypatch.setattr(store.archive, "STALE_LOCK_WAIT", 0.05)
+    git_dir = demo_archive.git.git_dir
+    left = ["index.lock", "HEAD.lock", "ORIG_HEAD.lock", "MERGE_HEAD.lock", "config.lock", "refs/heads/main.lock"]
+    for name in left:
+        (git_dir / name).write_text("")
+    (git_dir / "packed-refs.lock").write_text("")  # a detached gc may still hold it
+    removed = Archive.open(demo_archive.root, "测试员").recover()  # (open removed them: nothing left now)
+    assert removed.removed_locks == [] and not any((git_dir / name).exists() for name in left)
+    assert (git_dir / "packed-refs.lock").exists()
+    (git_dir / "packed-refs.lock").unlink()

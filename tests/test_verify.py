@@ -383,3 +383,30 @@ def test_verify_against_an_identical_copy_passes(demo_archive, tmp_path):
     result = verify_at(demo_archive.root, "--against", str(bare))
     assert result.returncode == 0, result.stdout
     assert "与另一份副本一致：通过" in result.stdout
+
+
+def test_a_changed_byte_in_a_pack_is_caught_without_full(demo_archive):
+    """The quick object check (store.verify_git): a pack's trailer no longer matches its bytes."""
+    demo_archive.git.run("repack", "-q", "-a", "-d")
+    pack = next((demo_archive.git.git_dir / "objects" / "pack").glob("*.pack"))
+    data = bytearray(pack.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    pack.chmod(0o644)
+    pack.write_bytes(bytes(data))
+    found = [f for f in verify_archive(demo_archive).findings if f.check == "git 对象完整"]
+    assert any(f.file == f".git/objects/pack/{pack.name}" and "校验和" in f.message for f in found), found
+
+
+def test_full_verify_hashes_every_object_again(demo_archive, monkeypatch):
+    """--full runs `git fsck --full`; the default `--connectivity-only` plus the file checks."""
+    from store import verify_git
+
+    seen = []
+    real = verify_git.ObjectCheck._run_fsck
+    monkeypatch.setattr(verify_git.ObjectCheck, "_run_fsck", lambda self: seen.append(self.full) or real(self))
+    assert verify_archive(demo_archive, full=True).findings == []
+    assert verify_archive(demo_archive).findings == []
+    assert seen == [True, False]
+    result = subprocess.run([sys.executable, "-m", "tui", "verify", "--full", "--archive", str(demo_archive.root)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -46,14 +46,15 @@ def _shown(value) -> str:
 
 @click.command()
 @click.option("--against", metavar="PATH|URL", help="同时与另一份副本（组织部的、学校的）核对定稿标签和 main 的历史")
+@click.option("--full", is_flag=True, help="逐个重算全部 git 对象的哈希（git fsck --full，省级档案约需 15 秒）")
 @common
 @click.pass_obj
-def verify(obj: Context, against: str | None) -> None:
+def verify(obj: Context, against: str | None, full: bool) -> None:
     """从原始记录重算并核对各项结果，检查 git 完整性和定稿标签；有问题时以 1 退出。"""
     from store.service import StoreError
 
     try:
-        report = open_service(obj, read=False).verify(against)
+        report = open_service(obj, read=False).verify(against, full=full)
     except StoreError as e:
         fail(str(e))
     for finding in report.findings:

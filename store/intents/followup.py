@@ -18,7 +18,6 @@ from schema.rectification import new_task_id, sign_off, undo_sign_off
 from store import attachments, layout
 from store.archive import Change, Stored
 from store.errors import StoreError
-from store.followup_export import export_all
 from store.intents.base import Intents
 from store.intents.grading import in_scope
 
@@ -98,6 +97,8 @@ class FollowupIntents(Intents):
     def export(self, org_id: str, folder: Path | str) -> list[Path]:
         """The organisation's feedback (.docx) and 通报 (.docx, .xlsx), titled as a draft while
         its grades are not finalised; returns the files written."""
+        from store.followup_export import export_all  # python-docx and openpyxl: ~0.5 s, kept off opening the archive
+
         snap = self.snapshot
         items = [(snap.branches[i].record, snap.review(i).record) for i in in_scope(snap, org_id)]
         org_year = snap.org_year(org_id).record

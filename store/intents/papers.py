@@ -20,7 +20,6 @@ from schema.papers import (
 from store.archive import Stored
 from store.errors import StoreError
 from store.intents.base import Intents
-from store.papers import ballots_document, check_output, signin_document, tally_document, write_document
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,9 @@ class PaperIntents(Intents):
         """Write ``kind`` for the organisation's meeting to ``path`` (.docx or .pdf): ``copies``
         to issue (ballots: shared among the rater groups' variants by their due counts), or 0 for
         one master to copy. Records the printout in the meeting record."""
+        # python-docx: kept off opening the archive
+        from store.papers import ballots_document, check_output, signin_document, tally_document, write_document
+
         path = Path(path)
         snap = self.snapshot
         if org_id not in snap.orgs:

@@ -10,7 +10,7 @@ from schema.problems import Problem
 from schema.progress import OrgProgress
 from schema.records import Submission
 from schema.stats import StatsTable
-from store import incomplete, sendup, stats_export, work_report
+from store import incomplete, sendup, work_report
 from store.intents.base import Intents
 from store.work_report import WorkReportSaved
 
@@ -90,6 +90,8 @@ class SendUpIntents(Intents):
         it is drawn from is broken."""
         sendup.require_org(self.snapshot, org)
         sendup.refuse_if_broken(self.snapshot, org)
+        from store import stats_export  # openpyxl: kept off opening the archive
+
         return stats_export.write_xlsx(sendup.statistics(self.snapshot, org), Path(path).expanduser())
 
     def export_work_report(self, org_id: str, path: Path | str, text: str | None = None) -> Path:

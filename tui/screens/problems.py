@@ -1,4 +1,5 @@
-"""Records that could not be read, with where and why; the rest of the app still works."""
+"""Records that could not be read, with where and why, and the files recovery moved aside; the
+rest of the app still works."""
 
 from __future__ import annotations
 
@@ -27,12 +28,13 @@ class ProblemsScreen(AppScreen):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        problems = self.snap.problems
+        problems, aside = self.snap.problems, self.snap.aside
         table = self.query_one("#problems", DataTable)
         table.clear()
-        for p in problems:
+        for p in [*problems, *aside]:
             table.add_row(p.file, p.line or "", p.key, p.message)
-        self.query_one("#summary", Static).update(
-            f"{len(problems)} 处错误：这些记录未能读取，修正文件后按 r 重读（或运行 shuping check）。"
-            if problems else "所有记录都已正常读取。"
-        )
+        summary = (f"{len(problems)} 处错误：这些记录未能读取，修正文件后按 r 重读（或运行 shuping check）。"
+                   if problems else "所有记录都已正常读取。")
+        if aside:
+            summary += f"另有 {len(aside)} 个文件是上次中断时留下、未能提交的修改，已移到一旁（未提交、未丢失），请核对后处理。"
+        self.query_one("#summary", Static).update(summary)
