@@ -39,14 +39,14 @@ class NoSuchDay(DateError):
 
 
 _SEPARATED = re.compile(r"([0-9]{4})\s*([-/.])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})")
-_CHINESE = re.compile(r"([0-9]{4})\s*(年)\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日?")
+_CHINESE = re.compile(r"([0-9]{4})\s*(年)\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]?")
 _COMPACT = re.compile(r"([0-9]{4})()([0-9]{2})([0-9]{2})")
 
 
 def parse_date(text: str) -> date | None:
     """The one parser for dates as people write them; blank → None.
 
-    2021-01-15, 2021-1-15, 2021/1/15, 2021.1.15, 2021年1月15日 or 20210115, with full-width
+    2021-01-15, 2021-1-15, 2021/1/15, 2021.1.15, 2021年1月15日 (or 15号) or 20210115, with full-width
     digits and spaces allowed. Raises DateError (NoSuchDay for 2021年2月30日) with a Chinese message.
     """
     shown = text.strip()

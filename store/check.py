@@ -20,13 +20,18 @@ def check_archive(archive: Archive, snapshot: Snapshot | None = None) -> list[Pr
         try:
             snapshot = load(archive)
         except StoreError:
-            snapshot = None  # the settings are broken: every file is read below, then load says why
+            snapshot = None  # the settings or the year's campaign are broken: every file is read below
     problems: list[Problem] = []
     for rel in record_files(archive, None if snapshot is None else snapshot.year):
         _, found = archive.try_read(RECORD_TYPES[layout.kind_of(rel)], rel)
         problems.extend(found)
     if snapshot is None:
-        snapshot = load(archive)
+        try:
+            snapshot = load(archive)
+        except StoreError:
+            if not problems:
+                raise  # nothing listed above says why: load does
+            return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))
     problems.extend(snapshot.problems)  # the files it read, and the cross-record problems
     problems.extend(snapshot.aside)
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.key, p.message))

@@ -25,6 +25,10 @@ class FrozenError(StoreError):
     """The change touches what a finalised grading froze (see ``schema.freeze``)."""
 
 
+class IncompleteError(StoreError):
+    """Figures would be counted without records that cannot be read; nothing was written."""
+
+
 class ReadOnlyError(StoreError):
     """The archive can be read here but not written (read-only files or disk, no git)."""
 

@@ -214,9 +214,14 @@ def _docx_paras(source: Path, images: dict[str, bytes], images_dir: str) -> list
     from docx.opc.exceptions import PackageNotFoundError
     from docx.oxml.ns import qn
 
+    from lxml.etree import LxmlError
+
+    from store.zipcheck import check_office_file
+
+    check_office_file(source, "docx")  # a zip bomb, a password, not a document: refused before parsing
     try:
         document = docx.Document(str(source))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError) as e:
         raise StoreError(f"无法读取 Word 文件 {source.name}：文件已损坏或不是 .docx 格式。未做任何修改。") from e
     # paragraph.style resolves the default style anew for every paragraph (slow on long
     # files): map the style ids once and read each paragraph's id from its XML

@@ -36,6 +36,7 @@ from store.archive import Archive, Change
 from store.errors import StoreError, os_reason
 from store.snapshot import Snapshot, load
 from store.tomlio import render
+from store.zipcheck import check_office_file, formulas_without_values
 
 Progress = Callable[[int, int, str], None]  # done, total, what is being done
 HEADER_SEARCH_ROWS = 30
@@ -60,12 +61,17 @@ class RosterFile:
     problems: list[RosterProblem] = field(default_factory=list)
 
 
+FORMULA_UNCOMPUTED = "公式没有计算结果，请在 Excel 中打开并保存后再导入"
+
+
 def read_roster(path: Path | str, sheet: str | None = None, progress: Progress | None = None) -> RosterFile:
     """Read and clean every row of the roster sheet; problems are collected, not raised."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     path = Path(path)
+    check_office_file(path, "xlsx")  # a zip bomb, a password, not a workbook: refused before openpyxl sees it
+    uncached = formulas_without_values(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -75,12 +81,13 @@ def read_roster(path: Path | str, sheet: str | None = None, progress: Progress |
     except OSError as e:
         raise StoreError(f"无法读取 {path}：{os_reason(e)}") from None
     try:
-        return _read_book(book, path.name, sheet, progress)
+        return _read_book(book, path.name, sheet, progress, uncached)
     finally:
         book.close()
 
 
-def _read_book(book, file_name: str, sheet: str | None, progress: Progress | None) -> RosterFile:
+def _read_book(book, file_name: str, sheet: str | None, progress: Progress | None,
+               uncached: dict[str, set[tuple[int, int]]] | None = None) -> RosterFile:
     if sheet is not None:
         if sheet not in book.sheetnames:
             raise StoreError(f"{file_name} 中没有名为“{sheet}”的工作表（有：{'、'.join(book.sheetnames)}）")
@@ -89,7 +96,7 @@ def _read_book(book, file_name: str, sheet: str | None, progress: Progress | Non
         candidates = list(book.sheetnames)
     first_failure: RosterFile | None = None
     for name in candidates:
-        found = _read_sheet(book[name], name, file_name, progress)
+        found = _read_sheet(book[name], name, file_name, progress, (uncached or {}).get(name, set()))
         if found.headers or sheet is not None:
             return found
         first_failure = first_failure or found
@@ -97,7 +104,8 @@ def _read_book(book, file_name: str, sheet: str | None, progress: Progress | Non
     return first_failure
 
 
-def _read_sheet(ws, sheet: str, file_name: str, progress: Progress | None) -> RosterFile:
+def _read_sheet(ws, sheet: str, file_name: str, progress: Progress | None,
+                uncached: set[tuple[int, int]] = frozenset()) -> RosterFile:
     out = RosterFile(file_name, sheet)
     rows = ws.iter_rows(values_only=True)
     total = ws.max_row or 0
@@ -135,6 +143,11 @@ def _read_sheet(ws, sheet: str, file_name: str, progress: Progress | None) -> Ro
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
             continue  # blank row
         row, problems = parse_row(sheet, number, values, out.headers)
+        if uncached:
+            # a formula Excel never computed reads as empty: say so, not "必填，不能为空"
+            formulas = {out.headers[key] for key, i in positions.items() if (number, i) in uncached}
+            problems = [p for p in problems if p.column not in formulas]
+            problems += [RosterProblem(sheet, number, header, FORMULA_UNCOMPUTED) for header in sorted(formulas)]
         out.rows.append(row)
         out.problems.extend(problems)
         if progress and number % PROGRESS_EVERY == 0:

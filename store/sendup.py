@@ -18,7 +18,7 @@ from schema.records import Branch, Meeting, Review, Submission
 from schema.scope import scope_of
 from schema.stats import OrgStats, StatsTable, org_stats, table_of
 from schema.submission import Checklist, checklist
-from store import attachments, layout
+from store import attachments, incomplete, layout
 from store.archive import Archive, Change, Stored
 from store.errors import StoreError, os_reason
 from store.snapshot import Snapshot
@@ -95,20 +95,22 @@ def work_report_text(archive: Archive, snap: Snapshot, org_id: str) -> str:
 
 def require_org(snap: Snapshot, org_id: str | None) -> None:
     if org_id is not None and org_id not in snap.orgs:
+        path = layout.org_path(org_id)
+        own = [str(p) for p in snap.problems if p.file == path]
+        if own:  # its folder is there, its record cannot be read
+            raise StoreError(f"二级党组织 “{org_id}” 的记录 {path} 无法读取，请先修正（shuping check）：\n" + "\n".join(own))
         raise StoreError(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
 
 
 def broken(snap: Snapshot, org_id: str | None = None) -> list[Problem]:
-    """The meeting and organisation-year records the figures come from that could not be read."""
-    return [p for p in snap.problems if layout.kind_of(p.file) in ("meeting", "org_year")
-            and (org_id is None or layout.org_of(p.file) == org_id)]
+    """The records the figures are counted from that could not be read."""
+    return incomplete.unreadable(snap, org_id)
 
 
-def refuse_if_broken(snap: Snapshot, org_id: str | None = None) -> None:
-    """Figures drawn from a record that could not be read would be wrong: say where, export nothing."""
-    bad = broken(snap, org_id)
-    if bad:
-        raise StoreError("以下记录有错误，修正后才能导出：\n" + "\n".join(str(p) for p in bad))
+def refuse_if_broken(snap: Snapshot, org_id: str | None = None, allow: bool = False, hint: str = "") -> list[Problem]:
+    """Figures drawn without a record that could not be read would be wrong: say where, export
+    nothing — unless ``allow`` (the output is then marked incomplete); returns those records' problems."""
+    return incomplete.refuse(snap, org_id, allow, hint)
 
 
 # ---------------------------------------------------------------- what is due, how far each has come
@@ -143,6 +145,31 @@ def progress(archive: Archive, snap: Snapshot, today: date) -> list[OrgProgress]
 # ---------------------------------------------------------------- the stamped scan
 
 
+def whole_scan(source: Path, suffix: str) -> None:
+    """A scan is a whole file of its type, not just its first bytes: a PDF that pypdf opens with
+    at least one page, an image that Pillow verifies and decodes to the end."""
+    kind = suffix[1:].upper()
+    try:
+        if suffix == ".pdf":
+            from pypdf import PdfReader
+
+            pages = len(PdfReader(source, strict=False).pages)
+            if pages == 0:
+                raise StoreError(f"{source.name} 是 PDF 文件，但没有任何页面。请重新扫描后再上传。未做任何修改。")
+        else:
+            from PIL import Image
+
+            with Image.open(source) as image:
+                image.verify()  # the chunks and their checksums
+            with Image.open(source) as image:
+                image.load()  # every pixel: a truncated file fails here
+    except StoreError:
+        raise
+    except Exception as e:  # noqa: BLE001 — the libraries raise many kinds on a damaged file; each means the same to the user
+        raise StoreError(f"{source.name} 不是完整的 {kind} 文件（已损坏、不完整或只是改了扩展名）：{e}。"
+                         "请重新扫描或导出后再上传。未做任何修改。") from None
+
+
 @dataclass(frozen=True)
 class ScanStored:
     submission: Submission
@@ -164,6 +191,7 @@ def attach_scan(archive: Archive, snap: Snapshot, org_id: str, source: Path | st
         raise StoreError(f"无法读取 {source}：{os_reason(e)}") from e
     if not head.startswith(SIGNATURES[suffix]):
         raise StoreError(f"{source.name} 的内容不是 {suffix[1:].upper()} 文件，请检查是否选错了文件。")
+    whole_scan(source, suffix)
     attachment, change = attachments.prepare(archive, org_id, snap.year, source, today)
     stored = snap.org_year(org_id)
     submission = Submission(submitted=today, scan=attachment)
@@ -180,6 +208,6 @@ def attach_scan(archive: Archive, snap: Snapshot, org_id: str, source: Path | st
 
 
 __all__ = [
-    "SIGNATURES", "ScanStored", "attach_scan", "branches_by_org", "broken", "checklists", "draft", "in_scope_reviews",
+    "SIGNATURES", "ScanStored", "whole_scan", "attach_scan", "branches_by_org", "broken", "checklists", "draft", "in_scope_reviews",
     "meeting_of", "progress", "refuse_if_broken", "require_org", "statistics", "stats", "work_report_text",
 ]

@@ -25,7 +25,7 @@ from store import layout
 from store.access import read_rules
 from store.archive import Archive, Change, Commit, Stored
 from store.check import check_archive
-from store.errors import AccessError, ConflictError, FrozenError, ReadOnlyError, StoreError, os_reason
+from store.errors import AccessError, ConflictError, FrozenError, IncompleteError, ReadOnlyError, StoreError, os_reason
 from store.gitrepo import Identity
 from store.intents import areas
 from store.roster import write_template
@@ -281,5 +281,5 @@ class Service:
 
 
 # what screens may name from the store: the service, what it hands back, the errors it raises
-__all__ = ["AccessError", "Commit", "ConflictError", "FrozenError", "ReadOnlyError", "Saved", "Service", "Snapshot",
+__all__ = ["AccessError", "Commit", "ConflictError", "FrozenError", "IncompleteError", "ReadOnlyError", "Saved", "Service", "Snapshot",
            "StoreError", "Stored"]

@@ -217,7 +217,11 @@ def _load_all(archive: Archive, progress, cache: bool, year: int | None = None) 
         if stored:
             campaigns[stored.record.year] = stored
     if year not in campaigns:
-        problems.append(Problem(layout.SETTINGS, f"当前年度 {year} 没有对应的 {layout.campaign_path(year)}", key="current_campaign"))
+        # every deadline, scope rule and figure comes from the year's campaign: nothing can be shown without it
+        path = layout.campaign_path(year)
+        own = [str(p) for p in problems if p.file == path]
+        raise StoreError(f"{year} 年度的设置 {path} " + ("无法读取，请修正后再打开（shuping check）：\n" + "\n".join(own) if own
+                         else f"不存在（{layout.SETTINGS} 的 current_campaign = {year}）。"))
 
     names = sorted(e.name for e in _scandir(root / "orgs") if e.is_dir() and _holds_files(e.path))
     read = lambda name: read_org(root, name, year)  # noqa: E731

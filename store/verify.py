@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Iterable
 
+from schema.problems import RecordError
 from schema.records import Meeting, OrgYear, Tally
 from store import layout
 from store.archive import Archive, Stored
@@ -112,6 +113,8 @@ def verify_archive(archive: Archive, full: bool = False) -> Report:
             found[i] = list(fn(context))
         except StoreError as e:
             found[i] = [Finding(name, "", f"无法完成检查：{e}")]
+        except RecordError as e:  # a record the check needed could not be read: named, and the other checks go on
+            found[i] = [Finding(name, p.file, f"无法完成检查：{p}") for p in e.problems]
     for i, (name, _) in enumerate(CHECKS):
         report.ran.append(name)
         report.findings.extend(found[i])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from schema.problems import RecordError
 from schema.records import Meeting, OrgYear, Review
 from schema.recompute import (
     finalisation_differences,
@@ -44,6 +45,12 @@ def _quorum(ctx: Context, meeting: Meeting) -> float:
     return campaign.record.scoring.quorum if campaign else 0.5
 
 
+def unreadable_ballots(name: str, meeting: str, error: RecordError) -> Iterable[Finding]:
+    """A ballot that cannot be read: named as a finding, its meeting left unchecked (the others go on)."""
+    for p in error.problems:
+        yield Finding(name, f"{p.file}:{p.line}" if p.line else p.file, f"测评票无法读取，评议会（{meeting}）未能重算：{p.message}")
+
+
 @check(TALLIES)
 def tallies_match_the_ballots(ctx: Context) -> Iterable[Finding]:
     """Every published tally equals the one recounted from the ballots (or, for a paper-counted
@@ -64,7 +71,11 @@ def tallies_match_the_ballots(ctx: Context) -> Iterable[Finding]:
                     for message in paper_tally_differences(review.record.tally, m.ballots.valid, campaign.record.scoring):
                         yield Finding(TALLIES, path, message)
             continue
-        ballots, _ = counted_ballots(ctx.archive, m)
+        try:
+            ballots, _ = counted_ballots(ctx.archive, m)
+        except RecordError as e:
+            yield from unreadable_ballots(TALLIES, stored.path, e)
+            continue
         for branch, computed in tally_meeting(ballots, m.frozen).items():
             review = reviews.get(branch)
             path = review.path if review else layout.review_path(m.org, m.year, branch)
@@ -81,7 +92,11 @@ def meetings_match_their_ballots(ctx: Context) -> Iterable[Finding]:
         rated[(m.org, m.year)] = (stored.path, m)
         valid = invalid = None
         if m.published and m.frozen is not None:
-            ballots, problems = counted_ballots(ctx.archive, m)
+            try:
+                ballots, problems = counted_ballots(ctx.archive, m)
+            except RecordError as e:
+                yield from unreadable_ballots(MEETINGS, stored.path, e)
+                continue
             valid = len(valid_ballots(ballots, m.frozen))
             invalid = len(ballots) - valid
             if not m.override_reason.strip():

@@ -127,7 +127,8 @@ def test_tui_opens_on_a_hand_broken_file(demo_archive: Archive):
 async def look_at_problems(app: ShupingApp, line: int) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert "有 1 处记录错误未能读取，按 F10 查看" in str(app.screen.query_one("#problems").render())
+        warning = str(app.screen.query_one("#problems").render())  # a branch is missing from the figures: they say so
+        assert warning.startswith("有 1 个记录无法读取，统计不完整：") and warning.endswith("按 F10 查看")
         # the rest of the archive still loaded
         assert "b0002" in app.snapshot.branches and "b0001" not in app.snapshot.branches
         await pilot.press("f10")

@@ -22,6 +22,7 @@ JAN_15 = date(2021, 1, 15)
         ("2021年1月15日", JAN_15),
         ("2021年01月15日", JAN_15),
         ("2021年1月15", JAN_15),
+        ("2021年1月15号", JAN_15),
         ("20210115", JAN_15),
         ("２０２１年１月１５日", JAN_15),  # full-width digits
         ("２０２１－０１－１５", JAN_15),
@@ -102,8 +103,9 @@ def test_setup_screen_takes_a_chinese_date(tmp_path):
             held = app.screen.query_one("#held")
             held.value = ""
             await pilot.press(*"2021年2月30日", "ctrl+s")
-            error = str(app.screen.query_one("#error").render())
-            assert error == "日期：没有这一天：2021年2月30日"
+            error = str(app.screen.query_one("#held-error").render())
+            assert error == "没有这一天：2021年2月30日"  # under the date field
+            assert str(app.screen.query_one("#error").render()).startswith("有 1 处填写错误")
             held.value = ""
             await pilot.press(*"2021年1月15日", "ctrl+s")  # the archive's own date, typed the Chinese way
             assert str(app.screen.query_one("#error").render()) == ""

@@ -347,7 +347,7 @@ async def test_guide_walks_the_meeting_with_timer_and_comments_saved_as_typed(tm
                             "评议会进入签到环节：测试学院党委"]
 
 
-@pytest.mark.parametrize(("size", "paged"), [((140, 46), False), ((80, 24), False), ((80, 12), True)])
+@pytest.mark.parametrize(("size", "paged"), [((140, 46), False), ((80, 24), True), ((80, 12), True)])  # large digits from 80×24, paged
 @sync
 async def test_projector_footer_offers_paging_only_over_several_pages(demo_archive, size, paged):
     app = ShupingApp(demo_archive)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -24,6 +24,7 @@ from tui.keymap import load_keymap
 from tui.palette import Palette
 from tui.keys import GLOBAL, GLOBAL_BINDINGS, REGISTRY, key_display, keys_label, keys_of
 from tui.messages import LoadProgress
+from tui.typeahead import TypeAhead
 from tui.screens.dashboard import DashboardScreen
 
 # Textual's own words the user sees, in Chinese: the open list of a drop-down names its Esc
@@ -80,6 +81,7 @@ class ShupingApp(App):
         if today:
             self._clock = replace(self._clock, fixed_today=today)
         self.year = year  # the campaign open: None follows the archive's current one
+        self._typeahead = TypeAhead(self, super().on_event)
         if self._opener is None:
             self._attach(source)  # type: ignore[arg-type]
 
@@ -106,6 +108,7 @@ class ShupingApp(App):
 
     def on_mount(self) -> None:
         load_keymap(self)
+        self.screen_change_signal.subscribe(self, self._drop_toasts, immediate=True)
         if self._opener:
             self.load_progress = "正在打开档案……"
             self.switch_mode("dashboard")
@@ -133,10 +136,25 @@ class ShupingApp(App):
         self.call_from_thread(self.notify_read_only)
         self.call_from_thread(self.maintain)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._typeahead.key(event)  # keys typed after Tab/Enter wait for the focus to move
+        else:
+            await super().on_event(event)
+
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup=True) -> None:
         """Every message is plain text: they quote records, paths and store errors
         (“在 access.toml 的 [operators] 中登记”), which markup would silently eat."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _drop_toasts(self, _screen) -> None:
+        """A toast belongs to the screen it was raised on: it does not follow to the next one,
+        except an error (something was not saved), which stays for its time. One raised by the
+        key that changes the screen (“已保存”, then close) is still queued here and is shown."""
+        for notification in list(self._notifications):
+            if notification.severity != "error":
+                self._unnotify(notification, refresh=False)
+        self._refresh_notifications()
 
     def notify_read_only(self) -> None:
         """Say once, on opening, why nothing can be saved here (read-only files, no git, an

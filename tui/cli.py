@@ -122,11 +122,19 @@ def check(obj: Context) -> None:
 @click.pass_obj
 def scope(obj: Context, org_id: str | None, as_json: bool) -> None:
     """每个党支部是否纳入本年度述职评议考核，以及原因。"""
-    snap = open_service(obj).snapshot
+    service = open_service(obj)
+    snap = service.snapshot
     if org_id and org_id not in snap.orgs:
-        fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
+        from store.service import StoreError
+
+        try:
+            service.sendup.require_org(org_id)  # names the organisation's record when it cannot be read
+        except StoreError as e:
+            fail(str(e))
     if snap.problems:  # their branches are missing from the counts: say so, on stderr
-        click.echo(f"注意：有 {len(snap.problems)} 处记录错误未能读取，相关党支部未计入；用 `shuping check` 查看。", err=True)
+        files = sorted({p.file for p in snap.problems})
+        click.echo(f"注意：有 {len(snap.problems)} 处记录错误未能读取，相关党支部未计入；用 `shuping check` 查看："
+                   + "、".join(files), err=True)
     orgs = [o for o in snap.sorted_orgs() if not org_id or o.id == org_id]
     counts = snap.scope_counts()
     if as_json:

@@ -96,6 +96,6 @@ def year_option(f):
                         help="年度（默认档案的当前年度；如查看或继续上一年度）")(f)
 
 
-def fail(message: str) -> NoReturn:
+def fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"错误：{message}", err=True)
-    sys.exit(2)
+    sys.exit(code)

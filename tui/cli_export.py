@@ -9,9 +9,17 @@ import json
 
 import click
 
-from store.errors import StoreError
+from store.errors import IncompleteError, StoreError
 from store.outputs import check_output
 from tui.cli_common import Context, common, fail, open_service, year_option
+
+
+HINT = "，或加 --allow-incomplete 仍导出（标题注明“统计不完整”）"
+
+
+def allow_incomplete_option(f):
+    return click.option("--allow-incomplete", is_flag=True,
+                        help="有记录无法读取时仍输出，标题注明“统计不完整”（默认拒绝并列出这些记录）")(f)
 
 
 def _open(obj: Context, org_id: str | None = None):
@@ -31,11 +39,13 @@ def export() -> None:
 @click.option("--org", "org_id", metavar="ID", help="只导出一个二级党组织（默认：全校汇总）")
 @click.option("-o", "--output", "output", metavar="FILE.xlsx", help="写入的 Excel 文件")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出同样的数字")
+@allow_incomplete_option
 @year_option
 @common
 @click.pass_obj
-def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: bool) -> None:
+def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: bool, allow_incomplete: bool) -> None:
     """党支部书记述职评议考核工作情况统计表（附件2）：每个二级党组织一行，加合计。"""
+    from store.incomplete import files, mark_files
     from store.sendup import refuse_if_broken, statistics
     from store.stats_export import as_json as table_json, write_xlsx
 
@@ -47,27 +57,40 @@ def export_stats(obj: Context, org_id: str | None, output: str | None, as_json: 
             output = str(service.export_path(f"统计表-{snap.year}-{name}.xlsx"))
         if output:
             check_output(service.root, output)
-        refuse_if_broken(snap, org_id)
+        unreadable = refuse_if_broken(snap, org_id, allow_incomplete, HINT)
         table = statistics(snap, org_id)
         if output:
             path = write_xlsx(table, output)
+            mark_files([path], unreadable)
             if not as_json:
                 click.echo(f"已导出统计表：{path}（{len(table.rows)} 个二级党组织）")
     except StoreError as e:
-        fail(str(e))
+        fail(str(e), 1 if isinstance(e, IncompleteError) else 2)
+    _warn_incomplete(unreadable)
     if as_json:
-        click.echo(json.dumps(table_json(table, org_id), ensure_ascii=False, indent=2))
+        out = table_json(table, org_id)
+        out["incomplete"] = files(unreadable)  # the unreadable records left out of these figures
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+def _warn_incomplete(unreadable) -> None:
+    if unreadable:
+        from store.incomplete import files
+
+        click.echo(f"注意：统计不完整，以下 {len(files(unreadable))} 个记录无法读取，未计入：" + "、".join(files(unreadable)), err=True)
 
 
 @export.command("work-report")
 @click.option("--org", "org_id", metavar="ID", required=True, help="二级党组织 id")
 @click.option("-o", "--output", "output", metavar="FILE.docx|FILE.md", help="写入的文件（.docx 或 .md；默认写入导出文件夹）")
+@allow_incomplete_option
 @year_option
 @common
 @click.pass_obj
-def export_work_report(obj: Context, org_id: str, output: str | None) -> None:
+def export_work_report(obj: Context, org_id: str, output: str | None, allow_incomplete: bool) -> None:
     """工作情况报告（已保存的文本；未保存时为按记录起草的初稿），超过 3000 字时拒绝导出。"""
     from schema.work_report import count
+    from store.incomplete import mark_text
     from store.sendup import refuse_if_broken, work_report_text
     from store.work_report import export as write_report
     from store.work_report import signature
@@ -77,12 +100,13 @@ def export_work_report(obj: Context, org_id: str, output: str | None) -> None:
         archive, snap = service.archive, service.snapshot
         output = output or str(service.export_path(f"工作情况报告-{snap.year}-{snap.orgs[org_id].record.name}.docx"))
         check_output(archive.root, output)
-        refuse_if_broken(snap, org_id)
+        unreadable = refuse_if_broken(snap, org_id, allow_incomplete, HINT)
         text = work_report_text(archive, snap, org_id)
         signed = signature(snap, org_id, service.clock.today())
-        path = write_report(text, output, snap.settings.official_format, signed)
+        path = write_report(mark_text(text, unreadable), output, snap.settings.official_format, signed)
     except StoreError as e:
-        fail(str(e))
+        fail(str(e), 1 if isinstance(e, IncompleteError) else 2)
+    _warn_incomplete(unreadable)
     click.echo(f"已导出工作情况报告：{path}（{count(text)} 字）")
 
 
@@ -97,32 +121,37 @@ def submit(obj: Context, org_id: str, scan: str) -> None:
     try:
         submission = _open(obj, org_id).sendup.submit_scan(org_id, scan)
     except StoreError as e:
-        fail(str(e))
+        fail(str(e), 1 if isinstance(e, IncompleteError) else 2)
     assert submission.scan is not None
     click.echo(f"已上传：{submission.scan.path}（SHA-256 {submission.scan.sha256}）")
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@allow_incomplete_option
 @year_option
 @common
 @click.pass_obj
-def status(obj: Context, as_json: bool) -> None:
+def status(obj: Context, as_json: bool, allow_incomplete: bool) -> None:
     """各二级党组织的报送清单：统计表、工作情况报告、盖章扫描件及其状态。"""
     from schema.dates import cn_date
     from schema.submission import days_left
-    from store.sendup import checklists
+    from store.incomplete import files, note
+    from store.sendup import checklists, refuse_if_broken
 
     try:
         service = _open(obj)
         archive, snap, now = service.archive, service.snapshot, service.clock.today()
+        unreadable = refuse_if_broken(snap, None, allow_incomplete, "，或加 --allow-incomplete 仍列出（注明“统计不完整”）")
         lists = checklists(archive, snap, now)
     except StoreError as e:
-        fail(str(e))
+        fail(str(e), 1 if isinstance(e, IncompleteError) else 2)
+    _warn_incomplete(unreadable)
     deadline = snap.campaign.report_deadline
     if as_json:
         out = {
             "year": snap.year, "deadline": deadline.isoformat(), "today": now.isoformat(),
+            "incomplete": files(unreadable),
             "organisations": [
                 {
                     "id": org_id, "name": snap.orgs[org_id].record.name, "applicable": c.applicable,
@@ -135,7 +164,8 @@ def status(obj: Context, as_json: bool) -> None:
         }
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{snap.year}年度 报送截止 {cn_date(deadline)}，{days_left(deadline, now)}（今天 {cn_date(now)}）")
+    click.echo(f"{snap.year}年度 报送截止 {cn_date(deadline)}，{days_left(deadline, now)}（今天 {cn_date(now)}）"
+               + (note(unreadable) if unreadable else ""))
     for org_id, c in lists.items():
         name = snap.orgs[org_id].record.name
         if not c.applicable:

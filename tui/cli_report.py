@@ -72,7 +72,8 @@ def import_report(obj, branch: str, file: str, maps: tuple[str, ...], yes: bool)
 @click.pass_obj
 def export_report(obj, branch: str | None, org_id: str | None, output: str | None) -> None:
     """导出党支部 BRANCH（或 --org 的全部党支部）的述职报告为 .docx 或 Markdown。"""
-    from store import reports
+    from store import layout, reports
+    from store.sendup import require_org
     from store.snapshot import load
 
     if bool(branch) == bool(org_id):
@@ -82,10 +83,12 @@ def export_report(obj, branch: str | None, org_id: str | None, output: str | Non
         if output:
             check_output(archive.root, output)
         snap = load(archive, year=obj.year)
+        unreadable = [p for p in snap.problems if layout.kind_of(p.file) in ("org", "branch", "review")]
         if branch and branch not in snap.branches:
-            fail(f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")
-        if org_id and org_id not in snap.orgs:
-            fail(f"没有 id 为 “{org_id}” 的二级党组织。可用 `shuping scope --json` 查看全部 id。")
+            own = [str(p) for p in unreadable if p.file.endswith(f"/branches/{branch}.toml")]
+            fail(f"党支部 “{branch}” 的记录无法读取，请先修正（shuping check）：\n" + "\n".join(own) if own
+                 else f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")
+        require_org(snap, org_id)
         if not output:  # the export folder set in the archive settings
             name = snap.branches[branch].record.name if branch else snap.orgs[org_id].record.name
             output = str(export_path(archive.root, snap.settings.export_dir, f"述职报告-{snap.year}-{name}.docx"))
@@ -97,3 +100,6 @@ def export_report(obj, branch: str | None, org_id: str | None, output: str | Non
     except StoreError as e:
         fail(str(e))
     click.echo(f"已导出 {len(items)} 篇述职报告：{output}")
+    left_out = sorted({p.file for p in unreadable if org_id and layout.org_of(p.file) == org_id})
+    if left_out:
+        click.echo("注意：以下记录无法读取，相关党支部的述职报告未导出：" + "、".join(left_out), err=True)

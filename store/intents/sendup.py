@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from schema.problems import Problem
 from schema.progress import OrgProgress
 from schema.records import Submission
 from schema.stats import StatsTable
-from store import sendup, work_report
+from store import incomplete, sendup, work_report
 from store.intents.base import Intents
 from store.work_report import WorkReportSaved
 
@@ -33,6 +34,23 @@ class SendUpIntents(Intents):
         """附件2: one organisation's figures, or every one's and the total."""
         sendup.require_org(self.snapshot, org_id)
         return sendup.statistics(self.snapshot, org_id)
+
+    def require_org(self, org_id: str | None) -> None:
+        """StoreError unless the organisation is there (naming its record when it cannot be read)."""
+        sendup.require_org(self.snapshot, org_id)
+
+    def incomplete_warning(self, org_id: str | None = None) -> str:
+        """The warning line while records the figures count cannot be read ("" when none)."""
+        return incomplete.warning(self.snapshot, org_id)
+
+    def refuse_incomplete(self, org_id: str | None = None, allow: bool = False, hint: str = "") -> list[Problem]:
+        """StoreError naming the unreadable records the figures count, unless ``allow``; returns their problems."""
+        return incomplete.refuse(self.snapshot, org_id, allow, hint)
+
+    @staticmethod
+    def mark_incomplete(paths: list[Path], problems: list[Problem]) -> None:
+        """Mark exported files' titles as incomplete (nothing when ``problems`` is empty)."""
+        incomplete.mark_files(paths, problems)
 
     def work_report(self, org_id: str) -> WorkReportOpened:
         sendup.require_org(self.snapshot, org_id)

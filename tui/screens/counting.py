@@ -282,6 +282,11 @@ def start_publish(screen: AppScreen, org: str, after: Callable[[], object]) -> N
     screen.run_worker(check, thread=True, group="publish", exclusive=True)
 
 
+BARS = 2  # the footer and the navigation bar under the projector
+BIG_ROW = 3  # lines per secretary in large digits
+BIG_WIDTH = 80  # columns needed for a name, the five counts and the score in large digits
+
+
 class ProjectorScreen(AppScreen):
     """Large, high-contrast figures for the room; nothing before publishing."""
 
@@ -338,18 +343,16 @@ class ProjectorScreen(AppScreen):
             board.update(Text.assemble(title, "\n\n", Text("测评结果尚未公布", style="bold bright_yellow", justify="center")))
             return
         columns = m.frozen.columns if m.frozen else m.order
-        height = max(6, self.size.height - 1)
-        big = self.query_one("#big", Vertical)
-        if self.size.width >= 100 and height >= 3 * len(columns) + 6:
-            self.set_pages(1)
-            self.draw_big(m, org, columns, title)
+        summary = f"有效票 {m.ballots.valid} 张 · 无效票 {m.ballots.invalid} 张 · {cn_date(m.held)}"
+        rows = (self.size.height - BARS - 3) // BIG_ROW  # under the title and the summary line
+        if self.size.width >= BIG_WIDTH and rows >= 1:
+            self.draw_big(m, columns, title, summary, rows)
             return
-        big.set_class(False, "-on")
+        self.query_one("#big", Vertical).set_class(False, "-on")
+        height = max(6, self.size.height - 1)
         spacious = height >= 2 * len(columns) + 9
         per_page = max(1, (height - 7) // (2 if spacious else 1))
-        pages = max(1, -(-len(columns) // per_page))
-        self.set_pages(pages)
-        self.page = min(self.page, pages - 1)
+        pages = self.turn_to(columns, per_page)
         shown = columns[self.page * per_page:(self.page + 1) * per_page]
         table = Table(expand=True, show_edge=False, header_style="bold bright_yellow", padding=(0, 1),
                       style="bright_white", border_style="bright_white")
@@ -369,28 +372,38 @@ class ProjectorScreen(AppScreen):
             if not indicators:
                 cells += [str(tally.counts.get(g, 0)) if tally else "—" for g in ("好", "较好", "一般", "差", "弃权")]
             table.add_row(*cells, score, end_section=spacious)
-        summary = Text(f"有效票 {m.ballots.valid} 张 · 无效票 {m.ballots.invalid} 张 · {cn_date(m.held)}",
-                       style="bold bright_white", justify="center")
         page = Text(f"第 {self.page + 1}/{pages} 页（PgDn 翻页）", style="bright_white", justify="center") if pages > 1 else Text("")
-        board.update(Group(title, summary, Text(""), table, page))
+        board.update(Group(title, Text(summary, style="bold bright_white", justify="center"), Text(""), table, page))
 
-    def draw_big(self, m, org: str, columns: list[str], title: Text) -> None:
-        """A wide, tall screen: every secretary on one page, each score in three-line digits."""
+    def turn_to(self, columns: list[str], per_page: int) -> int:
+        """Split the secretaries into pages of ``per_page``; keep the page shown within them."""
+        pages = max(1, -(-len(columns) // per_page))
+        self.set_pages(pages)
+        self.page = min(self.page, pages - 1)
+        return pages
+
+    def draw_big(self, m, columns: list[str], title: Text, summary: str, rows: int) -> None:
+        """From 80×24 up: each score in three-line digits, a row per secretary, as many rows as
+        the screen holds (paged with PgDn/PgUp); a blank line under the summary where all fit."""
         snap = self.snap
+        pages = self.turn_to(columns, rows)
+        if pages > 1:
+            summary += f" · 第 {self.page + 1}/{pages} 页（PgDn 翻页）"
+        spare = pages == 1 and (self.size.height - BARS - 4) // BIG_ROW >= len(columns)
         self.query_one("#board", Static).update(Group(
-            title, Text(f"有效票 {m.ballots.valid} 张 · 无效票 {m.ballots.invalid} 张 · {cn_date(m.held)}",
-                        style="bold bright_white", justify="center"), Text("")))
+            title, Text(summary, style="bold bright_white", justify="center"), *([Text("")] if spare else [])))
         big = self.query_one("#big", Vertical)
         big.remove_children()
-        rows = []
-        for n, branch in enumerate(columns, start=1):
+        shown = []
+        start = self.page * rows
+        for n, branch in enumerate(columns[start:start + rows], start=start + 1):
             tally = snap.review(branch).record.tally if branch in snap.branches else None
             name = names_of(snap, [branch]).get(branch, branch)
             counts = "  ".join(f"{g} {tally.counts.get(g, 0)}" for g in ("好", "较好", "一般", "差", "弃权")) if tally and tally.counts else ""
             score = score_text(tally.score if tally else None, "-")
             name = name + " " * max(0, 12 - cell_len(name))
-            rows.append(Horizontal(Static(f"{n:>3}  {name}  {counts}"), Digits(score), classes="big-row"))
-        big.mount_all(rows)
+            shown.append(Horizontal(Static(f"{n:>3}  {name}  {counts}"), Digits(score), classes="big-row"))
+        big.mount_all(shown)
         big.set_class(True, "-on")
 
     def action_back(self) -> None:

@@ -89,9 +89,12 @@ class DashboardScreen(AppScreen):
             f"通知 {cn_date(campaign.notice_date)} · 今天 {cn_date(today)}"
         )
         broken = len(snap.problems)
+        # the figures below miss what could not be read: the same line as F8's, else the count of errors
+        warning = self.shuping.service.sendup.incomplete_warning() or (
+            f"有 {broken} 处记录错误未能读取，按 F10 查看" if broken else "")
         problems = self.query_one("#problems", Static)
-        problems.update(f"有 {broken} 处记录错误未能读取，按 F10 查看" if broken else "")
-        problems.display = bool(broken)
+        problems.update(warning)
+        problems.display = bool(warning)
         from schema.scope import ScopeCounts  # pydantic: imported after the first frame
 
         followup_text = dashboard_text(snap, today)

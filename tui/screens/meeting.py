@@ -16,7 +16,7 @@ from schema.papers import printed_drift
 from schema.reconcile import GROUPS, quorum_messages
 from schema.records import Attendance, Meeting
 from store.service import StoreError
-from tui.dialogs import ConfirmDialog, reason_dialog
+from tui.dialogs import ConfirmDialog, PromptDialog, path_dialog, reason_dialog
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 from tui.screens.counting import CompareScreen, ProjectorScreen, ReconcileScreen, start_publish
@@ -24,14 +24,17 @@ from tui.screens.keying import KeyingScreen
 from tui.screens.paper import PaperCountScreen, can_enter_paper
 
 STAGES = [MeetingStage.SIGN_IN, MeetingStage.REPORTS, MeetingStage.RATING, MeetingStage.COUNTING, MeetingStage.PUBLISHED]
-NEXT = {
-    MeetingStage.SETUP: "签到：清点各类参会人数（s 设置）",
-    MeetingStage.SIGN_IN: "述职：按顺序逐一述职、点评",
-    MeetingStage.REPORTS: "下一位述职，或全部述职完毕后进入测评",
-    MeetingStage.RATING: "录入测评票（k 第一遍，v 第二遍），然后计票；当场纸质计票的按 g 录入计票单",
-    MeetingStage.COUNTING: "双录核对（m）、计票核对（r），平衡后公布（p）",
-    MeetingStage.PUBLISHED: "结果已公布：o 投影显示",
+NEXT = {  # 下一步, naming its key
+    MeetingStage.SETUP: "按 n 开始签到（s 设置会议和人数，d 打印签到表）",
+    MeetingStage.SIGN_IN: "清点实到人数（s 设置），按 n 开始述职",
+    MeetingStage.REPORTS: "按 n 请下一位述职（t 计时，c 点评）；全部述职完毕后按 n 进入测评",
+    MeetingStage.RATING: "k 录入测评票（v 第二遍），d 打印测评票；当场纸质计票的按 g 录入计票单",
+    MeetingStage.COUNTING: "m 双录核对、r 计票核对，平衡后按 p 公布",
+    MeetingStage.PUBLISHED: "结果已公布：o 投影显示；按 F6 评定等次",
 }
+KEYED = {True: "两遍均已录完：m 双录核对、r 计票核对，平衡后按 p 公布",
+         False: "已录完：r 计票核对，平衡后按 p 公布"}
+PRINTS = {"1": PaperKind.SIGN_IN, "2": PaperKind.BALLOT, "3": PaperKind.TALLY}
 
 
 def meeting_orgs(snap) -> list[str]:
@@ -80,6 +83,57 @@ class MeetingListScreen(AppScreen):
         self.action_open()
 
 
+def print_papers(screen: AppScreen, org: str, kind: PaperKind) -> None:
+    """Ask which paper (``kind`` offered) and where, then print it through the service, which
+    records the order and form printed in the meeting (one commit). Ballots: as many as the
+    set-up issues (one master to copy when none is set)."""
+    name = screen.snap.orgs[org].record.name
+    choices = " · ".join(f"{n} {k.value}" for n, k in PRINTS.items())
+
+    def which(text: str) -> PaperKind:
+        text = text.strip()
+        if text in PRINTS:
+            return PRINTS[text]
+        for k in PRINTS.values():
+            if text == k.value:
+                return k
+        raise ValueError(f"请输入 1、2 或 3（{choices}）。")
+
+    def where(kind: PaperKind | None) -> None:
+        if kind is not None:
+            screen.app.push_screen(path_dialog(f"打印{kind.value}：{name}（.docx 或 .pdf）", paper_default(name, kind)),
+                                   lambda path: path and write(kind, path))
+
+    def write(kind: PaperKind, path: str) -> None:
+        meeting = screen.snap.meeting(org).record
+        copies = meeting.ballots.issued if kind == PaperKind.BALLOT else 0
+        screen.run_worker(lambda: commit(kind, path, copies), thread=True, group="print")
+
+    def commit(kind: PaperKind, path: str, copies: int) -> None:
+        app = screen.shuping
+        printout = app.apply(app.service.papers.print, org, kind, path, copies)
+        if printout is not None:
+            app.call_from_thread(app.notify, f"{printout.describe()}：{printout.path.resolve()}",
+                                 title=f"已输出{kind.value}并记下打印时的顺序", timeout=10)
+
+    default = next(n for n, k in PRINTS.items() if k == kind)
+    screen.app.push_screen(PromptDialog("打印评议会用纸", f"{choices}（输入编号，Enter 确定）", value=default,
+                                        validate=which), where)
+
+
+def offered_paper(stage: MeetingStage) -> PaperKind:
+    """The paper the meeting needs next: the sign-in sheet before ①签到 is done, the ballots for
+    ③测评, the tally sheet for counting on paper."""
+    if stage in (MeetingStage.SETUP, MeetingStage.SIGN_IN):
+        return PaperKind.SIGN_IN
+    return PaperKind.TALLY if stage in (MeetingStage.COUNTING, MeetingStage.PUBLISHED) else PaperKind.BALLOT
+
+
+def paper_default(org_name: str, kind: PaperKind) -> str:
+    """The file offered for a paper: in the current folder, as the command line writes a relative -o."""
+    return f"{kind.value}-{org_name}.docx"
+
+
 class CommentBox(TextArea):
     BINDINGS = [("escape", "leave", "离开点评")]
 
@@ -98,6 +152,7 @@ class GuideScreen(AppScreen):
             Action("guide.timer", "t", "timer", "计时", "开始/暂停当前述职人的计时"),
             Action("guide.comment", "c", "comment", "点评", "输入点评（边输边存；Esc 离开输入框）"),
             Action("guide.setup", "s", "setup", "设置", "评议会设置：日期、人数、顺序、方式、票数"),
+            Action("guide.print", "d", "print", "打印", "打印签到表、测评票或计票表（.docx/.pdf），记下打印时的顺序", show=False),
             Action("guide.key1", "k", "keying(1)", "录票", "录入测评票（第一遍）"),
             Action("guide.key2", "v", "keying(2)", "第二遍", "第二遍盲录（双录核对用）", show=False),
             Action("guide.compare", "m", "compare", "双录核对", "列出两遍录入不一致的格子并逐一确认", show=False),
@@ -203,8 +258,9 @@ class GuideScreen(AppScreen):
             first, second = self._keyed if self._keyed else ("…", "…")
             lines.append(f"已录入：第一遍 {first} 张" + (f"，第二遍 {second} 张" if m.double_entry else "（不双录）")
                          + f" · 发出 {m.ballots.issued} 张")
-        lines.append(f"下一步：{NEXT[m.stage]}")
-        lines.append("[dim]n 下一步 · b 上一步 · t 计时 · c 点评 · s 设置 · k/v 录票 · g 纸质计票 · m 双录 · r 核对 · p 公布 · o 投影[/]")
+        lines.append(f"下一步：{self.next_step()}")
+        lines.append("[dim]n 下一步 · b 上一步 · t 计时 · c 点评 · s 设置 · d 打印\n"
+                     "k/v 录票 · g 纸质计票 · m 双录 · r 核对 · p 公布 · o 投影[/]")
         self.query_one("#where", Static).update("\n".join(lines))
         box.display = bool(speaker)
         if not speaker and box.has_focus:
@@ -212,6 +268,19 @@ class GuideScreen(AppScreen):
         self.query_one("#timer").display = bool(speaker)
         self.query_one("#comment-state").display = bool(speaker)
         self.tick()
+
+    def next_step(self) -> str:
+        """What to do next, naming its key: once every collected ballot is keyed (in both passes
+        where double entry is on), compare, reconcile and publish."""
+        m = self.meeting
+        if m.published:
+            return NEXT[MeetingStage.PUBLISHED]
+        if m.stage == MeetingStage.RATING and self._keyed:
+            first, second = self._keyed
+            target = m.ballots.collected or first
+            if first and first >= target and (not m.double_entry or second >= target):
+                return KEYED[m.double_entry]
+        return NEXT[m.stage]
 
     # ------------------------------------------------------------------ timer
 
@@ -356,7 +425,15 @@ class GuideScreen(AppScreen):
                 self.set_stage(MeetingStage.RATING)
             self.app.push_screen(KeyingScreen(self.org, entry), lambda _: self.load())
 
-        self.ask_if_printed_differs(PaperKind.BALLOT, go)
+        def check_print() -> None:
+            self.ask_if_printed_differs(PaperKind.BALLOT, go)
+
+        if sum(a.present for a in self.meeting.attendance) == 0:
+            self.app.push_screen(ConfirmDialog(
+                "还没有签到", "还没有签到（实到人数为 0）：无法核对法定人数和发出票数。请先按 s 在设置中填写各类人员的实到人数。\n\n仍要录票吗？"),
+                lambda ok: check_print() if ok else None)
+            return
+        check_print()
 
     def action_paper(self) -> None:
         if can_enter_paper(self, self.org):
@@ -372,6 +449,9 @@ class GuideScreen(AppScreen):
             return
         text = "\n".join(changed) + f"\n\n按纸上的顺序录入会录错列：请先重新打印{kind.value}，或核对后再录。仍要继续吗？"
         self.app.push_screen(ConfirmDialog(f"打印的{kind.value}与现在不一致", text), lambda ok: go() if ok else None)
+
+    def action_print(self) -> None:
+        print_papers(self, self.org, offered_paper(self.meeting.stage))
 
     def action_compare(self) -> None:
         self.app.push_screen(CompareScreen(self.org), lambda _: self.load())
@@ -399,6 +479,10 @@ class OrderTable(DataTable):
     ]
 
 
+def field_error(row: str) -> Static:
+    return Static("", id=f"{row}-error", classes="field-error -empty", markup=False)
+
+
 class SetupScreen(AppScreen):
     SCOPE = "评议会设置"
     BINDINGS = register(
@@ -406,6 +490,7 @@ class SetupScreen(AppScreen):
         [
             Action("setup.save", "ctrl+s", "save", "保存", "校验并保存设置（评议会记录与各支部述职方式，一次提交）"),
             Action("setup.order", "ctrl+o", "focus_order", "顺序", "跳到述职顺序：u 上移、d 下移、m 现场/书面、l 抽签"),
+            Action("setup.print", "ctrl+t", "print", "打印", "打印签到表、测评票或计票表（按已保存的设置），记下打印时的顺序"),
             Action("setup.back", "escape", "back", "返回", "返回向导（有未保存的修改时先提醒，再按一次 Esc 放弃）"),
         ],
     )
@@ -417,34 +502,40 @@ class SetupScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
         yield Static(id="frozen", classes="warning")
+        yield Static(id="error", classes="error")
         with VerticalScroll(id="form"):
             for key, label in [("held", "日期"), ("place", "地点"), ("chair", "主持人"), ("observers", "列席")]:
                 with Horizontal(classes="form-row"):
                     yield Label(label)
-                    yield Input(id=key, placeholder={"held": "如 2021-01-30", "observers": "多人用、分隔"}.get(key, ""))
+                    yield Input(id=key, placeholder={"held": "如 2021-01-30 或 2021年1月30日", "observers": "多人用、分隔"}.get(key, ""))
+                if key == "held":
+                    yield field_error("held")
             for n, group in enumerate(GROUPS):
                 with Horizontal(classes="form-row pair"):
                     yield Label(f"{group} 应到/实到")
                     yield Input(id=f"due{n}", type="integer")
                     yield Input(id=f"present{n}", type="integer")
+                yield field_error(f"att{n}")
             with Horizontal(classes="form-row"):
                 yield Label("测评票形式")
                 yield Select([(f.value, f.value) for f in BallotForm], id="form-type", allow_blank=False)
             with Horizontal(classes="form-row"):
                 yield Label("双录核对")
                 yield Checkbox("第二位录入员盲录一遍", id="double")
+            yield field_error("form-type")
             with Horizontal(classes="form-row pair"):
                 yield Label("述职限时/提前提醒")
                 yield Input(id="minutes", type="integer")
                 yield Input(id="warn", type="integer")
+            yield field_error("timing")
             with Horizontal(classes="form-row pair"):
                 yield Label("票数 发出/收回/未收")
                 yield Input(id="issued", type="integer")
                 yield Input(id="collected", type="integer")
                 yield Input(id="not_returned", type="integer")
+            yield field_error("counts")
             yield Static("述职顺序（u 上移 · d 下移 · m 现场/书面 · l 抽签）", classes="subtitle")
             yield OrderTable(id="order", cursor_type="row")
-            yield Static(id="error", classes="error")
         yield from self.footer()
 
     def on_mount(self) -> None:
@@ -472,7 +563,7 @@ class SetupScreen(AppScreen):
             self.query_one("#frozen", Static).update(
                 "已开始录票：测评票形式、双录和述职名单已冻结（顺序与方式仍可调整）。")
         self.query_one("#held", Input).focus()
-        self._discard_armed = False
+        self._discard_armed = self._errors_shown = False
         self.pristine = self.form_state()
 
     def has_unsaved(self) -> bool:
@@ -528,10 +619,14 @@ class SetupScreen(AppScreen):
 
         self.app.push_screen(reason_dialog(f"{self.snap.branches[branch].record.name} 书面述职：请填写原因"), done)
 
-    def read_form(self) -> tuple[Meeting | None, list[str]]:
-        errors: list[str] = []
+    def read_form(self) -> tuple[Meeting | None, dict[str, list[str]]]:
+        """The meeting the form describes, or the errors by the row they are shown under."""
+        errors: dict[str, list[str]] = {}
 
-        def number(key: str, label: str) -> int:
+        def error(row: str, text: str) -> None:
+            errors.setdefault(row, []).append(text)
+
+        def number(key: str, label: str, row: str) -> int:
             raw = self.query_one(f"#{key}", Input).value.strip() or "0"
             try:
                 value = int(raw)
@@ -539,7 +634,7 @@ class SetupScreen(AppScreen):
                     raise ValueError
                 return value
             except ValueError:
-                errors.append(f"{label}应为非负整数，现为“{raw}”")
+                error(row, f"{label}应为非负整数，现为“{raw}”")
                 return 0
 
         held_raw = self.query_one("#held", Input).value.strip()
@@ -547,29 +642,29 @@ class SetupScreen(AppScreen):
         try:
             held = parse_date(held_raw)
         except ValueError as e:
-            errors.append(f"日期：{e}")
+            error("held", str(e))
         attendance = []
         for n, group in enumerate(GROUPS):
-            due, present = number(f"due{n}", f"{group}应到人数"), number(f"present{n}", f"{group}实到人数")
+            due, present = number(f"due{n}", "应到人数", f"att{n}"), number(f"present{n}", "实到人数", f"att{n}")
             if present > due:
-                errors.append(f"{group}实到 {present} 人多于应到 {due} 人")
+                error(f"att{n}", f"实到 {present} 人多于应到 {due} 人")
             attendance.append(Attendance(group=group, due=due, present=present))
         observers = [s.strip() for s in self.query_one("#observers", Input).value.replace(",", "、").replace("，", "、").split("、") if s.strip()]
-        minutes, warn = number("minutes", "述职时限"), number("warn", "提醒时间")
+        minutes, warn = number("minutes", "述职时限", "timing"), number("warn", "提醒时间", "timing")
         if not 1 <= minutes <= 60:
-            errors.append("述职时限应为 1–60 分钟")
+            error("timing", "述职时限应为 1–60 分钟")
         if warn >= minutes:
-            errors.append("提前提醒的分钟数应小于述职时限")
+            error("timing", "提前提醒的分钟数应小于述职时限")
         counts = self.base.ballots.model_copy(update={
-            "issued": number("issued", "发出票数"), "collected": number("collected", "收回票数"),
-            "not_returned": number("not_returned", "未收回票数")})
+            "issued": number("issued", "发出票数", "counts"), "collected": number("collected", "收回票数", "counts"),
+            "not_returned": number("not_returned", "未收回票数", "counts")})
         form = BallotForm(self.query_one("#form-type", Select).value)
         double = self.query_one("#double", Checkbox).value
         old = self.base
         if old.frozen and (form != old.frozen.form or double != old.double_entry):
-            errors.append("已开始录票，测评票形式和双录设置不能再改")
+            error("form-type", "已开始录票，测评票形式和双录设置不能再改")
         if form == BallotForm.INDICATORS and not self.snap.campaign.indicators:
-            errors.append("本年度未设置测评指标（F9 年度设置），不能用指标票")
+            error("form-type", "本年度未设置测评指标（F9 年度设置），不能用指标票")
         if errors:
             return None, errors
         meeting = old.model_copy(update={
@@ -578,13 +673,35 @@ class SetupScreen(AppScreen):
             "observers": observers, "order": list(self.order), "lot_seed": self.lot_seed, "ballots": counts,
             "form": form, "double_entry": double, "speech_minutes": minutes, "warn_minutes": max(0, warn),
         })
-        return meeting, []
+        return meeting, {}
+
+    def show_errors(self, errors: dict[str, list[str]]) -> None:
+        """Each error under its row, and how many at the top; the first row with one is scrolled
+        into sight (the form scrolls at 80×24)."""
+        first = None
+        for box in self.query(".field-error").results(Static):
+            row = box.id.removesuffix("-error")
+            box.update("；".join(errors.get(row, [])))
+            box.set_class(row not in errors, "-empty")
+            if row in errors and first is None:
+                first = box
+        count = sum(len(e) for e in errors.values())
+        self.query_one("#error", Static).update(f"有 {count} 处填写错误（已标在该栏下方），未保存。" if count else "")
+        if first is not None:
+            self.call_after_refresh(self.query_one("#form", VerticalScroll).scroll_to_widget, first, animate=False)
+
+    def on_input_changed(self, _) -> None:
+        """Shown errors go away as they are corrected."""
+        if self._errors_shown:
+            _, errors = self.read_form()
+            self._errors_shown = bool(errors)
+            self.show_errors(errors)
 
     def action_save(self) -> None:
         meeting, errors = self.read_form()
-        self.query_one("#error", Static).update("\n".join(errors))
+        self._errors_shown = bool(errors)
+        self.show_errors(errors)
         if meeting is None:
-            self.notify("有填写错误，请按提示修改后再保存。", severity="error")
             return
         self.save_worker(meeting, {b: self.modes[b] for b in self.order})
 
@@ -601,6 +718,12 @@ class SetupScreen(AppScreen):
         self.base = self.snap.meeting(self.org).record
         self.pristine, self._discard_armed = self.form_state(), False
         self.notify(message, title="已保存并提交")
+
+    def action_print(self) -> None:
+        if self.form_state() != self.pristine:
+            self.notify("设置有未保存的修改：打印按已保存的设置，请先按 Ctrl+S 保存。", severity="warning")
+            return
+        print_papers(self, self.org, offered_paper(self.base.stage))
 
     def action_back(self) -> None:
         if self.form_state() != self.pristine and not self._discard_armed:

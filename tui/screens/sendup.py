@@ -132,6 +132,9 @@ class SendUpScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield from self.title_bar()
         yield Static("正在读取…", id="summary", classes="subtitle")
+        incomplete = Static(id="incomplete", classes="warning", markup=False)
+        incomplete.display = False  # shown while records the figures count cannot be read
+        yield incomplete
         yield Static(id="view", classes="status")
         yield WideTable(id="orgs", zebra_stripes=True)
         yield Static(id="chart")
@@ -177,6 +180,10 @@ class SendUpScreen(AppScreen):
             f" · 已报送 {submitted}/{len(due)}{late} · 好 {total.good}/{total.due}（{share}）"
             f" · 符合配额 {compliant}/{len(due)}"
         )
+        warning = self.shuping.service.sendup.incomplete_warning()
+        line = self.query_one("#incomplete", Static)
+        line.update(warning)
+        line.display = bool(warning)
 
     def visible(self) -> list[OrgProgress]:
         keep = FILTERS[self.filter_index][1]
