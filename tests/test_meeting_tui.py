@@ -281,7 +281,9 @@ async def test_correct_and_invalidate_finished_ballots_with_reasons(tmp_path):
         await pilot.press("up", "up", "home", "4")  # ballot 1, first cell: 好 → 差
         assert app.screen.sheet.rows[0].dirty
         await pilot.press("enter", *"看错行", "enter")
-        await pilot.press("down", "x", *"票面涂改", "enter")
+        sheet = app.screen.sheet
+        assert (sheet.row, sheet.col) == (2, 0)  # back to the open ballot's first empty cell
+        await pilot.press("up", "x", *"票面涂改", "enter")
         await wait_writer(pilot, app)
         await pilot.press("escape", "o")
         projector_before = app.export_screenshot()
