@@ -43,6 +43,7 @@ CELL = 5  # display width of one cell, the separator included
 ACK_QUIET = 0.1  # seconds without a key after which a commit shows as saved at once
 HEAD = 11  # the row header: serial (4), a space, state (1), group (two CJK characters, 4), a space
 LOADING = "正在读取已录入的票……"
+RETRYING = "[b yellow]正在重试提交……[/]"
 DRAFT_LAG = 0.2  # seconds a draft may take to reach the disk before the status line says so
 
 
@@ -480,6 +481,8 @@ class KeyingScreen(AppScreen):
         if not self._acked:
             return
         acked, self._acked = set(self._acked), []
+        if self._message == RETRYING:
+            self._message = ""
         for index in self.sheet.saved(acked):
             self.grid.refresh_row(index)  # its state mark only
         self.update_status()
@@ -496,7 +499,7 @@ class KeyingScreen(AppScreen):
 
     def action_retry(self) -> None:
         if self.sheet.loaded and self.sheet.failures:
-            self.say("[b yellow]正在重试提交……[/]")
+            self.say(RETRYING)
             self.service.writer.retry()
 
     def ask_beyond(self, key: str, char: str | None, at: float) -> None:
