@@ -70,7 +70,7 @@ def unsaved_files(archive: Archive) -> list[str]:
 
 
 @sync
-async def test_held_index_lock_while_keying_shows_unsaved_holds_later_ballots_and_loses_nothing(tmp_path, monkeypatch):
+async def test_held_index_lock_while_keying_and_correcting_shows_unsaved_holds_later_ballots_and_loses_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(store.archive, "LOCK_BACKOFF", (0.01, 0.02))
     monkeypatch.setattr(store.writer, "RETRY_EVERY", 60)  # only the operator's r retries here
     archive = meeting_archive(tmp_path / "a", secretaries=3, ballots=4, double_entry=False)
@@ -96,38 +96,27 @@ async def test_held_index_lock_while_keying_shows_unsaved_holds_later_ballots_an
         await pilot.press("r")
         await until(pilot, lambda: not any(r.saving for r in rows) and status(app).startswith("已保存"))
         assert not any(r.error for r in rows)
-    committed = load_ballots(archive, "o", 2020, 1)
-    assert [committed[s].record.marks for s in (1, 2, 3)] == [
-        {"b01": "好", "b02": "较好", "b03": "一般"}, {"b01": "较好", "b02": "较好", "b03": "较好"},
-        {"b01": "一般", "b02": "差", "b03": "弃权"}]
-    subjects = [c.subject for c in archive.history(layout.ballot_dir("o", 2020, 1))]
-    assert subjects == [f"录入测评票：测试学院党委 第 {n} 号（第一遍录入）" for n in (3, 2, 1)]  # in order
-    assert unsaved_files(archive) == []
 
-
-@sync
-async def test_correction_under_a_held_lock_goes_in_by_itself_once_the_lock_goes(tmp_path, monkeypatch):
-    monkeypatch.setattr(store.archive, "LOCK_BACKOFF", (0.01,))
-    monkeypatch.setattr(store.writer, "RETRY_EVERY", 0.2)
-    archive = meeting_archive(tmp_path / "a", secretaries=3, ballots=4, double_entry=False)
-    lock = archive.git.git_dir / "index.lock"
-    app = ShupingApp(archive)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_keying(pilot, app)
-        rows = screen.sheet.rows
-        await pilot.press(*"123", "enter", *"111", "enter")
-        await until(pilot, lambda: not any(r.saving for r in rows))
+        # a correction under the lock: red, then in by itself once the lock goes
+        monkeypatch.setattr(store.writer, "RETRY_EVERY", 0.2)
         lock.write_text("")
-        await pilot.press("up", "up", "home", "4", "enter")
+        await pilot.press("up", "up", "up", "home", "4", "enter")
         await until(pilot, lambda: type(app.screen).__name__ == "PromptDialog")
         await pilot.press(*"看错行", "enter")
         await until(pilot, lambda: bool(rows[0].error))
         assert rows[0].saving and "第 1 号票未提交" in status(app)
         assert load_ballots(archive, "o", 2020, 1)[1].record.marks["b01"] == "好"
         lock.unlink()
-        await until(pilot, lambda: not rows[0].saving and not rows[0].error)  # retried by itself
-    fixed = load_ballots(archive, "o", 2020, 1)[1].record
-    assert fixed.marks["b01"] == "差" and fixed.corrections == ["看错行"]
+        await until(pilot, lambda: not rows[0].saving and not rows[0].error)
+    committed = load_ballots(archive, "o", 2020, 1)
+    assert committed[1].record.corrections == ["看错行"]
+    assert [committed[s].record.marks for s in (1, 2, 3)] == [
+        {"b01": "差", "b02": "较好", "b03": "一般"}, {"b01": "较好", "b02": "较好", "b03": "较好"},
+        {"b01": "一般", "b02": "差", "b03": "弃权"}]
+    subjects = [c.subject for c in archive.history(layout.ballot_dir("o", 2020, 1))]
+    assert subjects == ["更正测评票：测试学院党委 第 1 号（第一遍录入）",
+                        *(f"录入测评票：测试学院党委 第 {n} 号（第一遍录入）" for n in (3, 2, 1))]  # in order
+    assert unsaved_files(archive) == []
 
 
 async def to_reconcile(pilot, app):
@@ -153,9 +142,11 @@ def keyed_meeting(tmp_path, ballots=2) -> Archive:
 
 
 @sync
-async def test_publishing_needs_confirmation_and_waits_out_a_lock_released_meanwhile(tmp_path, monkeypatch):
-    monkeypatch.setattr(store.archive, "LOCK_BACKOFF", (0.1,) * 30)
+async def test_publishing_needs_confirmation_and_waits_out_a_held_lock(tmp_path, monkeypatch):
+    monkeypatch.setattr(store.archive, "LOCK_BACKOFF", (0.01, 0.01))
     archive = keyed_meeting(tmp_path)
+    head = archive.head()
+    lock = archive.git.git_dir / "index.lock"
     app = ShupingApp(archive)
     async with app.run_test(size=(80, 24)) as pilot:
         await to_reconcile(pilot, app)
@@ -169,8 +160,17 @@ async def test_publishing_needs_confirmation_and_waits_out_a_lock_released_meanw
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert not load_meeting(archive, "o", 2020).record.published
-        lock = archive.git.git_dir / "index.lock"
-        lock.write_text("")
+
+        lock.write_text("")  # held throughout: refused in Chinese, nothing changed
+        await pilot.press("p")
+        await until(pilot, lambda: type(app.screen).__name__ == "PublishDialog")
+        await pilot.press("y")
+        await until(pilot, lambda: any("未公布" in str(n.title) for n in app._notifications))
+        message = next(str(n.message) for n in app._notifications if "未公布" in str(n.title))
+        assert "另一个 git 程序正在使用档案（.git/index.lock），已重试 2 次" in message
+        assert archive.head() == head and not load_meeting(archive, "o", 2020).record.published
+
+        monkeypatch.setattr(store.archive, "LOCK_BACKOFF", (0.1,) * 30)  # released while retrying: published
         threading.Timer(0.4, lock.unlink).start()
         await pilot.press("p")
         await until(pilot, lambda: type(app.screen).__name__ == "PublishDialog")
@@ -178,25 +178,6 @@ async def test_publishing_needs_confirmation_and_waits_out_a_lock_released_meanw
         await until(pilot, lambda: load_meeting(archive, "o", 2020).record.published)
     tally = archive.read(Review, layout.review_path("o", 2020, "b01")).record.tally
     assert tally.counts["好"] == 1 and tally.counts["一般"] == 1
-
-
-@sync
-async def test_publishing_under_a_lock_that_stays_fails_in_chinese_and_changes_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(store.archive, "LOCK_BACKOFF", (0.01, 0.01))
-    archive = keyed_meeting(tmp_path)
-    head = archive.head()
-    app = ShupingApp(archive)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await to_reconcile(pilot, app)
-        (archive.git.git_dir / "index.lock").write_text("")
-        await pilot.press("p")
-        await until(pilot, lambda: type(app.screen).__name__ == "PublishDialog")
-        await pilot.press("y")
-        await until(pilot, lambda: any("未公布" in str(n.title) for n in app._notifications))
-        message = next(str(n.message) for n in app._notifications if "未公布" in str(n.title))
-        (archive.git.git_dir / "index.lock").unlink()
-    assert "另一个 git 程序正在使用档案（.git/index.lock），已重试 2 次" in message
-    assert archive.head() == head and not load_meeting(archive, "o", 2020).record.published
 
 
 def test_publish_confirmation_snapshot(snap_compare, tmp_path):
@@ -259,6 +240,8 @@ def test_withdrawal_is_the_departments_and_only_before_finalising(tmp_path):
     college.load()
     with pytest.raises(StoreError, match="只有组织部"):
         college.meeting.withdraw("o", "想重算")
+    with pytest.raises(StoreError, match="须填写原因"):
+        service.meeting.withdraw("o", " ")
     college.close()
     org_year = OrgYear(org="o", year=2020, grading=Finalisation(finalised=True, at="2021-01-20T10:00:00", by="测试员"))
     archive.commit([Change(layout.org_year_path("o", 2020), render(org_year).encode(), None)], "定档")
@@ -280,8 +263,7 @@ def test_cli_withdraw(tmp_path):
     done = run("--org", "o", "--reason", "计票表抄错")
     assert done.returncode == 0, done.stderr
     assert "已撤回测评结果" in done.stdout
-    again = run("--org", "o", "--reason", "再撤一次")
-    assert again.returncode != 0 and "测评结果尚未公布" in again.stderr and "Traceback" not in again.stderr
+    assert not load_meeting(archive, "o", 2020).record.published
 
 
 @sync
@@ -347,15 +329,16 @@ def kill_trial(root: Path, seed: int, rng: random.Random, hold_lock: bool) -> li
 
 
 def test_kill_9_after_random_keys_every_mark_comes_back(tmp_path, monkeypatch):
-    """A few seeded kills here; SHUPING_KILL_TRIALS=300 for the long run (a few minutes per 100)."""
+    """One seeded kill here (with the index lock held: commits waiting); SHUPING_KILL_TRIALS=300
+    for the long run (odd trials without the lock; about 5 s a trial)."""
     monkeypatch.setattr(store.archive, "STALE_LOCK_WAIT", 0.05)  # the test removed its own lock before reopening
-    trials = int(os.environ.get("SHUPING_KILL_TRIALS", "3"))
+    trials = int(os.environ.get("SHUPING_KILL_TRIALS", "1"))
     archive = meeting_archive(tmp_path / "a", secretaries=4, ballots=1000, double_entry=False)
     root = archive.root
     rng = random.Random(20210120)
     expected: dict[tuple[int, str], str] = {}
     for trial in range(trials):
-        for serial, column, mark in kill_trial(root, trial, rng, hold_lock=trial % 2 == 1):
+        for serial, column, mark in kill_trial(root, trial, rng, hold_lock=trial % 2 == 0):
             expected[(serial, column)] = mark
         service = Service.open(root, "检查")  # recovers what the kill left behind
         service.load()
@@ -367,4 +350,6 @@ def test_kill_9_after_random_keys_every_mark_comes_back(tmp_path, monkeypatch):
             ballots[found.draft.serial] = found.draft
         lost = [(s, c, m) for (s, c), m in expected.items() if ballots.get(s) is None or ballots[s].marks.get(c) != m]
         assert not lost, f"trial {trial}: marks lost (serial, column, mark): {lost[:10]}"
+        if trial % 25 == 24:
+            print(f"{trial + 1} kills, {len(expected)} marks, none lost", flush=True)
     print(f"{trials} kills, {len(expected)} marks typed, none lost")
