@@ -455,7 +455,7 @@ class GitBusyError(StoreError):
 
     def __init__(self, lock: str, tries: int):
         self.lock, self.tries = lock, tries
-        super().__init__(f"另一个 git 程序正在使用档案（{lock}），已重试 {tries} 次仍未释放：修改未提交，"
+        super().__init__(f"另一个 git 程序正在使用档案（{lock}），已重试 {tries} 次仍未释放（未保存：文件已恢复为原来的内容）。"
                          "请关闭其他正在使用此档案的 git 程序（另一终端的 git、备份、编辑器的 git 集成）后重试。")
 
 

@@ -167,7 +167,7 @@ async def test_publishing_needs_confirmation_and_waits_out_a_held_lock(tmp_path,
         await pilot.press("y")
         await until(pilot, lambda: any("未公布" in str(n.title) for n in app._notifications))
         message = next(str(n.message) for n in app._notifications if "未公布" in str(n.title))
-        assert "另一个 git 程序正在使用档案（.git/index.lock），已重试 2 次" in message
+        assert "另一个 git 程序正在使用档案（.git/index.lock），已重试 2 次仍未释放（未保存" in message
         assert archive.head() == head and not load_meeting(archive, "o", 2020).record.published
 
         monkeypatch.setattr(store.archive, "LOCK_BACKOFF", (0.1,) * 30)  # released while retrying: published
