@@ -13,7 +13,7 @@ from schema.changes import changes
 from schema.dates import parse_date
 from schema.kinds import Grade
 from schema.quota import ROUNDING_LABELS, good_cap_text, percent
-from schema.records import COMPONENT_LABELS, Campaign, Indicator, RaterGroup
+from schema.records import COMPONENT_LABELS, Campaign, Indicator, RaterGroup, ReportSettings
 from schema.validation import check_value
 
 LIST_SEPARATORS = re.compile(r"[；;，,、\n]+")
@@ -50,6 +50,21 @@ def format_percent(fraction: float) -> str:
 
 def parse_list(text: str) -> list[str]:
     return [part.strip() for part in LIST_SEPARATORS.split(text) if part.strip()]
+
+
+def format_keywords(report: ReportSettings) -> str:
+    """Each section's key words: “履职/职责；支部建设/组织生活/成效；…”."""
+    return "；".join("/".join(words) for words in report.section_keywords())
+
+
+def parse_keywords(text: str, sections: list[str]) -> dict[str, list[str]]:
+    """One group of key words per report section, in order (“；” between sections, “/” between words)."""
+    groups = [[w.strip() for w in re.split(r"[/／、，,]", part) if w.strip()] for part in re.split(r"[；;\n]", text)]
+    while groups and not groups[-1] and len(groups) > len(sections):
+        groups.pop()
+    if len(groups) != len(sections):
+        raise FieldError(f"关键词有 {len(groups)} 组，报告部分有 {len(sections)} 个：每个部分一组，以“；”分隔")
+    return dict(zip(sections, groups))
 
 
 def parse_rater_groups(text: str) -> list[RaterGroup]:
@@ -176,6 +191,7 @@ class CampaignForm:
         values["good_max"] = format_percent(c.quota.good_max)
         values["rounding"] = c.quota.rounding.value
         values["sections"] = "；".join(c.report.sections)
+        values["keywords"] = format_keywords(c.report)
         values["min_chars"], values["max_chars"] = str(c.report.min_chars), str(c.report.max_chars)
         values.update({f"vote-{n}": f"{c.scoring.vote_values.get(g, 0):g}" for n, g in enumerate(Grade)})
         values["trimmed"] = c.scoring.trimmed_mean
@@ -223,10 +239,13 @@ class CampaignForm:
             "good_max": attempt("quota", lambda: parse_percent(value("good_max"), "“好”的比例")),
             "rounding": self.values.get("rounding", old.quota.rounding.value),
         }
+        sections = parse_list(value("sections"))
         data["report"] = {
-            "sections": parse_list(value("sections")),
+            "sections": sections,
             "min_chars": attempt("report", lambda: parse_whole(value("min_chars"), "字数下限")),
             "max_chars": attempt("report", lambda: parse_whole(value("max_chars"), "字数上限")),
+            "keywords": old.report.keywords if value("keywords") == format_keywords(old.report) else
+            attempt("report", lambda: parse_keywords(value("keywords"), sections)),
         }
         data["scoring"] = {
             "vote_values": {g: attempt("scoring", lambda n=n, g=g: parse_number(value(f"vote-{n}"), f"“{g.value}”的票值"))

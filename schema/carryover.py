@@ -36,7 +36,7 @@ def next_campaign(current: Campaign, year: int) -> Campaign:
 
 
 def comment_problems(comment: str) -> list[str]:
-    """The 点评 as separate points: one per line, list marks removed."""
+    """A 点评 (or the 约谈's points) as separate points: one per line, list marks removed."""
     points = []
     for line in comment.splitlines():
         text = _LIST_MARK.sub("", line).strip()
@@ -46,8 +46,9 @@ def comment_problems(comment: str) -> list[str]:
 
 
 def carried_problems(review: Review) -> list[CarriedProblem]:
-    """What last year's review named: the 点评, every rectification task with its status
-    (open or closed), and the reason for a 一般/差 grade."""
+    """What last year's review named: the 点评, the points of the 约谈 (with or without a task
+    made of them), every rectification task with its status (open or closed), and the reason
+    for a 一般/差 grade. A point that became a task is carried once, with the task's status."""
     year = review.year
     out: list[CarriedProblem] = []
     seen: dict[str, int] = {}
@@ -65,6 +66,8 @@ def carried_problems(review: Review) -> list[CarriedProblem]:
 
     for point in comment_problems(review.meeting.comment):
         add(point, f"{year}年度述职点评")
+    for point in comment_problems(review.interview.points):
+        add(point, f"{year}年度约谈提醒")
     for task in review.tasks:
         add(task.problem, f"{year}年度整改任务（{task.source.value}）", task.status.value)
     final = review.grade.final

@@ -58,6 +58,7 @@ class ArchiveSettings(Record):
     university: str = Field(min_length=1)
     timezone: str = "Asia/Shanghai"
     current_campaign: int
+    official_format: bool = True  # .docx for paper in 公文 format (GB/T 9704-2012); false: Word's defaults
 
 
 class Org(Record):
@@ -171,12 +172,31 @@ class Indicator(Model):
     max_points: float = Field(gt=0)
 
 
+# the key words an imported report's headings are matched by, for the notice's four sections
+DEFAULT_SECTION_KEYWORDS = {
+    "个人履职": ["履职", "职责", "尽责"],
+    "支部建设情况和成效": ["支部建设", "组织生活", "成效", "组织建设", "三会一课", "党建工作"],
+    "思想政治工作": ["思想政治", "思政", "联系师生", "联系服务", "意识形态"],
+    "存在问题及下一步思路举措": ["问题", "不足", "整改", "举措", "下一步", "打算", "思路"],
+}
+
+
 class ReportSettings(Model):
     sections: list[str] = Field(
         default_factory=lambda: ["个人履职", "支部建设情况和成效", "思想政治工作", "存在问题及下一步思路举措"]
     )
     min_chars: int = Field(default=1000, ge=0)
     max_chars: int = Field(default=5000, ge=0)
+    # section title → its key words; a section not named here has the default ones for its title
+    # (None, not {}: archives written before key words existed keep their campaign.toml as it is)
+    keywords: dict[str, list[str]] | None = None
+
+    def section_keywords(self) -> list[list[str]]:
+        """Each section's key words, in section order."""
+        return [
+            (self.keywords or {}).get(title, DEFAULT_SECTION_KEYWORDS.get(title, []))
+            for title in self.sections
+        ]
 
     @model_validator(mode="after")
     def _range(self) -> ReportSettings:

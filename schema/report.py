@@ -8,7 +8,7 @@ Chinese way (``## 一、个人履职``); anything before the first heading is a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -78,6 +78,12 @@ def parse_report(text: str, titles: list[str]) -> ReportText:
     return ReportText("\n".join(preamble).strip(), ["\n".join(b).strip() for b in bodies])
 
 
+def empty_sections(text: str, titles: list[str]) -> list[str]:
+    """The titles of the sections with no text (a report sent on with these needs a confirmation)."""
+    parsed = parse_report(text, titles)
+    return [title for title, body in zip(titles, parsed.sections) if not body.strip()]
+
+
 def section_of_line(text: str, line: int, titles: list[str]) -> int:
     """The section (1-based; 0 before the first heading) a line of the text belongs to."""
     section = 0
@@ -89,74 +95,6 @@ def section_of_line(text: str, line: int, titles: list[str]) -> int:
             if index is not None:
                 section = index + 1
     return section
-
-
-# ---------------------------------------------------------------- imported documents
-
-
-@dataclass(frozen=True)
-class Block:
-    """A paragraph of an imported document; ``level`` > 0 for a heading."""
-
-    text: str
-    level: int = 0
-
-
-@dataclass
-class Imported:
-    text: str
-    notices: list[str] = field(default_factory=list)
-
-
-def assemble(blocks: list[Block], titles: list[str]) -> Imported:
-    """Place an imported document's paragraphs under the campaign's sections.
-
-    Headings (and short lines that read like a section heading, e.g. 二、支部建设情况和成效)
-    that name a section start it; other headings become ``### `` subheadings. When no
-    heading names a section, everything goes into section 1 with a notice."""
-    blocks = [b for b in blocks if b.text.strip()]
-    starts: dict[int, int] = {}  # block index → section
-    for n, block in enumerate(blocks):
-        if block.level or _reads_like_heading(block.text):
-            index = match_section(block.text, titles)
-            if index is not None and index not in starts.values():
-                starts[n] = index
-    notices: list[str] = []
-    report = ReportText("", ["" for _ in titles])
-    if not starts:
-        report.sections[0] = _join(blocks)
-        notices.append(f"未找到与各部分对应的标题，全部内容已放入第一部分“{titles[0]}”，请在编辑器中调整。")
-        return Imported(report.render(titles), notices)
-    current: list[Block] = []
-    target: int | None = None
-    for n, block in enumerate(blocks + [Block("", -1)]):
-        if n in starts or block.level == -1:
-            if target is None:
-                report.preamble = _join(current)
-            else:
-                report.sections[target] = _join(current)
-            current, target = [], starts.get(n)
-            continue
-        current.append(block)
-    missing = [titles[i] for i in range(len(titles)) if i not in starts.values()]
-    if missing:
-        notices.append("未找到以下部分的标题，这些部分为空：" + "、".join(f"“{t}”" for t in missing) + "。")
-    return Imported(report.render(titles), notices)
-
-
-def _reads_like_heading(text: str) -> bool:
-    """A plain paragraph that is really a heading: short, numbered, no full stop (一、个人履职)."""
-    text = text.strip()
-    numbered = re.match(r"^(第[一二三四五六七八九十]+部分|[（(]?[一二三四五六七八九十]+[)）、])", text)
-    return len(text) <= 30 and not text.endswith("。") and bool(numbered)
-
-
-def _join(blocks: list[Block]) -> str:
-    lines = []
-    for block in blocks:
-        text = block.text.strip()
-        lines.append(f"### {text}" if block.level else text)
-    return "\n\n".join(lines)
 
 
 # ---------------------------------------------------------------- 字数 and the length guide
@@ -252,6 +190,9 @@ def fact_sentences(facts: BranchFacts, today: date) -> list[str]:
 # ---------------------------------------------------------------- last year's problems (section 4)
 
 
+NO_TASK = "未列整改任务"  # the status shown for a carried problem no task was made of
+
+
 @dataclass(frozen=True)
 class LastYearItem:
     text: str
@@ -261,7 +202,7 @@ class LastYearItem:
 def last_year_items(review: Review, previous: Review | None = None) -> list[LastYearItem]:
     """Problems this branch was told about last year, to be answered in the last section:
     those carried on this year's review, and the previous campaign's tasks and 点评."""
-    items = [LastYearItem(c.text, c.source or "上年度") for c in review.carried]
+    items = [LastYearItem(c.text, f"{c.source or '上年度'}，{c.status or NO_TASK}") for c in review.carried]
     if previous is not None:
         year = f"{previous.year}年度"
         for task in previous.tasks:
@@ -317,6 +258,10 @@ FLOW: dict[ReportAction, tuple[frozenset[ReportStatus], ReportStatus]] = {
     ReportAction.ARCHIVE: (frozenset({ReportStatus.APPROVED}), ReportStatus.ARCHIVED),
     ReportAction.REOPEN: (frozenset({ReportStatus.APPROVED, ReportStatus.ARCHIVED}), ReportStatus.RETURNED),
 }
+
+
+# the steps that take a report to 已提交 or past it: with an empty section they need a confirmation
+NEEDS_EVERY_SECTION = frozenset({ReportAction.SUBMIT, ReportAction.APPROVE, ReportAction.ARCHIVE})
 
 
 class WorkflowError(ValueError):

@@ -3,18 +3,17 @@ of its results (.docx and .xlsx). Written to a folder outside the archive's hist
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-from docx import Document
-from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
-from schema.dates import cn_date
 from schema.followup import announcement_rows, draft_feedback
 from schema.records import Branch, Org, Review
 from store.atomic import atomic_write
 from store.errors import StoreError, os_reason
+from store.official_docx import Paper, Signature, date_text
 
 HEADERS = ("序号", "党支部", "支部书记", "考核结果")
 THIN = Side(style="thin", color="000000")
@@ -22,49 +21,37 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DRAFT = "（评定未定档，仅供核对）"  # on every title while the organisation's grades are not finalised
 
 
-def _save_docx(doc, path: Path) -> Path:
-    import io
-
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    atomic_write(path, buffer.getvalue())
-    return path
-
-
-def feedback_docx(path: Path, org: Org, year: int, items: list[tuple[Branch, Review]], finalised: bool = True) -> Path:
-    """One section per branch: the feedback text (or its draft) and the date it was given."""
-    doc = Document()
-    doc.styles["Normal"].font.size = Pt(12)
-    doc.add_heading(f"{org.name}{year}年度党支部书记述职评议考核结果反馈{'' if finalised else DRAFT}", level=1)
-    for branch, review in items:
-        doc.add_heading(branch.name, level=2)
+def feedback_docx(path: Path, org: Org, year: int, items: list[tuple[Branch, Review]], finalised: bool = True,
+                  official: bool = True) -> Path:
+    """One page per branch: the feedback text (or its draft), then the organisation and the day
+    it was given; a feedback not given yet has a blank date to write in by hand."""
+    paper = Paper(official)
+    paper.title(f"{org.name}{year}年度党支部书记述职评议考核结果反馈{'' if finalised else DRAFT}")
+    for n, (branch, review) in enumerate(items):
+        if n:
+            paper.page_break()
+        paper.heading(branch.name, 1)
         grade = review.grade.final.value if review.grade.final else "未评定"
-        doc.add_paragraph(f"支部书记：{branch.secretary or '—'}　考核结果：{grade}　"
-                          f"反馈日期：{cn_date(review.feedback.delivered) if review.feedback.delivered else '未反馈'}")
+        paper.paragraph(f"支部书记：{branch.secretary or '—'}　考核结果：{grade}　"
+                        f"反馈日期：{date_text(review.feedback.delivered)}")
         text = review.feedback.text or draft_feedback(branch, org, review, year)
-        for line in text.splitlines():
-            doc.add_paragraph(line)
-    return _save_docx(doc, path)
+        for n, line in enumerate(l.strip() for l in text.splitlines() if l.strip()):
+            paper.paragraph(line, flush=n == 0 and line.endswith("："))  # the salutation
+        paper.signature(Signature(org.name, review.feedback.delivered))
+    return paper.save(path)
 
 
 def announcement_docx(path: Path, org: Org, year: int, scope: str, items: list[tuple[Branch, Review]],
-                      finalised: bool = True) -> Path:
-    rows = announcement_rows(items)
-    doc = Document()
-    doc.add_heading(f"关于{year}年度党支部书记述职评议考核结果的通报{'' if finalised else DRAFT}", level=1)
+                      finalised: bool = True, official: bool = True, on: date | None = None) -> Path:
+    """The 通报: its scope, the results table, the organisation and ``on`` (blank: by hand)."""
+    paper = Paper(official)
+    paper.title(f"关于{year}年度党支部书记述职评议考核结果的通报{'' if finalised else DRAFT}")
     if scope:
-        doc.add_paragraph(f"通报范围：{scope}")
-    doc.add_paragraph(f"经{org.name}综合评定，{year}年度党支部书记述职评议考核结果如下：")
-    table = doc.add_table(rows=1, cols=len(HEADERS))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, HEADERS):
-        cell.text = text
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row):
-            cell.text = str(value)
-    doc.add_paragraph(org.name)
-    return _save_docx(doc, path)
+        paper.paragraph(f"通报范围：{scope}")
+    paper.paragraph(f"经{org.name}综合评定，{year}年度党支部书记述职评议考核结果如下：")
+    paper.table(HEADERS, announcement_rows(items), widths_mm=(18, 78, 30, 30))
+    paper.signature(Signature(org.name, on))
+    return paper.save(path)
 
 
 def announcement_xlsx(path: Path, org: Org, year: int, scope: str, items: list[tuple[Branch, Review]],
@@ -107,16 +94,17 @@ def announcement_xlsx(path: Path, org: Org, year: int, scope: str, items: list[t
 
 
 def export_all(folder: Path, org: Org, year: int, scope: str, items: list[tuple[Branch, Review]],
-               finalised: bool = True) -> list[Path]:
+               finalised: bool = True, official: bool = True, on: date | None = None) -> list[Path]:
     """The three documents for one organisation, named for it and the year; titled as a draft
-    for checking while its grades are not finalised."""
+    for checking while its grades are not finalised. ``official``: the .docx in 公文 format;
+    ``on``: the 通报's date."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StoreError(f"无法创建导出文件夹 {folder}：{os_reason(e)}") from e
     stem = f"{year}-{org.id}"
     return [
-        feedback_docx(folder / f"{stem}-反馈.docx", org, year, items, finalised),
-        announcement_docx(folder / f"{stem}-通报.docx", org, year, scope, items, finalised),
+        feedback_docx(folder / f"{stem}-反馈.docx", org, year, items, finalised, official),
+        announcement_docx(folder / f"{stem}-通报.docx", org, year, scope, items, finalised, official, on),
         announcement_xlsx(folder / f"{stem}-通报.xlsx", org, year, scope, items, finalised),
     ]

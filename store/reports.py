@@ -4,20 +4,18 @@ Markdown and text files in; .docx and Markdown out.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schema.records import Branch, Campaign, Review
+from schema.records import Branch, Campaign, ReportSettings, Review
 from schema.report import (
-    Block,
-    Imported,
     LastYearItem,
     ReportAction,
     WorkflowError,
-    assemble,
     editable,
     last_year_items,
     parse_report,
@@ -26,6 +24,7 @@ from schema.report import (
     transition,
     transition_subject,
 )
+from schema.report_import import Imported, MappingError, Para, assemble
 from store import layout
 from store.archive import Archive, Change, Stored
 from store.errors import StoreError, os_reason
@@ -74,8 +73,10 @@ def save(
     text: str | None,
     message: str,
     body: str = "",
+    extra: list[Change] | None = None,
 ) -> tuple[Stored[Review], ReportDoc]:
-    """Write the review and (when ``text`` is given) the report text as one commit.
+    """Write the review and (when ``text`` is given) the report text as one commit, with
+    ``extra`` files (an import's images).
 
     Both are checked against the versions read, so a concurrent edit of either is a conflict."""
     changes = []
@@ -91,7 +92,7 @@ def save(
     previous, _ = archive.read_bytes(stored.path) if stored.version else (None, None)
     toml = render(review, previous.decode("utf-8") if previous else None).encode()
     changes.insert(0, Change(stored.path, toml, stored.version))
-    archive.commit(changes, message, body)
+    archive.commit(changes + list(extra or []), message, body)
     return Stored(review, stored.path, blob_version(toml)), doc
 
 
@@ -149,11 +150,34 @@ def last_year(archive: Archive, campaign: Campaign, review: Review) -> list[Last
 # ---------------------------------------------------------------- import
 
 
-def read_import(source: Path | str, titles: list[str]) -> Imported:
+class UncertainMapping(StoreError):
+    """The importer is not sure which heading is which section: nothing was written. The
+    caller shows ``imported.mapping_lines`` and imports again with a mapping or confirmed."""
+
+    def __init__(self, imported: Imported, titles: list[str]):
+        self.imported = imported
+        lines = "\n".join(["导入映射（不确定，未导入）："] + [f"  {line}" for line in imported.mapping_lines(titles)]
+                          + [f"  原因：{doubt}" for doubt in imported.doubts])
+        super().__init__(lines)
+
+
+@dataclass
+class ImportFile:
+    """What an import reads: the report's Markdown and the images it links to (path → bytes)."""
+
+    imported: Imported
+    images: dict[str, bytes]
+
+
+def read_import(source: Path | str, settings: ReportSettings, mapping: dict[str, int] | None = None,
+                images_dir: str = "") -> Imported:
     """A report file turned into the report's Markdown, with notices about what moved where.
 
     Unsupported or unreadable files raise StoreError with a message saying which and why."""
-    source = Path(source)
+    return _read(Path(source), settings, mapping, images_dir).imported
+
+
+def _read(source: Path, settings: ReportSettings, mapping: dict[str, int] | None, images_dir: str) -> ImportFile:
     suffix = source.suffix.lower()
     if suffix == ".doc":
         raise StoreError(f"不支持旧版 Word 格式（{source.name}）：请在 Word 中“另存为” .docx 后再导入。未做任何修改。")
@@ -163,22 +187,32 @@ def read_import(source: Path | str, titles: list[str]) -> Imported:
         )
     if not source.is_file():
         raise StoreError(f"找不到文件：{source}")
+    images: dict[str, bytes] = {}
+    notices: list[str] = []
     if suffix == ".docx":
-        blocks, notices = _docx_blocks(source)
+        paras = _docx_paras(source, images, images_dir)
+        if images:
+            notices.append(f"{len(images)} 张图片已存为附件并在正文中链接。")
     else:
-        blocks, notices = _text_blocks(source, markdown=suffix != ".txt"), []
-    if not any(b.text.strip() for b in blocks):
+        paras = _text_paras(source, markdown=suffix != ".txt")
+    if not any(p.text.strip() for p in paras):
         raise StoreError(f"{source.name} 中没有文字内容。未做任何修改。")
-    imported = assemble(blocks, titles)
+    try:
+        imported = assemble(paras, settings, mapping)
+    except MappingError as e:
+        raise StoreError(f"{e} 未做任何修改。") from e
     imported.notices[:0] = notices
-    return imported
+    return ImportFile(imported, images)
 
 
-def _docx_blocks(source: Path) -> tuple[list[Block], list[str]]:
+def _docx_paras(source: Path, images: dict[str, bytes], images_dir: str) -> list[Para]:
+    """The document's paragraphs and tables in order; images are collected into ``images``
+    (named by their SHA-256 under ``images_dir``) and linked in the text."""
     import zipfile
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.oxml.ns import qn
 
     try:
         document = docx.Document(str(source))
@@ -187,20 +221,91 @@ def _docx_blocks(source: Path) -> tuple[list[Block], list[str]]:
     # paragraph.style resolves the default style anew for every paragraph (slow on long
     # files): map the style ids once and read each paragraph's id from its XML
     names = {style.style_id: style.name for style in document.styles}
-    blocks = []
-    for paragraph in document.paragraphs:
-        ppr = paragraph._p.pPr
-        style = names.get(ppr.style, "") if ppr is not None and ppr.style else ""
+    bold_styles = {style.style_id for style in document.styles if getattr(style, "font", None) and style.font.bold}
+    outlines = {style.style_id: _outline(style.element.pPr, qn) for style in document.styles}
+    paras: list[Para] = []
+    for element in _body_elements(document.element.body, qn):
+        if element.tag == qn("w:tbl"):
+            paras.append(Para(_table_markdown(element), markdown=True))
+            paras.extend(_images(document, element, images, images_dir, qn))
+            continue
+        ppr = element.pPr
+        style_id = ppr.style if ppr is not None and ppr.style else ""
+        style = names.get(style_id, "")
         m = re.match(r"^(?:heading|标题)\s*(\d)$", style, re.IGNORECASE)
         level = int(m.group(1)) if m else (1 if style == "Title" else 0)
-        blocks.append(Block(paragraph.text, level))
-    notices = []
-    if document.tables:
-        notices.append(f"{source.name} 中有 {len(document.tables)} 个表格未导入，请在编辑器中用文字补充。")
-    return blocks, notices
+        level = level or _outline(ppr, qn) or outlines.get(style_id, 0)
+        runs = [r for r in element.iter(qn("w:r")) if "".join(t.text or "" for t in r.iter(qn("w:t"))).strip()]
+        bold = bool(runs) and all(_run_bold(r, qn, bold_styles) or style_id in bold_styles for r in runs)
+        text = "".join(t.text or "" for t in element.iter(qn("w:t")))
+        paras.append(Para(text, level, bold))
+        paras.extend(_images(document, element, images, images_dir, qn))
+    return paras
 
 
-def _text_blocks(source: Path, markdown: bool) -> list[Block]:
+def _images(document, element, images: dict[str, bytes], images_dir: str, qn) -> list[Para]:
+    """The pictures in a paragraph or table, collected into ``images`` and linked one paragraph each."""
+    links = []
+    for blip in element.iter(qn("a:blip")):
+        part = document.part.related_parts.get(blip.get(qn("r:embed")))
+        if part is None:
+            continue
+        data = part.blob
+        name = f"{hashlib.sha256(data).hexdigest()[:16]}{Path(str(part.partname)).suffix.lower() or '.png'}"
+        images[name] = data
+        links.append(Para(f"![图片{len(images)}]({images_dir}{name})", markdown=True))
+    return links
+
+
+def _body_elements(body, qn):
+    """The body's paragraphs and tables in order, including those inside content controls."""
+    for element in body.iterchildren():
+        if element.tag in (qn("w:p"), qn("w:tbl")):
+            yield element
+        elif element.tag == qn("w:sdt"):
+            content = element.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _body_elements(content, qn)
+
+
+def _outline(ppr, qn) -> int:
+    """A paragraph's (or style's) outline level as a heading level, 0 for body text."""
+    outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+    value = outline.get(qn("w:val")) if outline is not None else None
+    return int(value) + 1 if value and value.isdigit() and int(value) < 9 else 0
+
+
+def _run_bold(run, qn, bold_styles: set[str]) -> bool:
+    rpr = run.find(qn("w:rPr"))
+    if rpr is None:
+        return False
+    b = rpr.find(qn("w:b"))
+    if b is not None:
+        return b.get(qn("w:val")) not in ("0", "false")
+    style = rpr.find(qn("w:rStyle"))
+    return style is not None and style.get(qn("w:val")) in bold_styles
+
+
+def _table_markdown(table) -> str:
+    from docx.oxml.ns import qn
+
+    rows = []
+    for tr in table.iter(qn("w:tr")):
+        cells = []
+        for tc in tr.iter(qn("w:tc")):
+            text = " ".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p")))
+            cells.append(text.strip().replace("|", "\\|") or " ")
+        rows.append(cells)
+    if not rows:
+        return "| |\n| --- |"
+    width = max(len(r) for r in rows)
+    rows = [r + [" "] * (width - len(r)) for r in rows]
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + " --- |" * width]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
+
+
+def _text_paras(source: Path, markdown: bool) -> list[Para]:
     data = source.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -210,40 +315,59 @@ def _text_blocks(source: Path, markdown: bool) -> list[Block]:
             continue
     else:
         raise StoreError(f"无法识别 {source.name} 的文字编码：请另存为 UTF-8。未做任何修改。")
-    blocks = []
+    paras: list[Para] = []
     paragraph: list[str] = []
 
     def flush() -> None:
         if paragraph:
-            blocks.append(Block("\n".join(paragraph)))
+            joined = "\n".join(paragraph)
+            table_or_image = all(line.lstrip().startswith(("|", "![")) for line in paragraph)
+            paras.append(Para(joined, markdown=table_or_image or len(paragraph) > 1))
             paragraph.clear()
 
     for line in text.replace("\r\n", "\n").split("\n"):
         heading = re.match(r"^(#{1,6})\s+(.*)$", line) if markdown else None
         if heading:
             flush()
-            blocks.append(Block(heading.group(2), len(heading.group(1))))
+            paras.append(Para(heading.group(2), len(heading.group(1))))
         elif not line.strip():
             flush()
         elif not markdown:
-            flush()  # in a .txt file each line is a paragraph
-            blocks.append(Block(line.strip()))
+            paras.append(Para(line.strip()))  # in a .txt file each line is a paragraph
         else:
-            paragraph.append(line.rstrip())
+            bold = re.match(r"^\*\*(.+)\*\*$", line.strip())
+            if bold and not paragraph:
+                paras.append(Para(bold.group(1), bold=True))
+            else:
+                paragraph.append(line.rstrip())
     flush()
-    return blocks
+    return paras
 
 
 def import_file(
-    archive: Archive, stored: Stored[Review], branch: Branch, titles: list[str], source: Path | str
+    archive: Archive, stored: Stored[Review], branch: Branch, settings: ReportSettings, source: Path | str,
+    mapping: dict[str, int] | None = None, confirmed: bool = False,
 ) -> tuple[Stored[Review], ReportDoc, list[str]]:
-    """Replace the report's text with an imported file: one commit; nothing changes on error."""
+    """Replace the report's text with an imported file, its images stored as attachments: one
+    commit; nothing changes on error. An uncertain mapping raises UncertainMapping unless the
+    user gave ``mapping`` or ``confirmed`` the one shown."""
     if not editable(stored.record.report.status):
         raise StoreError(f"述职报告当前为“{stored.record.report.status.value}”，不能导入；已审定或已归档的报告须先重新打开。")
-    imported = read_import(source, titles)
-    doc = read(archive, stored.record)
+    review = stored.record
+    read_file = _read(Path(source), settings, mapping, "../attachments/")
+    imported = read_file.imported
+    if not imported.certain and not mapping and not confirmed:
+        raise UncertainMapping(imported, settings.sections)
+    doc = read(archive, review)
+    extra = []
+    for name, data in read_file.images.items():
+        rel = layout.attachment_path(review.org, review.year, Path(name).stem, Path(name).suffix)
+        existing, version = archive.read_bytes(rel)
+        if existing != data:
+            extra.append(Change(rel, data, version))
     message = f"导入述职报告：{branch.name}（{Path(source).name}，字数 {report_words(imported.text)}）"
-    saved, doc = save(archive, stored, stored.record, doc, imported.text, message, "\n".join(imported.notices))
+    notices = imported.notices + [f"导入映射：{line}" for line in imported.mapping_lines(settings.sections)]
+    saved, doc = save(archive, stored, review, doc, imported.text, message, "\n".join(notices), extra)
     return saved, doc, imported.notices
 
 
@@ -284,52 +408,24 @@ def export_markdown(items: list[ExportItem], titles: list[str]) -> str:
     return "\n\n".join(parts)
 
 
-def export_docx(items: list[ExportItem], titles: list[str], target: Path | str) -> None:
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
+def export_docx(items: list[ExportItem], titles: list[str], target: Path | str, official: bool = True) -> None:
+    """One report a page on: its title (Heading 1, shaped as a 公文 title), the byline, the
+    sections (Heading 2, the first level) and their sub-headings."""
+    from store.official_docx import Paper
 
-    document = docx.Document()
-    for style_name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
-        style = document.styles[style_name]
-        style.font.name = "宋体" if style_name == "Normal" else "黑体"
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), style.font.name)
+    paper = Paper(official, title="Heading 1", heading1="Heading 2", heading2="Heading 3", heading3="Heading 4")
     for n, item in enumerate(items):
         if n:
-            document.add_page_break()
-        document.add_heading(title_of(item), level=1).alignment = WD_ALIGN_PARAGRAPH.CENTER
-        document.add_paragraph(byline_of(item)).alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _markdown_into(document, _normalised(item.text, titles))
-    _save_file(lambda path: document.save(str(path)), Path(target))
+            paper.page_break()
+        paper.title(title_of(item))
+        paper.paragraph(byline_of(item), centre=True)
+        paper.markdown(_normalised(item.text, titles), top=2)
+    paper.save(Path(target))
 
 
 def _normalised(text: str, titles: list[str]) -> str:
     """The report with its sections in the campaign's order and headings."""
     return parse_report(text, titles).render(titles)
-
-
-def _markdown_into(document, text: str) -> None:
-    paragraph: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            document.add_paragraph("".join(line.strip() for line in paragraph))
-            paragraph.clear()
-
-    for line in text.splitlines():
-        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
-        bullet = re.match(r"^\s*[-*]\s+(.*)$", line)
-        if heading:
-            flush()
-            document.add_heading(heading.group(2).strip(), level=min(len(heading.group(1)), 3))
-        elif bullet:
-            flush()
-            document.add_paragraph(bullet.group(1).strip(), style="List Bullet")
-        elif not line.strip():
-            flush()
-        else:
-            paragraph.append(line)
-    flush()
 
 
 def write_markdown(items: list[ExportItem], titles: list[str], target: Path | str) -> None:
@@ -345,11 +441,12 @@ def _save_file(write, target: Path) -> None:
         raise StoreError(f"无法写入 {target}：{os_reason(e)}") from e
 
 
-def export(items: list[ExportItem], titles: list[str], target: Path | str) -> None:
-    """Write ``items`` as .docx or Markdown, chosen by the target's extension."""
+def export(items: list[ExportItem], titles: list[str], target: Path | str, official: bool = True) -> None:
+    """Write ``items`` as .docx (in 公文 format unless ``official`` is off) or Markdown, chosen
+    by the target's extension."""
     suffix = Path(target).suffix.lower()
     if suffix == ".docx":
-        export_docx(items, titles, target)
+        export_docx(items, titles, target, official)
     elif suffix in (".md", ".markdown"):
         write_markdown(items, titles, target)
     else:

@@ -83,7 +83,8 @@ def draft(snap: Snapshot, org_id: str) -> str:
     branches = branches_by_org(snap).get(org_id, [])
     results = [rules.BranchResult(b, r) for b, r in in_scope_reviews(snap, org_id, branches)]
     return rules.draft(snap.orgs[org_id].record, snap.campaign, stats(snap, org_id, branches), results,
-                       meeting_of(snap, org_id), snap.settings.university)
+                       meeting_of(snap, org_id), snap.settings.university,
+                       snap.org_year(org_id).record.announcement_scope)
 
 
 def work_report_text(archive: Archive, snap: Snapshot, org_id: str) -> str:

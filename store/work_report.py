@@ -3,15 +3,9 @@ export as Markdown or Word (refused over the 3000 字 limit)."""
 
 from __future__ import annotations
 
-import io
-import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
 
 from schema import work_report
 from schema.records import OrgYear
@@ -19,10 +13,9 @@ from store import layout
 from store.archive import Archive, Change, Stored
 from store.atomic import atomic_write
 from store.errors import StoreError
+from store.official_docx import Paper, Signature
 from store.snapshot import Snapshot
 from store.tomlio import blob_version, render
-
-BODY_FONT, HEADING_FONT, SUBHEADING_FONT, TITLE_FONT = "仿宋", "黑体", "楷体", "宋体"
 
 
 def saved_text(archive: Archive, org_year: OrgYear) -> tuple[str | None, str | None]:
@@ -75,8 +68,9 @@ def _normalise(text: str) -> str:
     return text.replace("\r\n", "\n").rstrip() + "\n"
 
 
-def export(text: str, target: Path | str) -> Path:
-    """Write ``text`` as .md or .docx; refused with the count when over the limit."""
+def export(text: str, target: Path | str, official: bool = True, signature: Signature | None = None) -> Path:
+    """Write ``text`` as .md or .docx (in 公文 format unless ``official`` is off, ending with
+    ``signature``); refused with the count when over the limit."""
     target = Path(target)
     suffix = target.suffix.lower()
     if suffix not in (".md", ".docx"):
@@ -86,70 +80,21 @@ def export(text: str, target: Path | str) -> Path:
         raise StoreError(
             f"工作情况报告共 {over} 字，超过 {work_report.LIMIT} 字的限制，未导出。请删减 {over - work_report.LIMIT} 字后再导出。"
         )
-    data = _normalise(text).encode() if suffix == ".md" else docx_bytes(text)
+    data = _normalise(text).encode() if suffix == ".md" else docx_bytes(text, official, signature)
     atomic_write(target, data)
     return target
 
 
-def docx_bytes(markdown: str) -> bytes:
-    """A Word document in the house style of official papers: 黑体/楷体 headings, 仿宋 body."""
-    doc = Document()
-    section = doc.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    _font(doc.styles["Normal"], BODY_FONT, 16)
-    _font(doc.styles["Title"], TITLE_FONT, 22, bold=True)
-    _font(doc.styles["Heading 1"], HEADING_FONT, 16)
-    _font(doc.styles["Heading 2"], SUBHEADING_FONT, 16)
-    _font(doc.styles["List Bullet"], BODY_FONT, 16)
-    paragraph_lines: list[str] = []
-
-    def flush() -> None:
-        if paragraph_lines:
-            p = doc.add_paragraph(_inline("".join(paragraph_lines)))
-            p.paragraph_format.first_line_indent = Pt(32)
-            paragraph_lines.clear()
-
-    for raw in markdown.splitlines():
-        line = raw.strip()
-        heading = re.match(r"^(#{1,3})\s+(.*)$", line)
-        if not line:
-            flush()
-        elif heading:
-            flush()
-            level = len(heading.group(1))
-            if level == 1:
-                p = doc.add_paragraph(heading.group(2), style="Title")
-                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            else:
-                doc.add_heading(heading.group(2), level=level - 1)
-        elif re.match(r"^[-*+]\s+", line):
-            flush()
-            doc.add_paragraph(_inline(re.sub(r"^[-*+]\s+", "", line)), style="List Bullet")
-        else:
-            paragraph_lines.append(line)
-    flush()
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+def signature(snap: Snapshot, org_id: str, on: date | None) -> Signature:
+    """The block that ends the report: the organisation and the day it is exported."""
+    return Signature(snap.orgs[org_id].record.name, on)
 
 
-def _inline(text: str) -> str:
-    return text.replace("**", "").replace("__", "")
-
-
-def _font(style, name: str, size: int, bold: bool = False) -> None:
-    style.font.name = name
-    style.font.size = Pt(size)
-    style.font.bold = bold
-    style.font.color.rgb = None
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia"):
-        fonts.set(qn(attr), name)
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme"):
-        fonts.attrib.pop(qn(theme), None)
+def docx_bytes(markdown: str, official: bool = True, signature: Signature | None = None) -> bytes:
+    """The report as a Word document: ``#`` the title, ``##`` first-level headings, ``###``
+    second-level ones; the organisation and the date at the end."""
+    paper = Paper(official)
+    paper.markdown(markdown, top=2)
+    if signature is not None:
+        paper.signature(signature)
+    return paper.to_bytes()

@@ -15,12 +15,10 @@ from schema.kinds import ProblemSource, ReportStatus, TaskStatus
 from schema.records import BranchFacts, Campaign, MeetingPart, ReportPart, ReportSettings, Review, Task
 from schema.report import (
     ANSWER_PROMPT,
-    Block,
     LastYearItem,
     ReportAction,
     WorkflowError,
     allowed_actions,
-    assemble,
     days_waiting,
     fact_sentences,
     length_guide,
@@ -38,6 +36,7 @@ from store.snapshot import load
 from store.tomlio import render
 from tests.conftest import OPERATOR, git_log
 from tui.app import ShupingApp
+from tui.dialogs import ConfirmDialog
 
 TITLES = ReportSettings().sections
 AT = "2021-01-20T10:00:00+08:00"
@@ -63,21 +62,6 @@ RETURNED = "b0062"  # the demo's logi branch returned with a comment
 )
 def test_headings_map_to_sections(heading, expected):
     assert match_section(heading, TITLES) == expected
-
-
-def test_assemble_places_sections_and_keeps_other_headings():
-    blocks = [Block("述职报告", 1), Block("二、支部建设情况和成效", 2), Block("支部好。"), Block("一、个人履职"),
-              Block("我做了。"), Block("小结", 3), Block("更多。")]
-    imported = assemble(blocks, TITLES)
-    parsed = parse_report(imported.text, TITLES)
-    assert parsed.sections[:2] == ["我做了。\n\n### 小结\n\n更多。", "支部好。"]
-    assert imported.notices == ["未找到以下部分的标题，这些部分为空：“思想政治工作”、“存在问题及下一步思路举措”。"]
-
-
-def test_assemble_without_headings_puts_everything_in_section_one():
-    imported = assemble([Block("第一段。"), Block("第二段。")], TITLES)
-    assert parse_report(imported.text, TITLES).sections == ["第一段。\n\n第二段。", "", "", ""]
-    assert "全部内容已放入第一部分“个人履职”" in imported.notices[0]
 
 
 @pytest.mark.parametrize(
@@ -189,8 +173,8 @@ def test_docx_import_places_the_four_sections(demo_archive: Archive, tmp_path):
     _word_file(source)
     snap = load(demo_archive)
     saved, doc, notices = reports.import_file(demo_archive, snap.review(NOT_STARTED), snap.branches[NOT_STARTED].record,
-                                              TITLES, source)
-    assert notices == []
+                                              ReportSettings(), source)
+    assert notices == ["开头的标题、署名、日期或称呼未放入正文：后勤集团第四党支部书记述职报告"]
     on_disk = (demo_archive.root / layout.report_path("logi", 2020, NOT_STARTED)).read_text()
     assert parse_report(on_disk, TITLES).sections == [
         "本人认真履行第一责任人职责。", "全年召开支部党员大会6次。", "组织专题学习4次。", "一是学习不够深入。"
@@ -206,7 +190,7 @@ def test_docx_import_places_the_four_sections(demo_archive: Archive, tmp_path):
 def test_docx_without_headings_goes_into_section_one_with_a_notice(demo_archive: Archive, tmp_path):
     source = tmp_path / "plain.docx"
     _word_file(source, with_headings=False)
-    imported = reports.read_import(source, TITLES)
+    imported = reports.read_import(source, ReportSettings())
     assert "全部内容已放入第一部分" in imported.notices[0]
     assert "一是学习不够深入。" in parse_report(imported.text, TITLES).sections[0]
 
@@ -228,7 +212,7 @@ def test_unsupported_file_is_refused_and_changes_nothing(demo_archive: Archive, 
     review_text = (demo_archive.root / snap.review(RETURNED).path).read_bytes()
     report_text = (demo_archive.root / layout.report_path("logi", 2020, RETURNED)).read_bytes()
     with pytest.raises(StoreError) as e:
-        reports.import_file(demo_archive, snap.review(RETURNED), snap.branches[RETURNED].record, TITLES, source)
+        reports.import_file(demo_archive, snap.review(RETURNED), snap.branches[RETURNED].record, ReportSettings(), source)
     assert str(e.value) == message
     assert demo_archive.head() == before
     assert (demo_archive.root / snap.review(RETURNED).path).read_bytes() == review_text
@@ -239,7 +223,7 @@ def test_unsupported_file_is_refused_and_changes_nothing(demo_archive: Archive, 
 def test_text_import_reads_numbered_lines_as_headings(tmp_path):
     source = tmp_path / "report.txt"
     source.write_text("一、个人履职\n履职情况。\n二、支部建设情况和成效\n建设情况。\n", encoding="gb18030")
-    assert parse_report(reports.read_import(source, TITLES).text, TITLES).sections[:2] == ["履职情况。", "建设情况。"]
+    assert parse_report(reports.read_import(source, ReportSettings()).text, TITLES).sections[:2] == ["履职情况。", "建设情况。"]
 
 
 def test_cli_imports_and_exports_an_organisation(demo_archive: Archive, tmp_path):
@@ -317,13 +301,18 @@ async def _settle(app: ShupingApp, pilot) -> None:
     await pilot.pause()
 
 
-async def _flow(app: ShupingApp, pilot, option: int = 0, note: str = "") -> None:
+async def _flow(app: ShupingApp, pilot, option: int = 0, note: str = "", empty: str = "") -> None:
+    """One workflow step; ``empty``: the empty sections the confirmation must name (then confirmed)."""
     await pilot.press("ctrl+l")
     await pilot.pause()
     await pilot.press(*(["down"] * option), "enter")
     if note:
         await pilot.pause()
         app.screen.query_one("#note", Input).value = note
+        await pilot.press("enter")
+    if empty:
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and empty in app.screen.text
         await pilot.press("enter")
     await _settle(app, pilot)
 
@@ -341,7 +330,7 @@ async def _test_section_four_shows_the_previous_campaigns_problems(demo_archive:
         fourth = parse_report(text, TITLES).sections[3]
         carried = load(demo_archive).review(NOT_STARTED).record.carried  # named on this year's review
         for problem in carried:
-            assert f"{problem.text}（{problem.source}）" in fourth
+            assert f"{problem.text}（{problem.source}，{problem.status or '未列整改任务'}）" in fourth
         assert "党员发展工作程序不够规范（2019年度整改任务，已完成）" in fourth
         assert "支部活动形式单一，对青年教师的引领不够（2019年度述职点评）" in fourth
         assert fourth.count(ANSWER_PROMPT) == len(carried) + 2
@@ -371,7 +360,7 @@ async def _test_write_submit_return_revise_approve_archive(demo_archive: Archive
         assert "字数" in str(editor.query_one("#count", Static).render())
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
-        await _flow(app, pilot)  # 提交
+        await _flow(app, pilot, empty="“思想政治工作”")  # 提交, confirming the empty sections
         area.move_cursor((area.text.splitlines().index("## 二、支部建设情况和成效") + 1, 0))
         await _flow(app, pilot, option=0, note="请补充支部建设的数据")  # 退回修改, anchored at the cursor's section
         assert "请补充支部建设的数据" in str(editor.query_one("#notes-text", Static).render())
@@ -380,9 +369,9 @@ async def _test_write_submit_return_revise_approve_archive(demo_archive: Archive
         area.insert("\n全年召开支部党员大会6次，支委会12次。\n")
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
-        await _flow(app, pilot)  # 提交
-        await _flow(app, pilot, option=1)  # 审定
-        await _flow(app, pilot)  # 归档
+        await _flow(app, pilot, empty="“思想政治工作”")  # 提交
+        await _flow(app, pilot, option=1, empty="“思想政治工作”")  # 审定
+        await _flow(app, pilot, empty="“思想政治工作”")  # 归档
         assert area.read_only
         before = area.text
         await pilot.press("x", "ctrl+s")
@@ -463,6 +452,9 @@ async def _import_from_the_editor(demo_archive: Archive, tmp_path):
         app.screen.query_one(Input).value = str(source)
         await pilot.press("enter")
         await _settle(app, pilot)
+        assert "“四、存在问题和下一步工作思路” → 四、存在问题及下一步思路举措" in app.screen.text  # the mapping to confirm
+        await pilot.press("enter")
+        await _settle(app, pilot)
         text = editor.query_one("#text", TextArea).text
         assert parse_report(text, TITLES).sections[2] == "组织专题学习4次。"
         await pilot.press("ctrl+g")
@@ -528,7 +520,7 @@ def test_archived_report_refuses_import_and_edits(demo_archive: Archive, tmp_pat
     assert stored.record.report.status == ReportStatus.ARCHIVED
     head = demo_archive.head()
     with pytest.raises(StoreError, match="当前为“已归档”，不能导入"):
-        reports.import_file(demo_archive, stored, branch, TITLES, source)
+        reports.import_file(demo_archive, stored, branch, ReportSettings(), source)
     with pytest.raises(StoreError, match="当前为“已归档”，不能修改"):
         reports.save_text(demo_archive, stored, reports.read(demo_archive, stored.record), "改了", branch)
     assert demo_archive.head() == head

@@ -46,7 +46,7 @@ def test_docx_has_the_headings_and_the_weak_branches(known, tmp_path):
     assert "评定“好”等次2个、“较好”等次3个、“一般”等次1个、“差”等次1个" in body
     assert "本单位“好”等次上限为2个，符合“好”等次不超过30%的要求" in body
     assert "主要原因：组织生活不规范，党费收缴不及时。" in body
-    assert "本单位共梳理整改任务5项，已完成3项，完成率60.0%。" in body
+    assert "2个党支部列出整改任务共5项（未开始1项、整改中1项、已完成2项、已销号1项），完成率60.0%（已完成和已销号）。" in body
     tasks = by_style["List Bullet"]
     assert "问题1——措施1，责任人支委，2021年3月1日前完成（未开始）。" in tasks
     assert f"（{work_report.count(draft_for(load(known), 'phys'))} 字）" in result.stdout

@@ -69,6 +69,7 @@ def export_work_report(obj: Context, org_id: str, output: str) -> None:
     from schema.work_report import count
     from store.sendup import refuse_if_broken, work_report_text
     from store.work_report import export as write_report
+    from store.work_report import signature
 
     try:
         service = _open(obj, org_id)
@@ -76,7 +77,8 @@ def export_work_report(obj: Context, org_id: str, output: str) -> None:
         check_output(archive.root, output)
         refuse_if_broken(snap, org_id)
         text = work_report_text(archive, snap, org_id)
-        path = write_report(text, output)
+        signed = signature(snap, org_id, service.clock.today())
+        path = write_report(text, output, snap.settings.official_format, signed)
     except StoreError as e:
         fail(str(e))
     click.echo(f"已导出工作情况报告：{path}（{count(text)} 字）")

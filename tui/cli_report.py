@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
+from schema.report_import import MappingError, parse_mapping
 from store.errors import StoreError
 from store.outputs import check_output
 from tui.cli_common import common, fail, open_service, year_option
@@ -19,18 +22,42 @@ def report() -> None:
 @report.command("import")
 @click.argument("branch")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--map", "maps", multiple=True, metavar="标题=部分",
+              help="指定标题对应的部分：标题序号或文字=部分编号（0 表示小标题），可重复")
+@click.option("--yes", is_flag=True, help="映射不确定时仍按显示的映射导入")
 @year_option
 @common
 @click.pass_obj
-def import_report(obj, branch: str, file: str) -> None:
-    """把 FILE（.docx、.md 或 .txt）导入为党支部 BRANCH 的述职报告（替换原文，一次提交）。"""
+def import_report(obj, branch: str, file: str, maps: tuple[str, ...], yes: bool) -> None:
+    """把 FILE（.docx、.md 或 .txt）导入为党支部 BRANCH 的述职报告（替换原文，一次提交）。
+
+    各部分标题按关键词（F9 年度设置）对应；对应不确定时只显示映射、不导入（退出码 1），
+    可用 --map 指定或 --yes 确认。"""
+    try:
+        mapping = parse_mapping(" ".join(maps))
+    except MappingError as e:
+        fail(f"--map {e}")
     service = open_service(obj)
     if branch not in service.snapshot.branches:
         fail(f"没有 id 为 “{branch}” 的党支部。可用 `shuping scope` 查看全部 id。")
+    titles = service.snapshot.campaign.report.sections
     try:
-        saved = service.reports.import_file(branch, file)
+        preview = service.reports.preview_import(branch, file, mapping or None)
+        if not preview.certain and not mapping and not yes:
+            click.echo("导入映射（不确定，未导入）：")
+            for line in preview.mapping_lines(titles):
+                click.echo(f"  {line}")
+            for doubt in preview.doubts:
+                click.echo(f"  原因：{doubt}")
+            click.echo("请用 --map 序号=部分编号 指定（如 --map 2=3；0 表示作为小标题），或加 --yes 按上面的映射导入。",
+                       err=True)
+            sys.exit(1)
+        saved = service.reports.import_file(branch, file, mapping or None, confirmed=yes)
     except StoreError as e:
         fail(str(e))
+    click.echo("导入映射：")
+    for line in preview.mapping_lines(titles):
+        click.echo(f"  {line}")
     for notice in saved.notices:
         click.echo(f"提示：{notice}")
     click.echo(f"已导入 {service.snapshot.branches[branch].record.name} 的述职报告：{saved.doc.path}")
@@ -62,7 +89,7 @@ def export_report(obj, branch: str | None, org_id: str | None, output: str) -> N
         items = reports.export_items(archive, snap, ids)
         if not items:
             fail("没有可导出的述职报告（报告尚未撰写或导入）。")
-        reports.export(items, snap.campaign.report.sections, output)
+        reports.export(items, snap.campaign.report.sections, output, snap.settings.official_format)
     except StoreError as e:
         fail(str(e))
     click.echo(f"已导出 {len(items)} 篇述职报告：{output}")

@@ -102,7 +102,8 @@ class FollowupIntents(Intents):
         items = [(snap.branches[i].record, snap.review(i).record) for i in in_scope(snap, org_id)]
         org_year = snap.org_year(org_id).record
         return export_all(Path(folder).expanduser(), snap.orgs[org_id].record, snap.year,
-                          org_year.announcement_scope, items, org_year.grading.finalised)
+                          org_year.announcement_scope, items, org_year.grading.finalised,
+                          snap.settings.official_format, self.clock.today())
 
     # ------------------------------------------------------------------ rectification tasks
 

@@ -5,13 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from schema.records import Branch, BranchFacts, Review
-from schema.report import LastYearItem, ReportAction, describe_facts_change
+from schema.records import Branch, BranchFacts, ReportSettings, Review
+from schema.report import NEEDS_EVERY_SECTION, LastYearItem, ReportAction, describe_facts_change, empty_sections
+from schema.report_import import Imported
 from store import reports
 from store.archive import Stored
 from store.errors import StoreError
 from store.intents.base import Intents
-from store.reports import ReportDoc
+from store.reports import ReportDoc, UncertainMapping
+
+
+class EmptySections(StoreError):
+    """A step past 已提交 with sections still empty: refused unless allowed explicitly."""
+
+    def __init__(self, titles: list[str]):
+        self.titles = titles
+        super().__init__("以下部分还是空的：" + "、".join(f"“{t}”" for t in titles) + "。确认仍要继续时请明确允许。")
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,10 @@ class ReportIntents(Intents):
     def titles(self) -> list[str]:
         return self.snapshot.campaign.report.sections
 
+    @property
+    def settings(self) -> ReportSettings:
+        return self.snapshot.campaign.report
+
     # ------------------------------------------------------------------ reading
 
     def open(self, branch_id: str) -> ReportOpened:
@@ -80,21 +93,33 @@ class ReportIntents(Intents):
         return self._saved(*reports.save_text(self.archive, stored, doc, text, branch))
 
     def move(self, branch_id: str, action: ReportAction, reason: str = "", *, section: int = 0,
-             text: str | None = None, doc: ReportDoc | None = None) -> ReportSaved:
+             text: str | None = None, doc: ReportDoc | None = None, allow_empty: bool = False) -> ReportSaved:
         """One step of the review: submit, return (``reason`` is the reviewer's comment on
         ``section``), approve, archive or reopen (``reason`` required). ``text``: unsaved edits,
-        committed with the step while the report is still the writer's."""
+        committed with the step while the report is still the writer's. Submitting, approving
+        or archiving a report with an empty section needs ``allow_empty`` (EmptySections)."""
         branch = self._branch(branch_id)
         stored = self.snapshot.review(branch_id)
         doc = doc or reports.read(self.archive, stored.record)
+        empty = empty_sections(text if text is not None else doc.text, self.titles)
+        if ReportAction(action) in NEEDS_EVERY_SECTION and empty and not allow_empty:
+            raise EmptySections(empty)
         return self._saved(*reports.move(self.archive, stored, doc, ReportAction(action), branch, self.clock.now(),
                                          reason, section, text))
 
-    def import_file(self, branch_id: str, path: Path | str) -> ReportSaved:
-        """Replace the report's text with a .docx, .md or .txt file (one commit)."""
+    def preview_import(self, branch_id: str, path: Path | str, mapping: dict[str, int] | None = None) -> Imported:
+        """What importing the file would give, and how sure its section mapping is (reads the file only)."""
+        self._branch(branch_id)
+        return reports.read_import(Path(path).expanduser(), self.settings, mapping)
+
+    def import_file(self, branch_id: str, path: Path | str, mapping: dict[str, int] | None = None,
+                    confirmed: bool = False) -> ReportSaved:
+        """Replace the report's text with a .docx, .md or .txt file (one commit). When the
+        mapping of its headings to sections is not certain, raises UncertainMapping unless
+        ``mapping`` (heading number or text → section number, 0 for a sub-heading) or ``confirmed``."""
         branch = self._branch(branch_id)
-        stored, doc, notices = reports.import_file(self.archive, self.snapshot.review(branch_id), branch, self.titles,
-                                                   Path(path).expanduser())
+        stored, doc, notices = reports.import_file(self.archive, self.snapshot.review(branch_id), branch,
+                                                   self.settings, Path(path).expanduser(), mapping, confirmed)
         return self._saved(stored, doc, notices)
 
     def save_facts(self, branch_id: str, facts: BranchFacts) -> FactsSaved | None:
@@ -124,8 +149,8 @@ class ReportIntents(Intents):
         if not items:
             raise StoreError("本单位还没有撰写的述职报告，没有可导出的内容。")
         target = Path(path).expanduser()
-        reports.export(items, self.titles, target)
+        reports.export(items, self.titles, target, snap.settings.official_format)
         return Exported(len(items), target.resolve())
 
 
-__all__ = ["Exported", "FactsSaved", "ReportIntents", "ReportOpened", "ReportSaved"]
+__all__ = ["EmptySections", "Exported", "FactsSaved", "ReportIntents", "ReportOpened", "ReportSaved", "UncertainMapping"]

@@ -81,7 +81,8 @@ class SendUpIntents(Intents):
         if text is None:
             sendup.refuse_if_broken(self.snapshot, org_id)  # a draft from a broken record would be wrong
         body = text if text is not None else sendup.work_report_text(self.archive, self.snapshot, org_id)
-        return work_report.export(body, Path(path).expanduser())
+        return work_report.export(body, Path(path).expanduser(), self.snapshot.settings.official_format,
+                                  work_report.signature(self.snapshot, org_id, self.clock.today()))
 
 
 __all__ = ["SendUpIntents", "WorkReportOpened"]

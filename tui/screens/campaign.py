@@ -81,6 +81,7 @@ class CampaignScreen(AppScreen):
             yield self._error("quota")
             yield Static("述职报告", classes="section")
             yield from self._row("报告部分", Input(compact=True, id="sections", placeholder="各部分以“；”分隔"))
+            yield from self._row("关键词", Input(compact=True, id="keywords", placeholder="导入时认标题用：每部分一组，以“；”分隔，词间用“/”"))
             with Horizontal(classes="setup-row"):
                 yield Label("字数下限")
                 yield Input(compact=True, id="min_chars", classes="short")

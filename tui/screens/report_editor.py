@@ -17,18 +17,21 @@ from schema.dates import cn_date
 from schema.kinds import ReportStatus
 from schema.records import Branch, Review
 from schema.report import (
+    NEEDS_EVERY_SECTION,
     WAITING_FOR,
     ReportAction,
     allowed_actions,
     editable,
+    empty_sections,
     fact_sentences,
     section_label,
     text_subject,
     transition_subject,
 )
 from schema.report_form import ReportForm
+from schema.report_import import Imported, parse_mapping
 from store.service import StoreError
-from tui.dialogs import Dialog, PromptDialog, required
+from tui.dialogs import ConfirmDialog, Dialog, PromptDialog, required
 from tui.external_editor import EditorUnavailable, edit_externally
 from tui.keys import Action, register
 from tui.screens.base import TextEditorScreen
@@ -242,8 +245,19 @@ class ReportEditorScreen(TextEditorScreen):
             return
         action, section, note = choice
         text = self.area.text if self.form.dirty else None
-        self.commit(self.shuping.service.reports.move, self.branch_id, action, note, section=section, text=text,
-                    doc=self.doc, sent=text, message=transition_subject(action, self.branch.name, note))
+
+        def move(allow_empty: bool) -> None:
+            self.commit(self.shuping.service.reports.move, self.branch_id, action, note, section=section, text=text,
+                        doc=self.doc, allow_empty=allow_empty, sent=text,
+                        message=transition_subject(action, self.branch.name, note))
+
+        empty = empty_sections(self.area.text, self.titles) if action in NEEDS_EVERY_SECTION else []
+        if not empty:
+            move(False)
+            return
+        question = ("以下部分还没有内容：" + "、".join(f"“{t}”" for t in empty) + f"。仍要{action.value}吗？")
+        self.app.push_screen(ConfirmDialog(f"{action.value}：有空的部分", question),
+                             lambda sure: move(True) if sure else None)
 
     # ------------------------------------------------------------------ facts and the 数据 panel
 
@@ -301,8 +315,44 @@ class ReportEditorScreen(TextEditorScreen):
 
     def _import_chosen(self, path: str | None) -> None:
         if path:
-            self.commit(self.shuping.service.reports.import_file, self.branch_id, path, replaced=True,
-                        message=f"已导入 {self.branch.name} 的述职报告", failed="未导入")
+            self.writing += 1  # the file is read, and the mapping shown, before anything is written
+            self._preview_import(path, {})
+
+    @work(thread=True, group="save")
+    def _preview_import(self, path: str, mapping: dict[str, int]) -> None:
+        app = self.shuping
+        try:
+            preview = app.service.reports.preview_import(self.branch_id, path, mapping or None)
+        except StoreError as e:
+            app.call_from_thread(app.notify, str(e), title="未导入", severity="error", timeout=12)
+            preview = None
+        app.call_from_thread(self._show_mapping, path, mapping, preview)
+
+    def _show_mapping(self, path: str, mapping: dict[str, int], preview: Imported | None) -> None:
+        """The headings found and the section each goes to: Enter imports, a correction
+        (2=3; 0 for a sub-heading) shows the mapping again, Esc imports nothing."""
+        self.writing -= 1
+        if preview is None:
+            return
+        lines = preview.mapping_lines(self.titles) or ["（没有找到标题）"]
+        if not preview.certain:
+            lines += ["对应不确定：" + "；".join(preview.doubts)]
+        lines += [f"提示：{n}" for n in preview.notices]
+        lines += ["直接按 Enter 按此导入；或输入更改，如 2=3（第 2 个标题作第三部分，0 表示作小标题）后按 Enter。"]
+        dialog = PromptDialog("导入述职报告 · 各部分标题的对应", "\n".join(lines), placeholder="更改（可留空）",
+                              validate=parse_mapping)
+
+        def answered(change: dict[str, int] | None) -> None:
+            if change is None:
+                return
+            if change:
+                self.writing += 1
+                self._preview_import(path, {**mapping, **change})
+                return
+            self.commit(self.shuping.service.reports.import_file, self.branch_id, path, mapping or None,
+                        confirmed=True, replaced=True, message=f"已导入 {self.branch.name} 的述职报告", failed="未导入")
+
+        self.app.push_screen(dialog, answered)
 
     def action_history(self) -> None:
         if self.form.is_open:
