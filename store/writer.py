@@ -132,9 +132,8 @@ class DraftWriter:
                 self.error = str(e)
             finally:
                 with self._wake:
-                    if path not in self._latest:
-                        self._busy -= 1
-                        self._since = time.monotonic()
+                    self._busy -= 1  # a newer copy handed in meanwhile was counted on its own
+                    self._since = time.monotonic()
                     self._wake.notify_all()
 
 

@@ -353,3 +353,28 @@ def test_kill_9_after_random_keys_every_mark_comes_back(tmp_path, monkeypatch):
         if trial % 25 == 24:
             print(f"{trial + 1} kills, {len(expected)} marks, none lost", flush=True)
     print(f"{trials} kills, {len(expected)} marks typed, none lost")
+
+
+def test_draft_state_counts_a_copy_handed_in_while_the_last_one_is_written(tmp_path, monkeypatch):
+    """The status line's 已存草稿 follows ``DraftWriter.pending``: a key typed while the previous
+    key's draft is being written must not leave it counting forever."""
+    from schema.records import Ballot
+
+    archive = meeting_archive(tmp_path / "a", secretaries=2, ballots=2)
+    writing, release = threading.Event(), threading.Event()
+    real = store.writer.atomic_write
+
+    def slow_write(path, data, mode=0o660):
+        writing.set()
+        release.wait(10)
+        real(path, data, mode)
+
+    monkeypatch.setattr(store.writer, "atomic_write", slow_write)
+    drafts = store.writer.DraftWriter(archive)
+    path = layout.draft_path("o", 2020, 1)
+    drafts.put(path, Ballot(org="o", year=2020, entry=1, serial=1, marks={"b01": "好"}))
+    assert writing.wait(10)
+    drafts.put(path, Ballot(org="o", year=2020, entry=1, serial=1, marks={"b01": "好", "b02": "差"}))
+    release.set()
+    assert drafts.flush(10) and drafts.pending == 0
+    assert "差" in (archive.root / path).read_text()
