@@ -27,6 +27,7 @@ class Row:
     version: str | None = None  # committed version (None: not committed yet)
     saving: bool = False  # handed to the writer, not yet committed
     dirty: bool = False  # a finished ballot changed on screen, not yet saved as a correction
+    error: str = ""  # why its commit failed (it stays saving: the writer tries again)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +73,26 @@ class KeyingSheet:
 
     # ------------------------------------------------------------------ opening
 
-    def open(self, committed: list[tuple[Ballot, str | None]], draft: Ballot | None = None) -> None:
+    def open(self, committed: list[tuple[Ballot, str | None]], draft: Ballot | None = None,
+             unsaved: list[Ballot] = ()) -> list[Row]:
         """The committed ballots (in serial order) and an open one after them: the draft left
-        by the last session where it is the next ballot, else a new one in the last one's group."""
+        by the last session where it is the next ballot, else a new one in the last one's group.
+        ``unsaved``: ballots whose commit never happened, shown as they were keyed (a committed
+        one replaced by its uncommitted correction); they are returned, to be committed again."""
         self.rows = [Row(b, v) for b, v in committed]
+        by_serial = {r.ballot.serial: r for r in self.rows}
+        again = []
+        for b in sorted(unsaved, key=lambda b: b.serial):
+            row = by_serial.get(b.serial)
+            if row is None:
+                if b.serial != (self.rows[-1].ballot.serial if self.rows else 0) + 1:
+                    continue  # not the next ballot: a leftover of some other keying
+                row = Row(b)
+                self.rows.append(row)
+                by_serial[b.serial] = row
+            else:
+                row.ballot = b
+            again.append(row)
         serial = (self.rows[-1].ballot.serial if self.rows else 0) + 1
         if draft is not None and draft.serial == serial and draft.status == BallotStatus.OPEN:
             self.rows.append(Row(draft))
@@ -83,8 +100,13 @@ class KeyingSheet:
             self.rows.append(Row(self.new_ballot(serial, self.rows[-1].ballot.group if self.rows else "")))
         self.row = len(self.rows) - 1
         last = self.rows[-1]
-        self.col = next((c for c in range(len(self.cells)) if not self.value(last, c)), len(self.cells))
+        self.col = self.first_empty(last)
         self.buffer = ""
+        return again
+
+    def first_empty(self, row: Row) -> int:
+        """The first cell of ``row`` not keyed yet (past the last when every cell is)."""
+        return next((c for c in range(len(self.cells)) if not self.value(row, c)), len(self.cells))
 
     @property
     def loaded(self) -> bool:
@@ -255,19 +277,33 @@ class KeyingSheet:
         """``ballot`` (finished, corrected or invalid) handed to the writer for ``row``; an open
         ballot finished opens the next one, in the same rater group, under the cursor."""
         was_open = row.ballot.status == BallotStatus.OPEN
-        row.ballot, row.version, row.saving, row.dirty = ballot, version, True, False
+        row.ballot, row.version, row.saving, row.dirty, row.error = ballot, version, True, False, ""
         if was_open:
             self.rows.append(Row(self.new_ballot(ballot.serial + 1, ballot.group)))
+        if was_open or self.rows[-1].ballot.status == BallotStatus.OPEN:  # after a correction: back to the open ballot
             self.row = len(self.rows) - 1
-            self.col = 0
+            self.col = self.first_empty(self.rows[-1])
             self.buffer = ""
+
+    def failed(self, serial: int, error: str) -> list[int]:
+        """A ballot's commit failed: the indices of its rows, now shown with the reason."""
+        changed = []
+        for index, row in enumerate(self.rows):
+            if row.ballot.serial == serial and row.saving:
+                row.error = error
+                changed.append(index)
+        return changed
+
+    @property
+    def failures(self) -> list[Row]:
+        return [r for r in self.rows if r.error]
 
     def saved(self, serials: set[int]) -> list[int]:
         """Ballots committed: no longer saving. The indices of the rows that changed."""
         changed = []
         for index, row in enumerate(self.rows):
             if row.ballot.serial in serials and row.saving:
-                row.saving = False
+                row.saving, row.error = False, ""
                 changed.append(index)
         return changed
 

@@ -423,6 +423,17 @@ class PrintedForm(Model):
     copies: int = Field(default=0, ge=0)  # 0: one master to copy
 
 
+class Withdrawal(Model):
+    """A publication the organisation department withdrew (before grading was finalised)."""
+
+    at: str  # ISO time withdrawn
+    by: str  # the operator
+    reason: str
+    published_at: str = ""  # when the withdrawn results had been published
+    valid: int = Field(default=0, ge=0)  # the withdrawn publication's valid and invalid ballots
+    invalid: int = Field(default=0, ge=0)
+
+
 class Meeting(Record):
     """The 述职评议会 of one secondary organisation in one campaign."""
 
@@ -447,6 +458,7 @@ class Meeting(Record):
     override_reason: str = ""  # why results were published though reconciliation failed
     published_at: str = ""
     printed: list[PrintedForm] = Field(default_factory=list)  # oldest first
+    withdrawals: list[Withdrawal] = Field(default_factory=list)  # publications withdrawn, oldest first
 
     @property
     def held_on(self) -> date | None:

@@ -9,6 +9,8 @@ committed or picked up by the recovery commit the next time the archive is opene
 from __future__ import annotations
 
 import os
+import re
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -40,6 +42,11 @@ T = TypeVar("T")
 
 STALE_LOCK_WAIT = 2.0  # seconds a git lock may live before recovery takes it for a crash's leftover
 ANY = "*"  # a base version that skips the conflict check (recovery, generated data)
+
+# another git process (a colleague's `git status`, a backup, an editor) holding the index or a
+# ref for a moment: the whole commit is tried again after these pauses, then given up
+LOCK_BACKOFF = (0.05, 0.1, 0.2, 0.4, 0.8, 1.2, 1.2, 1.2)
+_HELD_LOCK = re.compile(r"Unable to create '([^']*\.lock)'")
 
 ARCHIVE_GITIGNORE = f"*{TEMP_SUFFIX}\n/{layout.LOCAL_DIR}/\n"
 
@@ -211,8 +218,26 @@ class Archive:
 
     def commit(self, changes: Iterable[Change], message: str, body: str = "") -> str | None:
         """Apply ``changes`` and commit them as one change. Returns the commit id, or
-        None when nothing differed. Raises ConflictError, leaving every file as it was."""
+        None when nothing differed. Raises ConflictError, leaving every file as it was.
+
+        A git lock held by another process (``.git/index.lock``, a ref's lock) is waited out:
+        the whole commit is tried again after each pause of ``LOCK_BACKOFF`` (every failed try
+        leaves the files as they were), then given up with ``GitBusyError``."""
         changes = list(changes)
+        tries = 0
+        while True:
+            try:
+                return self._commit_once(changes, message, body)
+            except StoreError as e:
+                held = held_lock(e)
+                if held is None or isinstance(e, (ConflictError, ReadOnlyError)):
+                    raise
+                if tries >= len(LOCK_BACKOFF):
+                    raise GitBusyError(held, tries) from e
+                time.sleep(LOCK_BACKOFF[tries])
+                tries += 1
+
+    def _commit_once(self, changes: list[Change], message: str, body: str) -> str | None:
         paths = [c.path for c in changes]
         if self.read_only:
             raise ReadOnlyError(self.read_only)
@@ -425,6 +450,27 @@ class Archive:
         self.git.run("commit-graph", "write", "--reachable", "--changed-paths", "--split", timeout=600)
 
 
+class GitBusyError(StoreError):
+    """Another git process kept a lock of the archive's repository through every retry."""
+
+    def __init__(self, lock: str, tries: int):
+        self.lock, self.tries = lock, tries
+        super().__init__(f"另一个 git 程序正在使用档案（{lock}），已重试 {tries} 次仍未释放（未保存：文件已恢复为原来的内容）。"
+                         "请关闭其他正在使用此档案的 git 程序（另一终端的 git、备份、编辑器的 git 集成）后重试。")
+
+
+def held_lock(error: Exception) -> str | None:
+    """The git lock file (relative to the archive, e.g. ``.git/index.lock``) another process
+    held when ``error`` happened; None when it was something else."""
+    text = str(error)
+    m = _HELD_LOCK.search(text)
+    if not m:
+        return ".git 中的引用锁" if "cannot lock ref" in text else None
+    path = m.group(1)
+    at = path.find(".git/")
+    return path[at:] if at >= 0 else path
+
+
 def _pathspecs(rel: str | Sequence[str] | None) -> list[str]:
     specs = [rel] if isinstance(rel, str) else list(rel or ())
     return ["--", *specs] if specs else []
@@ -441,4 +487,4 @@ def _cn_time(iso: str) -> str:
     return cn_datetime(datetime.fromisoformat(iso))
 
 
-__all__ = ["ANY", "Archive", "Change", "Commit", "Stored"]
+__all__ = ["ANY", "Archive", "Change", "Commit", "GitBusyError", "Stored", "held_lock"]

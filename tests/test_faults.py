@@ -232,6 +232,7 @@ def test_a_failed_commit_puts_the_file_back(tmp_path, monkeypatch):
     before, head = path.read_bytes(), archive.head()
     (archive.git.git_dir / "index.lock").write_text("")
     monkeypatch.setattr(store.archive, "STALE_LOCK_WAIT", 0.05)  # nobody is coming to release it
+    monkeypatch.setattr(store.archive, "LOCK_BACKOFF", (0.01,))  # nor while the commit retries
     with pytest.raises(StoreError, match="未保存：文件已恢复为原来的内容"):
         _save_one(archive, 9)
     assert path.read_bytes() == before

@@ -112,6 +112,8 @@ async def test_full_meeting_both_passes_mismatches_resolved_reconciled_published
         verdict = await shown(pilot, app, "#verdict")
         assert verdict.startswith("全部平衡"), verdict
         await pilot.press("p")
+        await until(pilot, lambda: type(app.screen).__name__ == "PublishDialog")
+        await pilot.press("y")
         await wait_writer(pilot, app)
         await pilot.press("escape", "o")
         board = app.export_screenshot()
@@ -161,7 +163,11 @@ async def test_publish_refused_until_override_reason(tmp_path):
         await until(pilot, lambda: type(app.screen).__name__ == "PromptDialog")
         await pilot.press("escape")
         assert not load_meeting(archive, "o", 2020).record.published
-        await pilot.press("p", *"两张票遗失经主持人同意", "enter")
+        await pilot.press("p")
+        await until(pilot, lambda: type(app.screen).__name__ == "PromptDialog")
+        await pilot.press(*"两张票遗失经主持人同意", "enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "PublishDialog")
+        await pilot.press("y")
         await wait_writer(pilot, app)
     meeting = load_meeting(archive, "o", 2020).record
     assert meeting.published and meeting.override_reason == "两张票遗失经主持人同意"
@@ -281,7 +287,9 @@ async def test_correct_and_invalidate_finished_ballots_with_reasons(tmp_path):
         await pilot.press("up", "up", "home", "4")  # ballot 1, first cell: 好 → 差
         assert app.screen.sheet.rows[0].dirty
         await pilot.press("enter", *"看错行", "enter")
-        await pilot.press("down", "x", *"票面涂改", "enter")
+        sheet = app.screen.sheet
+        assert (sheet.row, sheet.col) == (2, 0)  # back to the open ballot's first empty cell
+        await pilot.press("up", "x", *"票面涂改", "enter")
         await wait_writer(pilot, app)
         await pilot.press("escape", "o")
         projector_before = app.export_screenshot()

@@ -1,4 +1,5 @@
-"""`shuping meeting print`: a meeting's papers (测评票, 签到表, 计票表) as .docx or .pdf (no screen)."""
+"""`shuping meeting print`: a meeting's papers (测评票, 签到表, 计票表) as .docx or .pdf; `shuping meeting
+withdraw`: the department withdraws a publication (no screen)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from tui.cli_common import Context, common, fail, open_service
 
 @click.group()
 def meeting() -> None:
-    """述职评议会：打印测评票、签到表、计票表。"""
+    """述职评议会：打印测评票、签到表、计票表；撤回已公布的测评结果。"""
 
 
 @meeting.command("print")
@@ -36,3 +37,22 @@ def print_paper(obj: Context, org_id: str, kind: str | None, out: str, copies: i
     except StoreError as e:
         fail(str(e))
     click.echo(f"已输出{printout.kind.value}（{printout.describe()}）：{printout.path}")
+
+
+@meeting.command("withdraw")
+@click.option("--org", "org_id", required=True, metavar="ID", help="二级党组织 id")
+@click.option("--reason", required=True, metavar="TEXT", help="撤回原因（写入评议会记录和历史）")
+@common
+@click.pass_obj
+def withdraw(obj: Context, org_id: str, reason: str) -> None:
+    """撤回已公布的测评结果（仅组织部；定档之前）：各书记的得票从评议记录中移除，评议会改回未公布，撤回记录保留。"""
+    from store.service import StoreError
+
+    service = open_service(obj)
+    try:
+        meeting = service.meeting.withdraw(org_id, reason)
+        service.flush()
+    except StoreError as e:
+        fail(str(e))
+    w = meeting.record.withdrawals[-1]
+    click.echo(f"已撤回测评结果：{org_id}（原公布有效票 {w.valid} 张、无效票 {w.invalid} 张；原因：{w.reason}）")

@@ -9,6 +9,7 @@ worker)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -18,11 +19,12 @@ from schema.reconcile import WHOLE, Mismatch, compare, mismatch_label
 from schema.records import Ballot, Meeting
 from store import layout
 from store.archive import Stored
-from store.ballots import PASS_NAMES, ballot_change, load_ballots, load_draft
+from store.ballots import PASS_NAMES, ballot_change, load_ballots, load_draft, load_draft_file
 from store.errors import StoreError
 from store.intents.meeting import secretaries
 from store.intents.queued import Done, QueuedIntents
 from store.meeting import freeze
+from store.writer import unsaved_folder, unsaved_path
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class BallotPass:
 
     committed: Mapping[int, Stored[Ballot]]
     draft: Ballot | None = None
+    unsaved: list[Ballot] = field(default_factory=list)  # handed to the writer, never committed (a crash, a failure)
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,36 @@ class BallotIntents(QueuedIntents):
         """The pass's committed ballots (after those still queued) and the open one's draft."""
         self.service.flush()
         year = self.snapshot.year
-        return BallotPass(load_ballots(self.archive, org_id, year, entry), load_draft(self.archive, org_id, year, entry))
+        committed = load_ballots(self.archive, org_id, year, entry)
+        return BallotPass(committed, load_draft(self.archive, org_id, year, entry),
+                          self._unsaved(org_id, year, entry, committed))
+
+    def _unsaved(self, org_id: str, year: int, entry: int, committed: Mapping[int, Stored[Ballot]]) -> list[Ballot]:
+        """The ballots finished, corrected or declared invalid whose commit never happened, in
+        serial order; copies the archive already holds are removed."""
+        folder = unsaved_folder(org_id, year, entry)
+        try:
+            names = sorted(os.listdir(self.archive.root / folder))
+        except OSError:
+            return []
+        out = []
+        for name in names:
+            ballot = load_draft_file(self.archive, f"{folder}/{name}") if name.endswith(".toml") else None
+            if ballot is None:
+                continue
+            stored = committed.get(ballot.serial)
+            if stored is not None and stored.record == ballot:
+                self.service.writer.drafts.put(unsaved_path(ballot), None)
+            else:
+                out.append(ballot)
+        return out
+
+    def resume(self, ballot: Ballot, base: str | None, done: Done | None = None) -> Stored[Ballot]:
+        """Commit again a ballot whose commit never happened (``BallotPass.unsaved``): a new one
+        as it was finished, one committed before (``base``) as a correction."""
+        if base is None:
+            return self.finish(ballot.model_copy(update={"status": BallotStatus.OPEN}), ballot.reason, done)
+        return self._commit(ballot, base, f"更正测评票：{self._where(ballot)}", "原因：" + (ballot.corrections or [""])[-1], done)
 
     def count(self, org_id: str) -> tuple[int, int]:
         """How many ballots each pass has committed (after those still queued)."""
@@ -95,7 +127,7 @@ class BallotIntents(QueuedIntents):
             saved.append(saved_meeting)
             body = (body + "\n" if body else "") + "首张票录入，评议会测评设置自此冻结。"
         what = "无效票" if invalid_reason else "测评票"
-        self.queue(changes, f"录入{what}：{self._where(finished)}", body, saved, done,
+        self.queue(changes, f"录入{what}：{self._where(finished)}", body, saved, done, held=[finished],
                    finished=(layout.draft_path(ballot.org, ballot.year, ballot.entry), ballot.serial))
         return Stored(finished, change.path, version)
 
@@ -151,7 +183,7 @@ class BallotIntents(QueuedIntents):
 
     def _commit(self, ballot: Ballot, base: str | None, message: str, body: str, done: Done | None) -> Stored[Ballot]:
         change, version = ballot_change(ballot, base)
-        self.queue([change], message, body, done=done)
+        self.queue([change], message, body, done=done, held=[ballot])
         return Stored(ballot, change.path, version)
 
     def _where(self, ballot: Ballot) -> str:

@@ -1,4 +1,5 @@
-"""The meeting (F5): its record, the speaking order, reconciliation and publishing.
+"""The meeting (F5): its record, the speaking order, reconciliation, publishing and the
+department's withdrawal of a publication.
 
 The steps of a meeting (set-up, stage moves, 点评) are queued through the one writer in the
 order they are made, after any ballot still being committed; the snapshot has them at once,
@@ -10,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+from schema.access import ALL
 from schema.dates import cn_date
+from schema.kinds import MeetingStage
 from schema.paper import paper_problems, paper_tallies
-from schema.records import Meeting, MeetingPart, Review
+from schema.records import Meeting, MeetingPart, Review, Withdrawal
+from store.access import read_rules
 from store.archive import Stored
 from store.errors import StoreError
 from store.intents.queued import Done, QueuedIntents
@@ -155,6 +159,55 @@ class MeetingIntents(QueuedIntents):
             body += "\n核对未通过仍公布，原因：" + override + "\n未通过的核对：\n" + "\n".join(problems)
         message = f"公布测评结果：{self.org_name(org_id)}（纸质计票，有效票 {total} 张）"
         return self._publish(stored, paper_tallies(sheets, scoring), total, invalid, override, message, body)
+
+    def may_withdraw(self) -> str:
+        """Why this operator may not withdraw a publication ("" when they may): only the
+        organisation department (``"all"`` in access.toml; anyone in an archive without one)."""
+        rules = read_rules(self.archive.root)
+        name = self.archive.operator.name
+        if rules is None or (rules.get("operators") or {}).get(name) == ALL:
+            return ""
+        return f"只有组织部（access.toml 中为 \"all\" 的操作人）可以撤回已公布的测评结果；当前操作人“{name}”不是。"
+
+    def withdraw(self, org_id: str, reason: str) -> Stored[Meeting]:
+        """Withdraw the meeting's published results, with the reason, as one commit (after
+        whatever is queued): each secretary's tally removed from the review, the meeting marked
+        unpublished with the withdrawal recorded. The department's alone; refused once the
+        organisation's grading is finalised (the freeze, at the commit)."""
+        reason = reason.strip()
+        if not reason:
+            raise StoreError("撤回公布须填写原因。")
+        refused = self.may_withdraw()
+        if refused:
+            raise StoreError(refused)
+        self.service.flush()
+        snap = self.snapshot
+        stored = snap.meeting(org_id)
+        meeting = stored.record
+        if not meeting.published:
+            raise StoreError("测评结果尚未公布，无需撤回。")
+        changes, saved = [], []
+        for branch in dict.fromkeys([*meeting.order, *(meeting.frozen.columns if meeting.frozen else [])]):
+            if branch not in snap.branches:
+                continue
+            review = snap.review(branch)
+            if review.record.tally is not None:
+                change, saved_review = self.service.change(review, review.record.model_copy(update={"tally": None}))
+                changes.append(change)
+                saved.append(saved_review)
+        now = self.clock.now().isoformat(timespec="seconds")
+        withdrawal = Withdrawal(at=now, by=self.archive.operator.name, reason=reason, published_at=meeting.published_at,
+                                valid=meeting.ballots.valid, invalid=meeting.ballots.invalid)
+        counts = meeting.ballots.model_copy(update={"valid": 0, "invalid": 0})
+        unpublished = meeting.model_copy(update={
+            "published": False, "stage": MeetingStage.COUNTING, "ballots": counts, "override_reason": "",
+            "published_at": "", "withdrawals": [*meeting.withdrawals, withdrawal]})
+        change, saved_meeting = self.service.change(stored, unpublished)
+        body = (f"原因：{reason}\n撤回的公布：{meeting.published_at or '时间不详'}，"
+                f"有效票 {meeting.ballots.valid} 张，无效票 {meeting.ballots.invalid} 张；各书记的得票已从评议记录中移除。")
+        self.service.writer.commit([change, *changes], f"撤回测评结果：{self.org_name(org_id)}", body)
+        self.service.absorb(saved_meeting, *saved)
+        return saved_meeting
 
     def _publishable(self, meeting: Meeting) -> None:
         if meeting.published:

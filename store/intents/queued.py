@@ -1,12 +1,13 @@
 """Intents whose commits queue behind the ballots being keyed: the snapshot takes the change
 at once (the screen shows it without waiting for git), the one writer commits it in order,
-and a failed commit puts the records back as they are on disk."""
+and a failed commit puts the records back as they are on disk (until a retry commits it:
+then the snapshot takes the change again)."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from schema.records import Meeting, Review
+from schema.records import Ballot, Meeting, Review
 from store.archive import Change, Stored
 from store.errors import StoreError
 from store.intents.base import Intents
@@ -17,18 +18,23 @@ Done = Callable[[str | None, StoreError | None], None]  # (commit, error), on th
 
 class QueuedIntents(Intents):
     def queue(self, changes: list[Change], message: str, body: str = "", saved: list[Stored] = (),
-              done: Done | None = None, finished: tuple[str, int] | None = None) -> None:
+              done: Done | None = None, finished: tuple[str, int] | None = None, held: list[Ballot] = ()) -> None:
         """Hand ``changes`` to the writer and put ``saved`` into the snapshot now."""
         saved = list(saved)
         self.service.absorb(*saved)
+        failed: list[StoreError] = []
 
         def committed(sha: str | None, error: StoreError | None) -> None:
             if error is not None and saved:
                 self.restore(saved)
+            elif error is None and saved and failed:  # a stalled commit went in on a retry
+                self.service.absorb(*saved)
+            if error is not None:
+                failed.append(error)
             if done:
                 done(sha, error)
 
-        self.service.writer.submit(Job(list(changes), message, body, done=committed, finished=finished))
+        self.service.writer.submit(Job(list(changes), message, body, done=committed, finished=finished, held=list(held)))
 
     def restore(self, saved: list[Stored]) -> None:
         """A queued change failed: the snapshot takes the records back as they are on disk."""

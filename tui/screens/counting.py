@@ -1,4 +1,5 @@
-"""After the keying: the double-entry compare screen, reconciliation, publishing and the
+"""After the keying: the double-entry compare screen, reconciliation, publishing (always
+confirmed, on a summary of what goes out) and its withdrawal by the department, and the
 projector view. Results never show before the chair publishes."""
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Digits, Input, Static
 
-from schema.ballots import KEYS, MARKS, point_problem
+from schema.ballots import COUNTED, KEYS, MARKS, point_problem
 from schema.dates import cn_date
 from schema.reconcile import WHOLE, Mismatch, mismatch_label
 from schema.tally import score_text
 from store.service import StoreError
-from tui.dialogs import Dialog, reason_dialog
+from tui.dialogs import Dialog, PromptDialog, reason_dialog, required
 from tui.keys import Action, register
 from tui.screens.base import AppScreen
 
@@ -71,7 +72,7 @@ class CompareScreen(AppScreen):
         row = table.cursor_row
         table.clear()
         for m in self.mismatches:
-            table.add_row(str(m.serial), self.column_label(m.column) or "整张票", m.first or "（空）", m.second or "（空）")
+            table.add_row(str(m.serial), self.paper_column(m.column), m.first or "（空）", m.second or "（空）")
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         first, second = len(comparison.first), len(comparison.second)
@@ -86,6 +87,14 @@ class CompareScreen(AppScreen):
     def column_label(self, column: str) -> str:
         branch = column.partition("/")[0]
         return mismatch_label(column, names_of(self.snap, [branch]), self.comparison.meeting)
+
+    def paper_column(self, column: str) -> str:
+        """Where to look on the paper ballot: the column's number there, and whose it is."""
+        label = self.column_label(column) or "整张票"
+        meeting = self.comparison.meeting
+        columns = meeting.frozen.columns if meeting.frozen else meeting.order
+        branch = column.partition("/")[0]
+        return f"第 {columns.index(branch) + 1} 列 {label}" if branch in columns else label
 
     def on_data_table_row_selected(self, _) -> None:
         self.action_resolve()
@@ -104,7 +113,7 @@ class CompareScreen(AppScreen):
         if m.column in WHOLE:
             dialog = ResolveDialog(m, WHOLE[m.column], passes=True)
         else:
-            dialog = ResolveDialog(m, self.column_label(m.column), self.indicator_max(m.column))
+            dialog = ResolveDialog(m, self.paper_column(m.column), self.indicator_max(m.column))
         self.app.push_screen(dialog, lambda result: self.resolved(comparison, m, result))
 
     def indicator_max(self, column: str):
@@ -144,11 +153,29 @@ class ResolveDialog(Dialog):
         self.passes = passes  # the answer is which pass is right (1 or 2), not a value
 
     def body(self) -> ComposeResult:
-        hint = f"0–{self.indicator.max_points:g} 分" if self.indicator else "1 好 · 2 较好 · 3 一般 · 4 差 · 0 弃权 · 9 多选"
-        prompt = "看纸质票后，哪一遍对？（1 第一遍 · 2 第二遍）" if self.passes else f"看纸质票后的正确值（{hint}）"
+        hint = f"0–{self.indicator.max_points:g} 分" if self.indicator else "1好 2较好 3一般 4差 0弃权 9多选"
+        prompt = "哪一遍对？1 第一遍 · 2 第二遍" if self.passes else f"正确值：{hint}"
+        yield Static(f"看纸质票后填写。{prompt}", classes="dialog-text", id="hint")
         yield Input(placeholder=prompt, id="value")
+        yield Static("", id="echo")
         yield Input(placeholder="原因（必填，写入历史）", id="reason")
         yield Static("", id="error", classes="error")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The value typed, echoed in words (2 → 较好)."""
+        if event.input.id != "value":
+            return
+        raw = event.value.strip()
+        value = self.value() if raw else None
+        if not raw:
+            text = ""
+        elif value is None:
+            text = "（不是有效的值）"
+        elif self.passes:
+            text = f"→ 以第{'一二'[int(value) - 1]}遍为准"
+        else:
+            text = f"→ {value}" + (" 分" if self.indicator else "")
+        self.query_one("#echo", Static).update(text)
 
     def on_mount(self) -> None:
         self.query_one("#value", Input).focus()
@@ -188,7 +215,8 @@ class ReconcileScreen(AppScreen):
     BINDINGS = register(
         SCOPE,
         [
-            Action("reconcile.publish", "p", "publish", "公布", "公布测评结果（未平衡时需填写原因）"),
+            Action("reconcile.publish", "p", "publish", "公布", "公布测评结果：先看要公布的内容再确认（未平衡时需填写原因）"),
+            Action("reconcile.withdraw", "w", "withdraw", "撤回公布", "撤回已公布的测评结果（仅组织部，定档之前；需填原因）"),
             Action("reconcile.refresh", "r", "load", "刷新", "重新核对"),
             Action("reconcile.back", "escape", "back", "返回", "返回向导"),
         ],
@@ -237,14 +265,78 @@ class ReconcileScreen(AppScreen):
     def action_publish(self) -> None:
         start_publish(self, self.org, self.load)
 
+    def action_withdraw(self) -> None:
+        service = self.shuping.service
+        if not self.snap.meeting(self.org).record.published:
+            self.notify("测评结果尚未公布，无需撤回。")
+            return
+        refused = service.meeting.may_withdraw()
+        if refused:
+            self.notify(refused, title="不能撤回", severity="error", timeout=12)
+            return
+        self.app.push_screen(reason_dialog(
+            "撤回已公布的测评结果",
+            "各书记的得票将从评议记录中移除，评议会改回未公布；撤回和原因记入评议会记录和历史。定档之后不能撤回。"),
+            lambda reason: reason and self.run_worker(lambda: self.withdraw(reason), thread=True, group="publish"))
+
+    def withdraw(self, reason: str) -> None:
+        app = self.shuping
+        try:
+            app.service.meeting.withdraw(self.org, reason)
+        except StoreError as e:
+            app.call_from_thread(app.notify, str(e), title="未撤回", severity="error", timeout=12)
+            return
+        app.take_snapshot()
+        app.call_from_thread(app.notify, "已撤回测评结果", title="已保存并提交")
+        app.call_from_thread(self.load)
+
     def action_back(self) -> None:
         self.dismiss(None)
 
 
+class PublishDialog(Dialog):
+    """What publishing will make public, confirmed with y (Enter alone never publishes)."""
+
+    BINDINGS = [("escape", "cancel", "取消"), ("y", "confirm", "确认公布")]
+    KEYS_TEXT = "y 确认公布 · Esc 取消（Enter 不会公布）"
+
+    def __init__(self, org_name: str, result, names: dict[str, str], reason: str = ""):
+        count = result.count
+        override = f"\n核对未通过仍公布，原因：{reason}" if reason else ""
+        super().__init__(f"公布测评结果：{org_name}",
+                         f"有效票 {count.valid} 张 · 无效票 {count.invalid} 张{override}")
+        self.result, self.names = result, names
+
+    def body(self) -> ComposeResult:
+        count = self.result.count
+        meeting = self.result.meeting
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
+        table.add_column("序", justify="right")
+        table.add_column("书记", no_wrap=True, max_width=12)
+        grades = not (meeting.frozen and meeting.frozen.indicators)
+        for g in (COUNTED if grades else []):
+            table.add_column(g, justify="right")
+        table.add_column("得分", justify="right")
+        columns = meeting.frozen.columns if meeting.frozen else meeting.order
+        for n, branch in enumerate(columns, start=1):
+            tally = count.tallies.get(branch)
+            cells = [str(n), self.names.get(branch, branch)]
+            cells += [str(tally.counts.get(g, 0)) if tally else "—" for g in (COUNTED if grades else [])]
+            table.add_row(*cells, score_text(tally.score if tally else None))
+        yield Static(table, classes="dialog-text")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
 def start_publish(screen: AppScreen, org: str, after: Callable[[], object]) -> None:
-    """Publish the tallies, or first ask for the recorded reason to override a failed
-    reconciliation. The counting and the commit run in a worker; the intent refuses what
-    may not be published (already published, no ballot yet)."""
+    """Publish the tallies: first, where the reconciliation failed, the reason to publish
+    anyway (every problem listed), then always a confirmation showing what will be published.
+    The counting and the commit run in a worker; the intent refuses what may not be published
+    (already published, no ballot yet)."""
     app = screen.shuping
 
     def check() -> None:
@@ -259,11 +351,19 @@ def start_publish(screen: AppScreen, org: str, after: Callable[[], object]) -> N
             screen.notify("还没有录入任何测评票，无法公布。", severity="error")
         elif result.count.problems:
             problems = result.count.problems
-            more = f" 等 {len(problems)} 项" if len(problems) > 1 else ""
-            app.push_screen(reason_dialog(f"核对未通过（{problems[0]}{more}）。仍要公布，请填写原因"),
-                            lambda reason: reason and publish(reason))
+            text = ("未通过的核对：\n" + "\n".join(f"• {p}" for p in problems)
+                    + "\n仍要公布，请填写原因（写入评议会记录和历史）；Esc 不公布。")
+            app.push_screen(PromptDialog(f"核对未通过（{len(problems)} 项），仍要公布吗？", text,
+                                         placeholder="仍要公布的原因（必填）", validate=required("原因")),
+                            lambda reason: reason and confirm(result, reason))
         else:
-            publish("")
+            confirm(result, "")
+
+    def confirm(result, reason: str) -> None:
+        name = screen.snap.orgs[org].record.name
+        meeting = result.meeting
+        names = names_of(screen.snap, meeting.frozen.columns if meeting.frozen else meeting.order)
+        app.push_screen(PublishDialog(name, result, names, reason), lambda yes: yes and publish(reason))
 
     def publish(reason: str) -> None:
         screen.run_worker(lambda: commit(reason), thread=True, group="publish")  # a second one is refused by the intent
@@ -410,4 +510,4 @@ class ProjectorScreen(AppScreen):
         self.dismiss(None)
 
 
-__all__ = ["CompareScreen", "ProjectorScreen", "ReconcileScreen", "start_publish"]
+__all__ = ["CompareScreen", "ProjectorScreen", "PublishDialog", "ReconcileScreen", "start_publish"]

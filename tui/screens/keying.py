@@ -2,7 +2,10 @@
 
 Built for speed: one key per mark, the cursor advances by itself, Enter finishes the
 ballot. Nothing here waits for git: marks go to the draft and finished ballots to the
-commit queue of the one background writer; rows show 保存中 until the commit is done.
+commit queue of the one background writer; rows show 保存中 until the commit is done, and ✓
+only then. A failed commit turns its row red with the reason in the status line; the writer
+holds every later commit back until it goes in (by itself, or on r). Messages go to the
+status line under the grid, never to toasts over it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from schema.keying import PASS_NAMES, KeyingSheet, Row, Step
 from schema.kinds import BallotForm, BallotStatus
 from schema.records import Ballot
 from store.service import StoreError
-from tui.dialogs import reason_dialog
+from tui.dialogs import ConfirmDialog, reason_dialog
 from tui.keys import Action, key_actions, register
 from tui.screens.base import AppScreen
 
@@ -40,6 +43,8 @@ CELL = 5  # display width of one cell, the separator included
 ACK_QUIET = 0.1  # seconds without a key after which a commit shows as saved at once
 HEAD = 11  # the row header: serial (4), a space, state (1), group (two CJK characters, 4), a space
 LOADING = "正在读取已录入的票……"
+RETRYING = "[b yellow]正在重试提交……[/]"
+DRAFT_LAG = 0.2  # seconds a draft may take to reach the disk before the status line says so
 
 
 class BallotSaved(Message):
@@ -58,6 +63,7 @@ S_SAVED = Style(color="bright_green")
 S_SAVING = Style(color="yellow")
 S_INVALID = Style(color="bright_red", strike=True)
 S_DIRTY = Style(color="bright_magenta", bold=True)
+S_FAILED = Style(bold=True, color="bright_white", bgcolor="red")
 
 
 def _pad(text: str, width: int) -> str:
@@ -146,7 +152,9 @@ class BallotGrid(Widget, can_focus=True):
             return Strip.blank(width)
         row = sheet.rows[index]
         b = row.ballot
-        if b.status == BallotStatus.INVALID:
+        if row.error:
+            state, style = "!", S_FAILED
+        elif b.status == BallotStatus.INVALID:
             state, style = "✗", S_INVALID
         elif row.dirty:
             state, style = "改", S_DIRTY
@@ -200,7 +208,18 @@ class BallotGrid(Widget, can_focus=True):
         if action is not None and action.id in SCREEN_ACTIONS:
             getattr(self.screen, f"action_{action.action}")()
             return True
+        if self.beyond(key, action):
+            self.screen.ask_beyond(key, char, at)
+            return True
         return self.apply(self.sheet.press(key, char, MARK_OF.get(action.id) if action else None), at)
+
+    def beyond(self, key: str, action) -> bool:
+        """Whether ``key`` would start keying a ballot past the number collected, not yet agreed to."""
+        screen = self.screen
+        row = self.sheet.current
+        return (0 < screen.collected < row.ballot.serial and row.ballot.status == BallotStatus.OPEN
+                and row.ballot.serial not in screen.beyond_ok
+                and ((action is not None and action.id in MARK_OF) or (len(key) == 1 and key.isdigit())))
 
     def apply(self, step: Step, at: float | None = None) -> bool:
         """Show what a key did: a refusal with its reason, the open ballot's draft, the redraw."""
@@ -235,7 +254,8 @@ class KeyingScreen(AppScreen):
             *[Action(f"keying.mark_{MARK_IDS[mark]}", key, f"mark('{mark}')", mark,
                      f"在光标所在格记“{mark}”，光标右移" + ("（按计票规则处理）" if mark == OVERMARKED else ""),
                      show=mark != OVERMARKED) for key, mark in KEYS.items()],
-            Action("keying.back", "escape", "back", "返回", "回到评议会向导（已完成的票都已保存）"),
+            Action("keying.retry", "r", "retry", "重试", "立即重试未能提交的票（红色行）", show=False),
+            Action("keying.back", "escape", "back", "返回", "回到评议会向导（有未保存的更正时先询问）"),
         ],
     )
 
@@ -249,10 +269,13 @@ class KeyingScreen(AppScreen):
         self._shown = ""
         self._info = ""
         self._acked: list[int] = []  # serials committed, not yet shown as saved
+        self.collected = 0  # ballots collected at the meeting (0: not filled in)
+        self.beyond_ok: set[int] = set()  # serials past ``collected`` the operator agreed to key
 
     def compose(self) -> ComposeResult:
         snap = self.snap
         meeting = snap.meeting(self.org).record  # the snapshot has the meeting's queued changes
+        self.collected = meeting.ballots.collected
         frozen = meeting.frozen
         form = frozen.form if frozen else meeting.form
         self.columns = list(frozen.columns if frozen else meeting.order)
@@ -291,11 +314,18 @@ class KeyingScreen(AppScreen):
         loaded = self.shuping.apply(self.service.ballots.load, self.org, self.entry)
         if loaded is not None:
             committed = [(s.record, s.version) for _, s in sorted(loaded.committed.items())]
-            self.app.call_from_thread(self.opened, committed, loaded.draft)
+            self.app.call_from_thread(self.opened, committed, loaded.draft, loaded.unsaved)
 
-    def opened(self, committed: list[tuple[Ballot, str | None]], draft: Ballot | None) -> None:
-        self.sheet.open(committed, draft)
+    def opened(self, committed: list[tuple[Ballot, str | None]], draft: Ballot | None,
+               unsaved: list[Ballot] = ()) -> None:
+        again = self.sheet.open(committed, draft, unsaved)
+        for row in again:  # left uncommitted by the last session: committed now, in order
+            self.submit(row, self.service.ballots.resume, row.ballot, row.version)
+        self.beyond_ok = {r.ballot.serial for r in self.sheet.rows if r.ballot.serial > self.collected
+                          and (r.ballot.status != BallotStatus.OPEN or r.ballot.marks or r.ballot.points)}
         self.grid.opened()
+        if again:
+            self.say(f"[b yellow]上次有 {len(again)} 张票未能提交（已从磁盘找回），正在重新提交[/]")
         self.update_status()
 
     def column_label(self, branch_id: str, indicator: str) -> str:
@@ -332,26 +362,40 @@ class KeyingScreen(AppScreen):
         org = snap.orgs[self.org].record.name if self.org in snap.orgs else self.org
         rows = sheet.rows
         group = f" · 票组 {rows[-1].ballot.group}" if sheet.groups and rows else ""
-        info = f"{org} · {PASS_NAMES[self.entry]} · 已录 {sheet.done} 张{group}"
+        serial = rows[-1].ballot.serial if rows else 1
+        of = f" / 收回 {self.collected} 张" if self.collected else ""
+        info = f"{org} · {PASS_NAMES[self.entry]} · 第 {serial} 张{of} · 已录 {sheet.done} 张{group}"
         if info != self._info:
             self._info = info
             self.query_one("#info", Static).update(info, layout=False)
         self.update_saved()
 
     def update_saved(self) -> None:
-        """已保存 once every finished ballot is committed and the open one's marks are on disk."""
+        """已保存 once every finished ballot is committed and the open one's marks are on disk;
+        a failed commit in red until it goes in."""
         sheet = self.sheet
         saving = sheet.saving
         done = sheet.done
-        if self._message:
+        drafts = self.service.writer.drafts
+        failures = sheet.failures if sheet.loaded else []
+        if failures:
+            serials = "、".join(str(r.ballot.serial) for r in failures[:5])
+            held = " · 后面的票暂不提交 · 按 r 立即重试" if self.service.writer.stalled is not None else ""
+            text = f"[b white on red]第 {serials} 号票未提交[/] [red]{failures[0].error}[/] · 票已存在本机{held}"
+        elif self._message:
             text = self._message
         elif not sheet.loaded:
             text = LOADING
+        elif drafts.error:
+            text = f"[b red]草稿未能写入：{drafts.error}[/]"
         elif saving:
             text = f"[b yellow]保存中：{saving} 张票正在提交[/]"
         else:
-            text = (f"[b green]已保存[/] · {done} 张票均已提交，正在录入的票已存草稿" if done
-                    else "[b green]已保存[/] · 正在录入的票每按一键都存草稿")
+            # a draft is written within milliseconds of its key: only one that lags is shown
+            behind = drafts.behind(DRAFT_LAG)
+            draft = "[b yellow]正在存草稿……[/]" if behind else "正在录入的票已存草稿"
+            text = (f"[b green]已保存[/] · {done} 张票均已提交，{draft}" if done
+                    else f"[b green]已保存[/] · {draft if behind else '正在录入的票每按一键都存草稿'}")
         if text != self._shown:
             self._shown = text
             self.query_one("#saved", Static).update(text, layout=False)  # one fixed line: no re-layout
@@ -387,7 +431,7 @@ class KeyingScreen(AppScreen):
             stored = intent(*args, done=lambda sha, err, s=serial: self.post_message(BallotSaved(s, str(err) if err else "")))
         except StoreError as e:
             self.enter_times.pop(serial, None)
-            self.notify(str(e), title=f"第 {serial} 号票未保存", severity="error", timeout=20)
+            self.say(f"[b red]第 {serial} 号票未保存：{e}[/]")
             return
         self.sheet.submitted(row, stored.record, stored.version)
         self.grid.changed()
@@ -416,9 +460,12 @@ class KeyingScreen(AppScreen):
         if started is not None:
             self.enter_to_commit.append(time.monotonic() - started)
         if message.error:
-            self._acked.append(message.serial)
-            self.show_acks()
-            self.notify(message.error, title=f"第 {message.serial} 号票未保存", severity="error", timeout=20)
+            if started is not None:
+                self.enter_times[message.serial] = started  # Enter → commit counts the retry
+            for index in self.sheet.failed(message.serial, message.error):
+                self.grid.refresh_row(index)
+            self.app.bell()
+            self.update_status()
             return
         # Shown with the next key's frame (or by the status timer once the keys pause): a frame
         # of its own, drawn just before a key, would hold that key's frame back (at most one
@@ -434,6 +481,8 @@ class KeyingScreen(AppScreen):
         if not self._acked:
             return
         acked, self._acked = set(self._acked), []
+        if self._message == RETRYING:
+            self._message = ""
         for index in self.sheet.saved(acked):
             self.grid.refresh_row(index)  # its state mark only
         self.update_status()
@@ -443,14 +492,45 @@ class KeyingScreen(AppScreen):
             return
         ballot = self.sheet.next_group()
         if ballot is None:
-            self.notify("本年度测评不区分评价人类别。")
+            self.say("本年度测评不区分评价人类别。")
             return
         self.service.ballots.draft(ballot)
         self.grid.changed()
 
+    def action_retry(self) -> None:
+        if self.sheet.loaded and self.sheet.failures:
+            self.say(RETRYING)
+            self.service.writer.retry()
+
+    def ask_beyond(self, key: str, char: str | None, at: float) -> None:
+        """A key that starts a ballot past the number collected: asked first, then applied."""
+        serial = self.sheet.current.ballot.serial
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.beyond_ok.add(serial)
+                self.grid.take(key, char, at)
+            else:
+                self.say(f"[b yellow]收回 {self.collected} 张，已全部录入；若收回数有误，请在评议会设置中更正[/]")
+
+        self.app.push_screen(ConfirmDialog(
+            f"第 {serial} 张超出收回的 {self.collected} 张",
+            f"评议会收回 {self.collected} 张票，这是第 {serial} 张。确实还有票要录入吗？\n"
+            "Enter 继续录入这张票 · Esc 不录（检查收回数或是否重复录入）"), answer)
+
     def action_back(self) -> None:
-        if self.sheet.dirty:
-            self.notify("有未保存的更正：把光标移到“改”行按 Enter 保存，或先改回原值。", severity="warning")
+        dirty = [r.ballot.serial for r in self.sheet.rows if r.dirty] if self.sheet.loaded else []
+        if dirty:
+            serials = "、".join(map(str, dirty))
+            self.app.push_screen(ConfirmDialog(
+                "有未保存的更正",
+                f"第 {serials} 号票改过但未保存（行首“改”）。返回会放弃这些更正，已提交的票不变。\n"
+                "Enter 放弃更正并返回 · Esc 留下（把光标移到“改”行按 Enter 保存更正）"),
+                lambda yes: yes and self.leave())
+            return
+        self.leave()
+
+    def leave(self) -> None:
         self.shuping.take_snapshot()  # the first ballot froze the meeting's settings
         self.dismiss(None)
 
