@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from schema.clock import Clock
+from schema.access import ALL
 from schema.problems import Problem
 from schema.records import ArchiveSettings, Record
 from store import layout
@@ -126,18 +127,24 @@ class Service:
         """Why nothing can be saved here, or ""."""
         return self.archive.read_only
 
-    def operator_standing(self) -> str:
+    def operator_standing(self, org: str | None = None) -> str:
         """What the operator may do here, for the title bar: "" (may change what access.toml
-        grants), "只读" (the archive cannot be written here) or "未登记" (access.toml does not
-        list this operator: nothing can be saved)."""
+        grants), "只读" (the archive cannot be written here, or ``org`` is outside the
+        operator's organisations) or "未登记" (access.toml does not list this operator:
+        nothing can be saved)."""
         if self.read_only:
             return "只读"
         try:
             rules = read_rules(self.archive.root)
         except StoreError:
             return "只读"  # a broken access.toml refuses every change until it is fixed
-        if rules is not None and self.operator not in (rules.get("operators") or {}):
+        if rules is None:
+            return ""
+        granted = (rules.get("operators") or {}).get(self.operator)
+        if granted is None:
             return "未登记"
+        if org is not None and granted != ALL and org not in (granted or []):
+            return "只读"
         return ""
 
     def load(self, progress: Callable[[int, int], None] | None = None, freeze: bool = False) -> Snapshot:

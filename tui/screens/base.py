@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Callable
 
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
@@ -56,8 +56,23 @@ class AppScreen(Screen):
         archive = f"{snap.settings.university} · {snap.campaign.title or f'{snap.year}年度党支部书记述职评议考核'}{past}"
         return f"{self.SCOPE} · {archive}"
 
+    def title_org(self) -> str | None:
+        """The organisation this screen shows, if one: the operator's standing is for it."""
+        org = getattr(self, "org_id", None) or getattr(self, "org", None)
+        return org if isinstance(org, str) else None
+
+    def who_text(self) -> str:
+        """Who is at the keyboard, and whether they may save what this screen shows."""
+        service = self.shuping.service
+        if service is None:
+            return ""
+        standing = service.operator_standing(self.title_org())
+        return f"操作人 {service.operator}" + (f"（{standing}）" if standing else "")
+
     def title_bar(self) -> ComposeResult:
-        yield Static(self.title_text(), classes="title", id="title", markup=False)
+        with Horizontal(classes="title-bar"):
+            yield Static(self.title_text(), classes="title", id="title", markup=False)
+            yield Static(self.who_text(), classes="who", id="who", markup=False)
 
     def show_title(self) -> None:
         """The title line, marked 未保存 while the form holds unsaved edits."""
@@ -87,6 +102,8 @@ class AppScreen(Screen):
 
     def _catch_up(self) -> None:
         self._drawn = self.shuping.snapshot
+        for who in self.query("#who").results(Static):
+            who.update(self.who_text())  # access.toml may have changed
         self.refresh_data()
         self.show_title()  # the current campaign may have changed
 
