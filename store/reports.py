@@ -8,6 +8,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -190,7 +191,7 @@ def _read(source: Path, settings: ReportSettings, mapping: dict[str, int] | None
     images: dict[str, bytes] = {}
     notices: list[str] = []
     if suffix == ".docx":
-        paras = _docx_paras(source, images, images_dir)
+        paras = _docx_paras(source, images, images_dir, notices)
         if images:
             notices.append(f"{len(images)} 张图片已存为附件并在正文中链接。")
     else:
@@ -205,9 +206,10 @@ def _read(source: Path, settings: ReportSettings, mapping: dict[str, int] | None
     return ImportFile(imported, images)
 
 
-def _docx_paras(source: Path, images: dict[str, bytes], images_dir: str) -> list[Para]:
+def _docx_paras(source: Path, images: dict[str, bytes], images_dir: str, notices: list[str]) -> list[Para]:
     """The document's paragraphs and tables in order; images are collected into ``images``
-    (named by their SHA-256 under ``images_dir``) and linked in the text."""
+    (named by their SHA-256 under ``images_dir``) and linked in the text; ``notices`` get
+    what the text leaves out or merges (notes, comments, headers, revisions, text boxes)."""
     import zipfile
 
     import docx
@@ -228,6 +230,7 @@ def _docx_paras(source: Path, images: dict[str, bytes], images_dir: str) -> list
     names = {style.style_id: style.name for style in document.styles}
     bold_styles = {style.style_id for style in document.styles if getattr(style, "font", None) and style.font.bold}
     outlines = {style.style_id: _outline(style.element.pPr, qn) for style in document.styles}
+    numbers = ListNumbers(document, qn)
     paras: list[Para] = []
     for element in _body_elements(document.element.body, qn):
         if element.tag == qn("w:tbl"):
@@ -236,16 +239,157 @@ def _docx_paras(source: Path, images: dict[str, bytes], images_dir: str) -> list
             continue
         ppr = element.pPr
         style_id = ppr.style if ppr is not None and ppr.style else ""
+        prefix = numbers.prefix(ppr, style_id)
         style = names.get(style_id, "")
         m = re.match(r"^(?:heading|标题)\s*(\d)$", style, re.IGNORECASE)
         level = int(m.group(1)) if m else (1 if style == "Title" else 0)
         level = level or _outline(ppr, qn) or outlines.get(style_id, 0)
         runs = [r for r in element.iter(qn("w:r")) if "".join(t.text or "" for t in r.iter(qn("w:t"))).strip()]
         bold = bool(runs) and all(_run_bold(r, qn, bold_styles) or style_id in bold_styles for r in runs)
-        text = "".join(t.text or "" for t in element.iter(qn("w:t")))
-        paras.append(Para(text, level, bold))
+        text = _text(element)
+        paras.append(Para(prefix + text if text.strip() else text, level, bold))
         paras.extend(_images(document, element, images, images_dir, qn))
+    notices.extend(_left_out(document, qn))
+    if numbers.used:
+        notices.append(f"{numbers.used} 段 Word 自动编号已按显示的编号写入文字。")
     return paras
+
+
+# the text a reader sees: not a text box's fallback copy (the same box again, for old Word),
+# not text moved away from here (tracked, shown struck through)
+_SEEN_TEXT = ".//w:t[not(ancestor::mc:Fallback) and not(ancestor::w:moveFrom)]"
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+       "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"}
+
+
+@cache
+def _xpath(expression: str):
+    from lxml import etree
+
+    return etree.XPath(expression, namespaces=_NS)
+
+
+def _text(element) -> str:
+    return "".join(t.text or "" for t in _xpath(_SEEN_TEXT)(element))
+
+
+def _left_out(document, qn) -> list[str]:
+    """Notices for what a report's text does not take from the document: notes, comments,
+    page headers and footers; and for what it took in a way the reader should check."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    body = document.element.body
+    notices = []
+
+    def count(tag: str) -> int:
+        return sum(1 for _ in body.iter(qn(tag)))
+
+    for tag, what in (("w:footnoteReference", "脚注"), ("w:endnoteReference", "尾注")):
+        if n := count(tag):
+            notices.append(f"{what} {n} 条未导入：请将其内容写入正文。")
+    if n := count("w:commentRangeStart") or count("w:commentReference"):
+        notices.append(f"批注 {n} 条未导入：批注不属于报告正文，请确认其意见已在正文中处理。")
+    margins = []
+    for rel in document.part.rels.values():
+        if rel.is_external or rel.reltype not in (RT.HEADER, RT.FOOTER):
+            continue
+        from lxml import etree
+
+        text = _text(etree.fromstring(rel.target_part.blob)).strip()
+        if text and text not in margins:
+            margins.append(text)
+    if margins:
+        notices.append("页眉或页脚中的文字未导入：" + " / ".join(margins))
+    if any(count(tag) for tag in ("w:ins", "w:del", "w:moveFrom", "w:moveTo")):
+        notices.append("文档含修订记录：已按接受全部修订后的文字导入（插入的文字保留，删除的文字不导入），请核对。")
+    if boxes := count("w:txbxContent") - len(_xpath(".//mc:Fallback//w:txbxContent")(body)):
+        notices.append(f"{boxes} 个文本框中的文字已并入所在段落，请在编辑器中核对位置。")
+    return notices
+
+
+class ListNumbers:
+    """The numbers Word shows before paragraphs in an automatic list (``w:numPr`` on the
+    paragraph or its style), which are not in the paragraph's text."""
+
+    FORMATS = {"decimal": str, "chineseCounting": lambda n: _cn_number(n), "chineseCountingThousand": lambda n: _cn_number(n),
+               "ideographTraditional": lambda n: "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10],
+               "upperLetter": lambda n: chr(64 + (n - 1) % 26 + 1), "lowerLetter": lambda n: chr(96 + (n - 1) % 26 + 1)}
+
+    def __init__(self, document, qn):
+        self.qn = qn
+        self.used = 0
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId → level → (format, text, start)
+        self.style_num = {}  # style id → its numPr element
+        self.counters: dict[str, dict[int, int]] = {}
+        for style in document.styles:
+            ppr = style.element.pPr
+            if ppr is not None and ppr.find(qn("w:numPr")) is not None:
+                self.style_num[style.style_id] = ppr.find(qn("w:numPr"))
+        if not self.style_num and not _xpath(".//w:numPr")(document.element.body):
+            return
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, NotImplementedError):
+            return
+        abstract = {a.get(qn("w:abstractNumId")): self._levels(a) for a in numbering.iter(qn("w:abstractNum"))}
+        for num in numbering.iter(qn("w:num")):
+            ref = num.find(qn("w:abstractNumId"))
+            levels = dict(abstract.get(ref.get(qn("w:val")) if ref is not None else None, {}))
+            for override in num.iter(qn("w:lvlOverride")):
+                start = override.find(qn("w:startOverride"))
+                ilvl = int(override.get(qn("w:ilvl"), "0"))
+                if start is not None and ilvl in levels:
+                    levels[ilvl] = (*levels[ilvl][:2], int(start.get(qn("w:val"))))
+            self.levels[num.get(qn("w:numId"))] = levels
+
+    def _levels(self, abstract) -> dict[int, tuple[str, str, int]]:
+        qn = self.qn
+        out = {}
+        for lvl in abstract.iter(qn("w:lvl")):
+            values = [lvl.find(qn(tag)) for tag in ("w:numFmt", "w:lvlText", "w:start")]
+            fmt, text, start = (v.get(qn("w:val")) if v is not None else None for v in values)
+            out[int(lvl.get(qn("w:ilvl"), "0"))] = (fmt or "decimal", text or "", int(start or 1))
+        return out
+
+    def prefix(self, ppr, style_id: str) -> str:
+        """The number shown before this paragraph ("" when none), counting it."""
+        qn = self.qn
+        num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
+        num_pr = num_pr if num_pr is not None else self.style_num.get(style_id)
+        if num_pr is None:
+            return ""
+        num_id, ilvl = num_pr.find(qn("w:numId")), num_pr.find(qn("w:ilvl"))
+        num_id = num_id.get(qn("w:val")) if num_id is not None else None
+        level = int(ilvl.get(qn("w:val"))) if ilvl is not None else 0
+        levels = self.levels.get(num_id)
+        if not levels or level not in levels:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        counters[level] = counters.get(level, levels[level][2] - 1) + 1
+        for deeper in [k for k in counters if k > level]:
+            del counters[deeper]
+        fmt, text, _ = levels[level]
+        if fmt not in self.FORMATS:
+            return ""  # bullets and formats a heading is not numbered with
+
+        def shown(m: re.Match) -> str:
+            k = int(m.group(1)) - 1
+            value = counters.get(k, levels.get(k, ("decimal", "", 1))[2])
+            form = self.FORMATS.get(levels.get(k, (fmt,))[0], str)
+            return form(value)
+
+        self.used += 1
+        return re.sub(r"%(\d)", shown, text)
+
+
+def _cn_number(n: int) -> str:
+    digits = "一二三四五六七八九"
+    if n < 10:
+        return digits[n - 1] if n > 0 else "〇"
+    tens, ones = divmod(n, 10)
+    if n < 100:
+        return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[ones - 1] if ones else "")
+    return str(n)
 
 
 def _images(document, element, images: dict[str, bytes], images_dir: str, qn) -> list[Para]:
