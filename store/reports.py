@@ -529,6 +529,7 @@ class ExportItem:
     org_name: str
     year: int
     text: str
+    folder: Path | None = None  # the report file's folder, which its image links start from
 
 
 def export_items(archive: Archive, snap: Snapshot, branch_ids: list[str]) -> list[ExportItem]:
@@ -538,7 +539,8 @@ def export_items(archive: Archive, snap: Snapshot, branch_ids: list[str]) -> lis
         doc = read(archive, snap.review(branch_id).record)
         if doc.text.strip():
             branch = snap.branches[branch_id].record
-            items.append(ExportItem(branch, snap.orgs[branch.org].record.name, snap.year, doc.text))
+            items.append(ExportItem(branch, snap.orgs[branch.org].record.name, snap.year, doc.text,
+                                    (archive.root / doc.path).parent))
     return items
 
 
@@ -568,8 +570,43 @@ def export_docx(items: list[ExportItem], titles: list[str], target: Path | str, 
             paper.page_break()
         paper.title(title_of(item))
         paper.paragraph(byline_of(item), centre=True)
-        paper.markdown(_normalised(item.text, titles), top=2)
+        _markdown_with_pictures(paper, _normalised(item.text, titles), item.folder)
     paper.save(Path(target))
+
+
+_IMAGE_LINE = re.compile(r"^!\[[^\]]*\]\(([^)\s]+)\)$")
+
+
+def _markdown_with_pictures(paper, text: str, folder: Path | None) -> None:
+    """The report's Markdown, each line that is only an image link (an attachment, as
+    import writes them) embedded as the picture, at most the text column wide. A link to a
+    missing or unreadable file stays as its text."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.image.exceptions import UnrecognizedImageError
+    from docx.shared import Pt
+
+    lines: list[str] = []
+    for line in text.splitlines() + [""]:
+        m = _IMAGE_LINE.match(line.strip())
+        picture = (folder / m.group(1)).resolve() if m and folder is not None else None
+        if picture is None or not picture.is_file():
+            lines.append(line)
+            continue
+        paper.markdown("\n".join(lines), top=2)
+        lines.clear()
+        paragraph = paper.doc.add_paragraph()
+        try:
+            shape = paragraph.add_run().add_picture(str(picture))
+        except (UnrecognizedImageError, OSError, ValueError):
+            paragraph.add_run(line.strip())
+            continue
+        section = paper.doc.sections[-1]
+        column = section.page_width - section.left_margin - section.right_margin
+        if shape.width > column:
+            shape.width, shape.height = column, int(shape.height * column / shape.width)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.first_line_indent = Pt(0)
+    paper.markdown("\n".join(lines), top=2)
 
 
 def _normalised(text: str, titles: list[str]) -> str:

@@ -24,12 +24,13 @@ NOTICE = ["一、述个人履职情况", "二、述党支部建设情况和成�
           "四、述支部建设存在问题和下一步工作思路和举措等"]
 
 
-def png() -> bytes:
-    """A valid 1×1 PNG (python-docx reads its header to size the picture)."""
+def png(width: int = 1, height: int = 1) -> bytes:
+    """A valid red PNG (python-docx reads its header to size the picture; no dpi: 72)."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = (b"\x00" + b"\xff\x00\x00" * width) * height
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(pixels))
             + chunk(b"IEND", b""))
 
 
@@ -199,6 +200,120 @@ def _outline_levels(d) -> None:
             content.append(second._p)
 
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# headings of 21–30 characters: a plain line that long is a heading only by its number
+LONG_HEADINGS = ["本人一年来认真履行党支部书记职责的个人履职情况", "本年度党支部建设的主要情况和取得的工作成效",
+                 "坚持做好思想政治工作和联系服务师生的有关情况", "支部建设存在的问题和下一步工作思路及具体举措"]
+
+
+def _xml(text: str):
+    from docx.oxml import parse_xml
+
+    return parse_xml(text.replace("W_NS", W_NS))
+
+
+def _add_part(d, name: str, kind: str, reltype: str, xml: str) -> None:
+    """A part python-docx has no API for (footnotes, endnotes), written by hand and related to the document."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    content_type = f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml"
+    part = Part(PackURI(f"/word/{name}.xml"), content_type, xml.replace("W_NS", W_NS).encode(), d.part.package)
+    d.part.relate_to(part, reltype)
+
+
+def _footnote(d) -> None:
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    _sections(d, NOTICE, _plain)
+    notes = "".join(f'<w:footnote w:id="{n}"><w:p><w:r><w:t>脚注内容{n}</w:t></w:r></w:p></w:footnote>' for n in (1, 2, 3))
+    _add_part(d, "footnotes", "footnotes", RT.FOOTNOTES,
+              '<w:footnotes xmlns:w="W_NS"><w:footnote w:type="separator" w:id="-1"><w:p/></w:footnote>'
+              f'<w:footnote w:type="continuationSeparator" w:id="0"><w:p/></w:footnote>{notes}</w:footnotes>')
+    _add_part(d, "endnotes", "endnotes", RT.ENDNOTES,
+              '<w:endnotes xmlns:w="W_NS"><w:endnote w:id="1"><w:p><w:r><w:t>尾注内容</w:t></w:r></w:p></w:endnote></w:endnotes>')
+    bodies = [p for p in d.paragraphs if p.text in BODIES]
+    for n, paragraph in zip((1, 2, 3), bodies):
+        paragraph._p.append(_xml(f'<w:r xmlns:w="W_NS"><w:footnoteReference w:id="{n}"/></w:r>'))
+    bodies[3]._p.append(_xml('<w:r xmlns:w="W_NS"><w:endnoteReference w:id="1"/></w:r>'))
+
+
+def _comment(d) -> None:
+    _sections(d, NOTICE, _plain)
+    body = next(p for p in d.paragraphs if p.text == S2)
+    d.add_comment(body.runs, text="次数请核实", author="李四", initials="LS")
+
+
+def _header_text(d) -> None:
+    _sections(d, NOTICE, _plain)
+    d.sections[0].header.paragraphs[0].text = "化学学院党委"
+    d.sections[0].footer.paragraphs[0].text = "内部资料"
+
+
+def _tracked(d) -> None:
+    """Section 1's body with a tracked insertion and a tracked deletion; section 3's moved."""
+    _sections(d, NOTICE, _plain)
+    body = next(p for p in d.paragraphs if p.text == S1)
+    mark = 'w:id="{}" w:author="张三" w:date="2021-01-10T00:00:00Z"'
+    body._p.append(_xml(f'<w:ins xmlns:w="W_NS" {mark.format(1)}><w:r><w:t>（已修订）</w:t></w:r></w:ins>'))
+    body._p.append(_xml(f'<w:del xmlns:w="W_NS" {mark.format(2)}><w:r><w:delText>删去的话</w:delText></w:r></w:del>'))
+    body._p.append(_xml(f'<w:moveFrom xmlns:w="W_NS" {mark.format(3)}><w:r><w:t>移走的话</w:t></w:r></w:moveFrom>'))
+
+
+def _text_box(d) -> None:
+    """Section 2's body holds a text box, as Word writes it: a drawing, and the same box
+    again as VML for old readers (its text must not come twice)."""
+    _sections(d, NOTICE, _plain)
+    body = next(p for p in d.paragraphs if p.text == S2)
+    box = '<w:txbxContent><w:p><w:r><w:t>（文本框：活动照片说明）</w:t></w:r></w:p></w:txbxContent>'
+    body._p.append(_xml(
+        '<w:r xmlns:w="W_NS" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+        ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+        ' xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>'
+        f'<mc:Choice Requires="wps"><wps:wsp><wps:txbx>{box}</wps:txbx></wps:wsp></mc:Choice>'
+        f'<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback>'
+        '</mc:AlternateContent></w:r>'))
+
+
+def _numbering(d, fmt: str, text: str, ilvl_text: str = "（%2）") -> str:
+    """A Word list in the numbering part: level 0 in ``fmt`` shown as ``text``, level 1 as
+    （1）; returns its numId."""
+    numbering = d.part.numbering_part.element
+    abstract_id, num_id = "90", "90"
+    numbering.insert(0, _xml(
+        f'<w:abstractNum xmlns:w="W_NS" w:abstractNumId="{abstract_id}">'
+        f'<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        f'<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="{ilvl_text}"/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(_xml(f'<w:num xmlns:w="W_NS" w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'))
+    return num_id
+
+
+def _num_pr(num_id: str, ilvl: int):
+    return _xml(f'<w:numPr xmlns:w="W_NS"><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>')
+
+
+def _auto_chinese(d) -> None:
+    """Section headings numbered 一、二、… by Word's list feature on each paragraph, a
+    （1） sub-item inside section 2: the numbers are not in the text."""
+    num_id = _numbering(d, "chineseCounting", "%1、")
+    for n, (heading, body) in enumerate(zip(LONG_HEADINGS, BODIES)):
+        d.add_paragraph(heading)._p.get_or_add_pPr().append(_num_pr(num_id, 0))
+        if n == 1:
+            d.add_paragraph("组织生活")._p.get_or_add_pPr().append(_num_pr(num_id, 1))
+        d.add_paragraph(body)
+
+
+def _auto_decimal(d) -> None:
+    """Section headings in a style that numbers them 1. 2. … (the number is the style's)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    num_id = _numbering(d, "decimal", "%1.")
+    style = d.styles.add_style("编号标题", WD_STYLE_TYPE.PARAGRAPH)
+    style.element.get_or_add_pPr().append(_num_pr(num_id, 0))
+    _sections(d, LONG_HEADINGS, lambda document, text: document.add_paragraph(text, style="编号标题"))
+
+
 def _text_file(name: str, text: str, suffix: str) -> Callable[[Path], Path]:
     def build(folder: Path) -> Path:
         path = folder / f"{name}{suffix}"
@@ -239,6 +354,20 @@ def layouts(folder: Path) -> list[Layout]:
                notices=("第一个部分标题之前的 2 段文字保留在报告开头（各部分之前），请在编辑器中确认。",)),
         Layout("no-keywords", _docx("no-keywords", _no_keywords), BODIES, certain=False),
         Layout("outline-levels", _docx("outline-levels", _outline_levels), BODIES),
+        Layout("footnote", _docx("footnote", _footnote), BODIES,
+               notices=("脚注 3 条未导入：请将其内容写入正文。", "尾注 1 条未导入：请将其内容写入正文。")),
+        Layout("comment", _docx("comment", _comment), BODIES,
+               notices=("批注 1 条未导入：批注不属于报告正文，请确认其意见已在正文中处理。",)),
+        Layout("header-text", _docx("header-text", _header_text), BODIES,
+               notices=("页眉或页脚中的文字未导入：化学学院党委 / 内部资料",)),
+        Layout("tracked", _docx("tracked", _tracked), [S1 + "（已修订）", S2, S3, S4],
+               notices=("文档含修订记录：已按接受全部修订后的文字导入（插入的文字保留，删除的文字不导入），请核对。",)),
+        Layout("text-box", _docx("text-box", _text_box), [S1, S2 + "（文本框：活动照片说明）", S3, S4],
+               notices=("1 个文本框中的文字已并入所在段落，请在编辑器中核对位置。",)),
+        Layout("auto-chinese", _docx("auto-chinese", _auto_chinese), [S1, f"（1）组织生活\n\n{S2}", S3, S4],
+               notices=("5 段 Word 自动编号已按显示的编号写入文字。",)),
+        Layout("auto-decimal", _docx("auto-decimal", _auto_decimal), BODIES,
+               notices=("4 段 Word 自动编号已按显示的编号写入文字。",)),
         Layout("txt", _text_file("plain", txt, ".txt"), BODIES),
         Layout("md", _text_file("bold-md", md, ".md"), BODIES),
     ]
