@@ -307,11 +307,26 @@ def _left_out(document, qn) -> list[str]:
     return notices
 
 
+def _int(value: str | None, default: int) -> int:
+    """A number attribute of the numbering part; a hand-edited file may hold anything."""
+    return int(value) if value and value.isdigit() else default
+
+
+def _cn_number(n: int) -> str:
+    digits = "一二三四五六七八九"
+    if n < 10:
+        return digits[n - 1] if n > 0 else "〇"
+    tens, ones = divmod(n, 10)
+    if n < 100:
+        return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[ones - 1] if ones else "")
+    return str(n)
+
+
 class ListNumbers:
     """The numbers Word shows before paragraphs in an automatic list (``w:numPr`` on the
     paragraph or its style), which are not in the paragraph's text."""
 
-    FORMATS = {"decimal": str, "chineseCounting": lambda n: _cn_number(n), "chineseCountingThousand": lambda n: _cn_number(n),
+    FORMATS = {"decimal": str, "chineseCounting": _cn_number, "chineseCountingThousand": _cn_number,
                "ideographTraditional": lambda n: "甲乙丙丁戊己庚辛壬癸"[(n - 1) % 10],
                "upperLetter": lambda n: chr(64 + (n - 1) % 26 + 1), "lowerLetter": lambda n: chr(96 + (n - 1) % 26 + 1)}
 
@@ -320,7 +335,8 @@ class ListNumbers:
         self.used = 0
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId → level → (format, text, start)
         self.style_num = {}  # style id → its numPr element
-        self.counters: dict[str, dict[int, int]] = {}
+        self.counters: dict[str, dict[int, int]] = {}  # list → level → the last number shown
+        self.counted_as: dict[str, str] = {}  # numId → the list it counts in
         for style in document.styles:
             ppr = style.element.pPr
             if ppr is not None and ppr.find(qn("w:numPr")) is not None:
@@ -334,13 +350,19 @@ class ListNumbers:
         abstract = {a.get(qn("w:abstractNumId")): self._levels(a) for a in numbering.iter(qn("w:abstractNum"))}
         for num in numbering.iter(qn("w:num")):
             ref = num.find(qn("w:abstractNumId"))
-            levels = dict(abstract.get(ref.get(qn("w:val")) if ref is not None else None, {}))
+            abstract_id = ref.get(qn("w:val")) if ref is not None else None
+            num_id = num.get(qn("w:numId"))
+            levels = dict(abstract.get(abstract_id, {}))
+            # lists of one definition count on together in Word; "restart numbering" is a
+            # list of its own with a start override
+            self.counted_as[num_id] = f"a{abstract_id}"
             for override in num.iter(qn("w:lvlOverride")):
                 start = override.find(qn("w:startOverride"))
-                ilvl = int(override.get(qn("w:ilvl"), "0"))
+                ilvl = _int(override.get(qn("w:ilvl")), 0)
                 if start is not None and ilvl in levels:
-                    levels[ilvl] = (*levels[ilvl][:2], int(start.get(qn("w:val"))))
-            self.levels[num.get(qn("w:numId"))] = levels
+                    levels[ilvl] = (*levels[ilvl][:2], _int(start.get(qn("w:val")), 1))
+                    self.counted_as[num_id] = f"n{num_id}"
+            self.levels[num_id] = levels
 
     def _levels(self, abstract) -> dict[int, tuple[str, str, int]]:
         qn = self.qn
@@ -348,7 +370,7 @@ class ListNumbers:
         for lvl in abstract.iter(qn("w:lvl")):
             values = [lvl.find(qn(tag)) for tag in ("w:numFmt", "w:lvlText", "w:start")]
             fmt, text, start = (v.get(qn("w:val")) if v is not None else None for v in values)
-            out[int(lvl.get(qn("w:ilvl"), "0"))] = (fmt or "decimal", text or "", int(start or 1))
+            out[_int(lvl.get(qn("w:ilvl")), 0)] = (fmt or "decimal", text or "", _int(start, 1))
         return out
 
     def prefix(self, ppr, style_id: str) -> str:
@@ -360,11 +382,11 @@ class ListNumbers:
             return ""
         num_id, ilvl = num_pr.find(qn("w:numId")), num_pr.find(qn("w:ilvl"))
         num_id = num_id.get(qn("w:val")) if num_id is not None else None
-        level = int(ilvl.get(qn("w:val"))) if ilvl is not None else 0
+        level = _int(ilvl.get(qn("w:val")), 0) if ilvl is not None else 0
         levels = self.levels.get(num_id)
         if not levels or level not in levels:
             return ""
-        counters = self.counters.setdefault(num_id, {})
+        counters = self.counters.setdefault(self.counted_as[num_id], {})
         counters[level] = counters.get(level, levels[level][2] - 1) + 1
         for deeper in [k for k in counters if k > level]:
             del counters[deeper]
@@ -380,16 +402,6 @@ class ListNumbers:
 
         self.used += 1
         return re.sub(r"%(\d)", shown, text)
-
-
-def _cn_number(n: int) -> str:
-    digits = "一二三四五六七八九"
-    if n < 10:
-        return digits[n - 1] if n > 0 else "〇"
-    tens, ones = divmod(n, 10)
-    if n < 100:
-        return ("" if tens == 1 else digits[tens - 1]) + "十" + (digits[ones - 1] if ones else "")
-    return str(n)
 
 
 def _images(document, element, images: dict[str, bytes], images_dir: str, qn) -> list[Para]:

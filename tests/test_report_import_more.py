@@ -118,3 +118,27 @@ def test_a_link_to_a_missing_picture_stays_as_text(service: Service, tmp_path):
     exported = docx.Document(str(out))
     assert not exported.inline_shapes
     assert "![图片1](../attachments/gone.png)" in "\n".join(p.text for p in exported.paragraphs)
+
+
+def test_list_numbers_count_on_restart_and_survive_a_hand_edit(tmp_path):
+    import docx
+
+    from tests.report_corpus import _numbering, _num_pr, _xml
+
+    document = docx.Document()
+    num_id = _numbering(document, "chineseCounting", "%1、")
+    numbering = document.part.numbering_part.element
+    # a second list of the same definition counts on; a third restarts at 1; a fourth's override is
+    # broken (read as a restart); a fifth names no list
+    numbering.append(_xml('<w:num xmlns:w="W_NS" w:numId="91"><w:abstractNumId w:val="90"/></w:num>'))
+    numbering.append(_xml('<w:num xmlns:w="W_NS" w:numId="92"><w:abstractNumId w:val="90"/>'
+                          '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
+    numbering.append(_xml('<w:num xmlns:w="W_NS" w:numId="93"><w:abstractNumId w:val="90"/>'
+                          '<w:lvlOverride w:ilvl="x"><w:startOverride w:val="?"/></w:lvlOverride></w:num>'))
+    for text, num in (("甲", num_id), ("乙", "91"), ("丙", "92"), ("丁", "93"), ("戊", "404")):
+        document.add_paragraph(text)._p.get_or_add_pPr().append(_num_pr(num, 0))
+    document.save(str(tmp_path / "lists.docx"))
+    imported = reports.read_import(tmp_path / "lists.docx", SETTINGS)
+    lines = imported.text.splitlines()
+    assert [line for line in lines if line.endswith(tuple("甲乙丙丁戊"))] == ["一、甲", "二、乙", "一、丙", "一、丁", "戊"]
+    assert "4 段 Word 自动编号已按显示的编号写入文字。" in imported.notices
