@@ -359,11 +359,9 @@ class KeyingScreen(AppScreen):
             drafts.on_saved = None
 
     def on_draft_saved(self, _: DraftSaved) -> None:
-        # like a commit's ✓: with the next key's frame while keys come, at once when they pause
+        # while keys come, each starts a new draft: the status timer shows 已存草稿 once they pause
         if time.monotonic() - self.grid.last_key > ACK_QUIET:
             self.update_saved()
-        else:
-            self.set_timer(ACK_QUIET, self.tick)
 
     def on_ballot_grid_refused(self, message: BallotGrid.Refused) -> None:
         self.say(f"[b red]{message.text}[/]")
@@ -409,7 +407,9 @@ class KeyingScreen(AppScreen):
             text = f"[b yellow]保存中：{saving} 张票正在提交[/]"
         else:
             # 已存草稿 only once the drafts' thread says every draft handed in is written and fsynced
-            writing = not drafts.saved(drafts.version)
+            # (kept through a burst of keys, so the line is not redrawn on every key)
+            writing = not drafts.saved(drafts.version) or (
+                drafts.version and time.monotonic() - self.grid.last_key <= ACK_QUIET and "正在存草稿" in self._shown)
             draft = ("[b yellow]正在存草稿……[/]" if writing else "正在录入的票已存草稿" if drafts.version
                      else "正在录入的票每按一键都存草稿")
             text = f"[b green]已保存[/] · {done} 张票均已提交，{draft}" if done else f"[b green]已保存[/] · {draft}"
