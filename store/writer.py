@@ -54,7 +54,9 @@ class Job:
 
 class DraftWriter:
     """Ballots' marks to disk (written and fsynced) on a thread of its own: latest wins per
-    file, ``None`` removes it."""
+    file, ``None`` removes it. Every ``put`` is a version; ``on_disk`` is the newest version
+    up to which every draft is on disk, and ``on_saved(version)`` (called on the drafts'
+    thread, so it must only hand the news on) reports each time it moves."""
 
     def __init__(self, archive: Archive):
         self.root = archive.root
@@ -65,6 +67,9 @@ class DraftWriter:
         self._written: dict[str, int] = {}  # path → serial of the ballot last written there
         self._since = 0.0  # when the oldest file not yet written was handed in
         self.error = ""  # the last write's failure, "" once a write succeeds again
+        self.version = 0  # drafts handed in
+        self.on_disk = 0  # every draft up to this version is written and fsynced
+        self.on_saved: Callable[[int], None] | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -73,6 +78,7 @@ class DraftWriter:
 
     def put(self, path: str, ballot: Ballot | None) -> None:
         with self._wake:
+            self.version += 1
             if path in self._latest:
                 del self._latest[path]  # written in the order of the latest changes
             else:
@@ -111,6 +117,10 @@ class DraftWriter:
                 self._wake.wait(min(left, 0.05))
         return True
 
+    def saved(self, version: int) -> bool:
+        """Whether draft ``version`` (and every one before it) is on disk."""
+        return self.on_disk >= version
+
     def _run(self) -> None:
         while True:
             with self._wake:
@@ -118,6 +128,7 @@ class DraftWriter:
                     self._wake.wait()
                 path = next(iter(self._latest))
                 ballot = self._latest.pop(path)
+                version = self.version  # every draft handed in so far is this one or already written
             try:
                 if ballot is None:
                     atomic_delete(self.root / path)
@@ -134,7 +145,12 @@ class DraftWriter:
                 with self._wake:
                     self._busy -= 1  # a newer copy handed in meanwhile was counted on its own
                     self._since = time.monotonic()
+                    moved = not self._busy and not self.error and version > self.on_disk
+                    if moved:
+                        self.on_disk = version
                     self._wake.notify_all()
+                if moved and self.on_saved is not None:
+                    self.on_saved(version)
 
 
 class Writer:

@@ -211,14 +211,17 @@ async def test_setup_escape_with_unsaved_changes_asks_first(tmp_path):
         await pilot.press("s")
         app.screen.query_one("#place").value = "化学楼 301"
         await pilot.press("escape")
-        assert type(app.screen).__name__ == "SetupScreen"
-        assert any("再按一次 Esc 放弃" in n.message for n in app._notifications)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "UnsavedDialog"  # 保存 / 放弃 / 取消 (tests/test_unsaved_more.py)
+        await pilot.press("escape")
         await pilot.press("ctrl+s")
         await pilot.pause(0.3)
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+o", "l", "escape")  # lots drawn, not saved
-        assert type(app.screen).__name__ == "SetupScreen"
-        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "UnsavedDialog"
+        await pilot.press("d")
+        await pilot.pause()
         assert type(app.screen).__name__ == "GuideScreen"
     assert load_meeting(archive, "o", 2020).record.place == "化学楼 301"
 

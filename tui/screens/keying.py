@@ -44,7 +44,10 @@ ACK_QUIET = 0.1  # seconds without a key after which a commit shows as saved at 
 HEAD = 11  # the row header: serial (4), a space, state (1), group (two CJK characters, 4), a space
 LOADING = "正在读取已录入的票……"
 RETRYING = "[b yellow]正在重试提交……[/]"
-DRAFT_LAG = 0.2  # seconds a draft may take to reach the disk before the status line says so
+
+
+class DraftSaved(Message):
+    """Every draft handed in so far is on disk (posted from the drafts' thread)."""
 
 
 class BallotSaved(Message):
@@ -301,6 +304,8 @@ class KeyingScreen(AppScreen):
         gc.freeze()
         self.grid.focus()
         self.set_interval(0.25, self.tick)
+        self._on_saved = lambda _version: self.post_message(DraftSaved())  # never blocks the drafts' thread
+        self.service.writer.drafts.on_saved = self._on_saved
         self.update_status()
         if not self.columns:
             self.notify("尚未确定述职名单和顺序（评议会设置），无法录票。", severity="error")
@@ -348,6 +353,16 @@ class KeyingScreen(AppScreen):
             self.show_acks()
         self.update_saved()
 
+    def on_unmount(self) -> None:
+        drafts = self.service.writer.drafts
+        if drafts.on_saved is getattr(self, "_on_saved", None):
+            drafts.on_saved = None
+
+    def on_draft_saved(self, _: DraftSaved) -> None:
+        # while keys come, each starts a new draft: the status timer shows 已存草稿 once they pause
+        if time.monotonic() - self.grid.last_key > ACK_QUIET:
+            self.update_saved()
+
     def on_ballot_grid_refused(self, message: BallotGrid.Refused) -> None:
         self.say(f"[b red]{message.text}[/]")
 
@@ -391,11 +406,13 @@ class KeyingScreen(AppScreen):
         elif saving:
             text = f"[b yellow]保存中：{saving} 张票正在提交[/]"
         else:
-            # a draft is written within milliseconds of its key: only one that lags is shown
-            behind = drafts.behind(DRAFT_LAG)
-            draft = "[b yellow]正在存草稿……[/]" if behind else "正在录入的票已存草稿"
-            text = (f"[b green]已保存[/] · {done} 张票均已提交，{draft}" if done
-                    else f"[b green]已保存[/] · {draft if behind else '正在录入的票每按一键都存草稿'}")
+            # 已存草稿 only once the drafts' thread says every draft handed in is written and fsynced
+            # (kept through a burst of keys, so the line is not redrawn on every key)
+            writing = not drafts.saved(drafts.version) or (
+                drafts.version and time.monotonic() - self.grid.last_key <= ACK_QUIET and "正在存草稿" in self._shown)
+            draft = ("[b yellow]正在存草稿……[/]" if writing else "正在录入的票已存草稿" if drafts.version
+                     else "正在录入的票每按一键都存草稿")
+            text = f"[b green]已保存[/] · {done} 张票均已提交，{draft}" if done else f"[b green]已保存[/] · {draft}"
         if text != self._shown:
             self._shown = text
             self.query_one("#saved", Static).update(text, layout=False)  # one fixed line: no re-layout

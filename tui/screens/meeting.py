@@ -491,7 +491,7 @@ class SetupScreen(AppScreen):
             Action("setup.save", "ctrl+s", "save", "保存", "校验并保存设置（评议会记录与各支部述职方式，一次提交）"),
             Action("setup.order", "ctrl+o", "focus_order", "顺序", "跳到述职顺序：u 上移、d 下移、m 现场/书面、l 抽签"),
             Action("setup.print", "ctrl+t", "print", "打印", "打印签到表、测评票或计票表（按已保存的设置），记下打印时的顺序"),
-            Action("setup.back", "escape", "back", "返回", "返回向导（有未保存的修改时先提醒，再按一次 Esc 放弃）"),
+            Action("setup.back", "escape", "back", "返回", "返回向导（有未保存的修改时先问：保存、放弃还是取消）"),
         ],
     )
 
@@ -539,6 +539,14 @@ class SetupScreen(AppScreen):
         yield from self.footer()
 
     def on_mount(self) -> None:
+        table = self.query_one(OrderTable)
+        for label in ("序", "党支部", "书记", "方式", "书面原因"):
+            table.add_column(label)
+        self.fill_form()
+        self.query_one("#held", Input).focus()
+
+    def fill_form(self) -> None:
+        """The form as saved (on opening, and when its edits are thrown away)."""
         self.base = m = self.snap.meeting(self.org).record  # what the form was filled from
         self.order = list(m.order) or default_order(self.snap, self.org)
         self.lot_seed = m.lot_seed
@@ -555,20 +563,25 @@ class SetupScreen(AppScreen):
             self.query_one(f"#{key}", Input).value = value
         self.query_one("#form-type", Select).value = m.form.value
         self.query_one("#double", Checkbox).value = m.double_entry
-        table = self.query_one(OrderTable)
-        for label in ("序", "党支部", "书记", "方式", "书面原因"):
-            table.add_column(label)
-        self.fill_order()
         if m.frozen:
             self.query_one("#frozen", Static).update(
                 "已开始录票：测评票形式、双录和述职名单已冻结（顺序与方式仍可调整）。")
-        self.query_one("#held", Input).focus()
-        self._discard_armed = self._errors_shown = False
+        self._errors_shown = False
+        self.show_errors({})
+        self.pristine = None  # the order is not filled in yet: nothing unsaved
+        self.fill_order()
         self.pristine = self.form_state()
+        self._edited()
+
+    def discard_unsaved(self) -> None:
+        self.fill_form()
+
+    def on_checkbox_changed(self, _) -> None:
+        self._edited()
 
     def has_unsaved(self) -> bool:
         """For Ctrl+Q and the F-keys (tui.screens.base.AppScreen.leave): edits not yet saved."""
-        return hasattr(self, "pristine") and self.form_state() != self.pristine
+        return getattr(self, "pristine", None) is not None and self.form_state() != self.pristine
 
     def form_state(self):
         """What Esc would throw away: the form as read (or its raw text while it has errors), and the modes."""
@@ -586,6 +599,7 @@ class SetupScreen(AppScreen):
             table.add_row(str(n), branch.name, branch.secretary, part.mode.value, part.mode_reason)
         if self.order:
             table.move_cursor(row=max(0, min(cursor, len(self.order) - 1)))
+        self._edited()
 
     def action_focus_order(self) -> None:
         self.query_one(OrderTable).focus()
@@ -716,7 +730,8 @@ class SetupScreen(AppScreen):
             self.notify("没有修改。")
             return
         self.base = self.snap.meeting(self.org).record
-        self.pristine, self._discard_armed = self.form_state(), False
+        self.pristine = self.form_state()
+        self._edited()
         self.notify(message, title="已保存并提交")
 
     def action_print(self) -> None:
@@ -726,11 +741,7 @@ class SetupScreen(AppScreen):
         print_papers(self, self.org, offered_paper(self.base.stage))
 
     def action_back(self) -> None:
-        if self.form_state() != self.pristine and not self._discard_armed:
-            self._discard_armed = True
-            self.notify("有未保存的修改：按 Ctrl+S 保存，或再按一次 Esc 放弃。", severity="warning")
-            return
-        self.dismiss(None)
+        self.leave(lambda: self.dismiss(None))
 
 
 __all__ = ["GuideScreen", "MeetingListScreen", "SetupScreen"]

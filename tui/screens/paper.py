@@ -37,7 +37,7 @@ class PaperCountScreen(AppScreen):
             Action("paper.publish", "ctrl+s", "publish", "公布", "校验计票单并公布测评结果（一次提交）"),
             Action("paper.down", "down", "move(1)", "下一行", "到下一位书记的同一列", show=False, priority=True),
             Action("paper.up", "up", "move(-1)", "上一行", "到上一位书记的同一列", show=False, priority=True),
-            Action("paper.back", "escape", "back", "返回", "返回向导（有未公布的数字时先提醒，再按一次 Esc 放弃）"),
+            Action("paper.back", "escape", "back", "返回", "返回向导（有未公布的数字时先问：公布、放弃还是取消）"),
         ],
     )
     def __init__(self, org: str):
@@ -50,7 +50,6 @@ class PaperCountScreen(AppScreen):
         self.names = names_of(snap, m.order)
         self.groups = sheet_groups(snap.campaign.scoring)
         self.lines = [(branch, group) for branch in m.order for group in self.groups]  # one row per sheet line
-        self._discard_armed = False
         yield from self.title_bar()
         held = cn_date(m.held) if m.held else "日期未填"
         b = m.ballots
@@ -129,8 +128,14 @@ class PaperCountScreen(AppScreen):
         return tallies, blocking, count_problems, sum(valid.values()), invalid
 
     def on_input_changed(self, _: Input.Changed) -> None:
-        self._discard_armed = False
-        self.check()
+        self.check()  # the title's 未保存 follows too (AppScreen)
+
+    def has_unsaved(self) -> bool:
+        return getattr(self, "pristine", None) is not None and self.sheet_state() != self.pristine
+
+    def discard_unsaved(self) -> None:
+        for box, value in zip(self.query(Input), self.pristine):
+            box.value = value
 
     def on_input_submitted(self, _: Input.Submitted) -> None:
         self.focus_next()
@@ -158,6 +163,10 @@ class PaperCountScreen(AppScreen):
         else:
             self.publish(rows, valid, invalid, "")
 
+    def action_save(self) -> None:
+        """保存 in the question on leaving: the sheet is saved by publishing it."""
+        self.action_publish()
+
     @work(thread=True, exclusive=True, group="save")
     def publish(self, rows, valid: dict[str, int], invalid: int, reason: str) -> None:
         """Publish the sheets as typed (the intent checks them again) as one commit."""
@@ -172,11 +181,7 @@ class PaperCountScreen(AppScreen):
         self.app.call_from_thread(self.dismiss, None)
 
     def action_back(self) -> None:
-        if self.sheet_state() != self.pristine and not self._discard_armed:
-            self._discard_armed = True
-            self.notify("计票单尚未公布：按 Ctrl+S 公布，或再按一次 Esc 放弃已输入的数字。", severity="warning")
-            return
-        self.dismiss(None)
+        self.leave(lambda: self.dismiss(None))
 
 
 __all__ = ["PaperCountScreen", "can_enter_paper"]
