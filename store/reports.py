@@ -592,7 +592,7 @@ _IMAGE_LINE = re.compile(r"^!\[[^\]]*\]\(([^)\s]+)\)$")
 def _markdown_with_pictures(paper, text: str, folder: Path | None) -> None:
     """The report's Markdown, each line that is only an image link (an attachment, as
     import writes them) embedded as the picture, at most the text column wide. A link to a
-    missing or unreadable file stays as its text."""
+    missing or unreadable file, or to one outside the attachments folder, stays as its text."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.image.exceptions import UnrecognizedImageError
     from docx.shared import Pt
@@ -601,6 +601,8 @@ def _markdown_with_pictures(paper, text: str, folder: Path | None) -> None:
     for line in text.splitlines() + [""]:
         m = _IMAGE_LINE.match(line.strip())
         picture = (folder / m.group(1)).resolve() if m and folder is not None else None
+        if picture is not None and not picture.is_relative_to((folder.parent / "attachments").resolve()):
+            picture = None  # a hand-edited link never embeds a file from outside the attachments
         if picture is None or not picture.is_file():
             lines.append(line)
             continue

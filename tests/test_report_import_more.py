@@ -120,6 +120,23 @@ def test_a_link_to_a_missing_picture_stays_as_text(service: Service, tmp_path):
     assert "![图片1](../attachments/gone.png)" in "\n".join(p.text for p in exported.paragraphs)
 
 
+def test_a_link_to_a_picture_outside_the_attachments_is_not_embedded(service: Service, tmp_path):
+    """A hostile hand edit cannot make an export carry a file from elsewhere on the server."""
+    import docx
+
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(png(10, 10))
+    link = f"![图片1](../../../../../../../../../../..{outside})"
+    text = "\n\n".join([f"## 一、个人履职\n\n{S1}\n\n{link}", f"## 二、支部建设情况和成效\n\n{S2}",
+                        f"## 三、思想政治工作\n\n{S3}", f"## 四、存在问题及下一步思路举措\n\n{S4}"]) + "\n"
+    service.reports.save_text(RETURNED, text)
+    out = tmp_path / "export.docx"
+    service.reports.export([RETURNED], out)
+    exported = docx.Document(str(out))
+    assert not exported.inline_shapes
+    assert link in "\n".join(p.text for p in exported.paragraphs)
+
+
 def test_list_numbers_count_on_restart_and_survive_a_hand_edit(tmp_path):
     import docx
 
