@@ -122,7 +122,7 @@ def lines_of(text: str, size_pt: float, width_mm: float) -> int:
     return max(1, math.ceil(len(text) * size_pt / (width_mm * PT_PER_MM)))
 
 
-GRADE_WIDTHS = [12, 24, 64, 14, 14, 14, 14]  # 序号 姓名 所在党支部 好 较好 一般 差 (mm, 156 in all)
+GRADE_WIDTHS = [12, 22, 58, 16, 16, 16, 16]  # 序号 姓名 所在党支部 好 较好 一般 差 (mm, 156 in all): two characters of 3号 fit a grade header
 GRADE_ROW = 9  # mm: room to tick
 
 
