@@ -266,7 +266,8 @@ def test_keying_grid_snapshot(snap_compare, snapshot_archive):
     async def key_two_ballots_and_wait_until_saved(pilot):
         await pilot.press(*SNAP_KEYS)
         await wait_writer(pilot, pilot.app)
-        await until(pilot, lambda: str(pilot.app.screen.query_one("#saved").render()).startswith("已保存"))
+        await until(pilot, lambda: str(pilot.app.screen.query_one("#saved").render()).startswith("已保存")
+                    and "正在存草稿" not in str(pilot.app.screen.query_one("#saved").render()))
 
     app = ShupingApp(snapshot_archive)
     assert snap_compare(app, terminal_size=(80, 24), run_before=key_two_ballots_and_wait_until_saved)
