@@ -65,7 +65,6 @@ class DraftWriter:
         self._wake = threading.Condition(self._lock)
         self._busy = 0  # files handed in and not yet written
         self._written: dict[str, int] = {}  # path → serial of the ballot last written there
-        self._since = 0.0  # when the oldest file not yet written was handed in
         self.error = ""  # the last write's failure, "" once a write succeeds again
         self.version = 0  # drafts handed in
         self.on_disk = 0  # every draft up to this version is written and fsynced
@@ -82,18 +81,12 @@ class DraftWriter:
             if path in self._latest:
                 del self._latest[path]  # written in the order of the latest changes
             else:
-                if not self._busy:
-                    self._since = time.monotonic()
                 self._busy += 1
             self._latest[path] = ballot.model_copy() if ballot is not None else None  # screens replace dicts, never mutate
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="drafts", daemon=True)
                 self._thread.start()
             self._wake.notify()
-
-    def behind(self, seconds: float) -> bool:
-        """Whether a file handed in more than ``seconds`` ago is still not on disk."""
-        return bool(self._busy) and time.monotonic() - self._since > seconds
 
     def clear(self, path: str, serial: int) -> None:
         """Remove the draft at ``path`` if it is (or is about to be) ballot ``serial``'s: a newer
@@ -144,7 +137,6 @@ class DraftWriter:
             finally:
                 with self._wake:
                     self._busy -= 1  # a newer copy handed in meanwhile was counted on its own
-                    self._since = time.monotonic()
                     moved = not self._busy and not self.error and version > self.on_disk
                     if moved:
                         self.on_disk = version
